@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The test command: services, the whole suite (unit, @QuarkusTest and @QuarkusIntegrationTest against
+# the packaged jar), then the native-sources build so native build steps are checked without GraalVM.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/services.sh start
+./mvnw -B verify "$@"
+# Native build steps (reflection registration, build-time init) run here; the compile itself needs
+# Mandrel and runs in Dockerfile.native where Docker exists.
+./mvnw -B -q package -DskipTests -Dquarkus.native.enabled=true -Dquarkus.native.sources-only=true \
+  -Dquarkus.package.jar.enabled=false
+echo "native-sources: OK ($(ls target/native-sources 2>/dev/null | wc -l) files in target/native-sources)"

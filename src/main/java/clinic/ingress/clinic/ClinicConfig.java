@@ -1,0 +1,25 @@
+package clinic.ingress.clinic;
+
+import java.time.Duration;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/**
+ * Clinic directory settings ({@code ingress.clinic.*}).
+ */
+@ConfigMapping(prefix = "ingress.clinic")
+public interface ClinicConfig {
+
+    /** The seed's rollback switch: false resolves every instance straight from PostgreSQL. */
+    @WithDefault("true")
+    boolean cacheEnabled();
+
+    /** Redis TTL of a directory entry (jittered so a warm-up does not expire at one instant). */
+    @WithDefault("1h")
+    Duration ttl();
+
+    /** In-process TTL of a directory entry. */
+    @WithDefault("5m")
+    Duration localTtl();
+}

@@ -1,0 +1,29 @@
+package clinic.ingress.webhook;
+
+/**
+ * What an Evolution webhook body turned out to be. Every variant knows the instance and body
+ * {@code apikey} when the body had them, so authentication by apikey and quarantine work for all.
+ */
+public sealed interface EvolutionEvent {
+
+    String instance();
+
+    String apikey();
+
+    /** A message to store. */
+    record Message(InboundMessage message, String apikey) implements EvolutionEvent {
+        @Override
+        public String instance() {
+            return message.instanceName();
+        }
+    }
+
+    /** Well-formed, but nothing we store: answered 200 {@code ignored} with the reason. */
+    record Ignored(String instance, String event, String reason, String apikey) implements EvolutionEvent {
+    }
+
+    /** Not a usable Evolution event: answered 400 (Evolution will not retry it). */
+    record Invalid(String instance, String event, String whatsappId, String detail, String apikey)
+            implements EvolutionEvent {
+    }
+}

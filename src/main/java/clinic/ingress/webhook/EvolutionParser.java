@@ -1,0 +1,213 @@
+package clinic.ingress.webhook;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Iterator;
+import java.util.Set;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * Turns an Evolution webhook body into an {@link EvolutionEvent}, whatever version sent it:
+ * v1 ({@code data.owner}, {@code extendedTextMessage}) and v2 ({@code instanceId}, text folded into
+ * {@code conversation}), the LID variants of 2.3.x and 2.4, dotted, UPPER_SNAKE or kebab event names.
+ * Works on the Jackson tree only: no reflection, nothing for the native image to register.
+ */
+@ApplicationScoped
+public class EvolutionParser {
+
+    /** Keys of {@code message} that are not its content. */
+    private static final Set<String> NOT_CONTENT = Set.of("messageContextInfo", "base64", "mediaUrl", "speechToText");
+    /** Wrappers whose {@code message} holds the real content. */
+    private static final String[] WRAPPERS = {
+        "ephemeralMessage", "viewOnceMessage", "viewOnceMessageV2", "viewOnceMessageV2Extension",
+        "documentWithCaptionMessage", "editedMessage"};
+    private static final String[] CAPTIONED = {"imageMessage", "videoMessage", "documentMessage"};
+    private static final int MAX_ID_LENGTH = 255;
+
+    private final ObjectMapper mapper;
+    private final WebhookConfig config;
+    private final Clock clock;
+
+    @Inject
+    public EvolutionParser(ObjectMapper mapper, WebhookConfig config) {
+        this(mapper, config, Clock.systemUTC());
+    }
+
+    EvolutionParser(ObjectMapper mapper, WebhookConfig config, Clock clock) {
+        this.mapper = mapper;
+        this.config = config;
+        this.clock = clock;
+    }
+
+    /**
+     * @param pathEvent event from the by-events URL suffix, or null
+     * @param body      the raw request body
+     * @throws JsonProcessingException when the body is not JSON at all
+     */
+    public EvolutionEvent parse(String pathEvent, byte[] body) throws IOException {
+        JsonNode root = mapper.readTree(body);
+        if (root == null || !root.isObject()) {
+            return new EvolutionEvent.Invalid(null, null, null, "the body must be a JSON object", null);
+        }
+        JsonSafety.sanitize(root);
+        JsonNode data = root.path("data");
+        String apikey = text(root.get("apikey"));
+        String instance = firstNonBlank(text(root.get("instance")), text(data.get("owner")));
+        String event = firstNonBlank(EventName.canonical(text(root.get("event"))), EventName.canonical(pathEvent));
+        if (instance == null || instance.length() > MAX_ID_LENGTH) {
+            return new EvolutionEvent.Invalid(null, event, null, "instance is required (at most 255 characters)", apikey);
+        }
+        if (event == null) {
+            return new EvolutionEvent.Invalid(instance, null, null, "event is required", apikey);
+        }
+        if (!EventName.carriesMessage(event)) {
+            return new EvolutionEvent.Ignored(instance, event, "event-not-processed", apikey);
+        }
+        if (data.isArray()) {
+            if (data.size() != 1) {
+                return new EvolutionEvent.Invalid(instance, event, null,
+                        "data must hold exactly one message, found " + data.size(), apikey);
+            }
+            data = data.get(0);
+        }
+        JsonNode key = data.path("key");
+        String whatsappId = text(key.get("id"));
+        if (whatsappId == null || whatsappId.isBlank() || whatsappId.length() > MAX_ID_LENGTH) {
+            return new EvolutionEvent.Invalid(instance, event, null, "data.key.id is required (at most 255 characters)", apikey);
+        }
+        String remoteJid = text(key.get("remoteJid"));
+        if (remoteJid == null) {
+            return new EvolutionEvent.Invalid(instance, event, whatsappId, "data.key.remoteJid is required", apikey);
+        }
+        String ignored = ignoredChat(remoteJid);
+        if (ignored != null) {
+            return new EvolutionEvent.Ignored(instance, event, ignored, apikey);
+        }
+        PatientIdentity patient = remoteJid.endsWith("@g.us")
+                ? PatientIdentity.from(text(key.get("participant")), text(key.get("participantAlt")))
+                : PatientIdentity.from(remoteJid, text(key.get("remoteJidAlt")), text(key.get("senderPn")),
+                        text(key.get("previousRemoteJid")));
+        if (patient == null) {
+            return new EvolutionEvent.Invalid(instance, event, whatsappId,
+                    "data.key holds no WhatsApp user (remoteJid, remoteJidAlt, senderPn or participant)", apikey);
+        }
+        JsonNode message = data.get("message");
+        boolean fromMe = key.path("fromMe").asBoolean(false);
+        InboundMessage inbound = new InboundMessage(
+                instance,
+                event,
+                whatsappId,
+                remoteJid,
+                patient,
+                fromMe,
+                messageType(data, message),
+                text(message, 0),
+                timestamp(data.get("messageTimestamp")),
+                mapper.writeValueAsString(root));
+        return new EvolutionEvent.Message(inbound, apikey);
+    }
+
+    private String ignoredChat(String remoteJid) {
+        if ("status@broadcast".equals(remoteJid)) {
+            return "status-broadcast";
+        }
+        if (remoteJid.endsWith("@newsletter")) {
+            return "newsletter";
+        }
+        if (remoteJid.endsWith("@broadcast")) {
+            return "broadcast-list";
+        }
+        if (remoteJid.endsWith("@g.us") && !config.acceptGroups()) {
+            return "group";
+        }
+        return null;
+    }
+
+    private static String messageType(JsonNode data, JsonNode message) {
+        String declared = text(data.get("messageType"));
+        if (declared != null && !declared.isBlank()) {
+            return declared;
+        }
+        if (message != null && message.isObject()) {
+            for (Iterator<String> names = message.fieldNames(); names.hasNext(); ) {
+                String name = names.next();
+                if (!NOT_CONTENT.contains(name)) {
+                    return name;
+                }
+            }
+        }
+        return "unknown";
+    }
+
+    /** Text, caption, transcription or reaction of a Baileys {@code proto.IMessage}. */
+    private static String text(JsonNode message, int depth) {
+        if (message == null || !message.isObject() || depth > 3) {
+            return null;
+        }
+        String text = firstNonNull(
+                text(message.get("conversation")),
+                text(message.path("extendedTextMessage").get("text")));
+        for (int i = 0; text == null && i < CAPTIONED.length; i++) {
+            text = text(message.path(CAPTIONED[i]).get("caption"));
+        }
+        for (int i = 0; text == null && i < WRAPPERS.length; i++) {
+            text = text(message.path(WRAPPERS[i]).get("message"), depth + 1);
+        }
+        return firstNonNull(
+                text,
+                text(message.path("reactionMessage").get("text")),
+                text(message.path("buttonsResponseMessage").get("selectedDisplayText")),
+                text(message.path("templateButtonReplyMessage").get("selectedDisplayText")),
+                text(message.path("listResponseMessage").get("title")),
+                // Evolution's OpenAI transcription of a voice note, when enabled.
+                text(message.get("speechToText")));
+    }
+
+    /** Epoch seconds as a number, a numeric string or a protobuf Long {@code {low, high}}. */
+    private OffsetDateTime timestamp(JsonNode node) {
+        long seconds = 0;
+        if (node != null && node.isNumber()) {
+            seconds = node.asLong();
+        } else if (node != null && node.isTextual()) {
+            try {
+                seconds = Long.parseLong(node.textValue().trim());
+            } catch (NumberFormatException e) {
+                seconds = 0;
+            }
+        } else if (node != null && node.isObject() && node.has("low")) {
+            seconds = (node.path("high").asLong() << 32) | (node.path("low").asLong() & 0xffffffffL);
+        }
+        if (seconds > 100_000_000_000L) {
+            seconds /= 1000; // milliseconds
+        }
+        Instant instant = seconds > 0 ? Instant.ofEpochSecond(seconds) : clock.instant();
+        return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
+    }
+
+    private static String text(JsonNode node) {
+        return node != null && node.isTextual() ? node.textValue() : null;
+    }
+
+    private static String firstNonBlank(String a, String b) {
+        return a != null && !a.isBlank() ? a : b != null && !b.isBlank() ? b : null;
+    }
+
+    @SafeVarargs
+    private static <T> T firstNonNull(T... values) {
+        for (T value : values) {
+            if (value != null) {
+                return value;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,34 @@
+package clinic.ingress.webhook;
+
+import java.time.OffsetDateTime;
+
+/**
+ * A WhatsApp message as Evolution delivered it, normalised across versions.
+ *
+ * @param instanceName     the Evolution instance (a clinic's WhatsApp line)
+ * @param event            canonical event name
+ * @param whatsappId       {@code data.key.id}, the idempotency key with the instance
+ * @param remoteJid        the chat JID as sent
+ * @param patient          phone and/or LID of the patient
+ * @param fromMe           sent by the clinic's number: stored as outbound, never dispatched
+ * @param messageType      Evolution's {@code messageType}, or the content key of {@code message}
+ * @param text             text, caption, transcription or reaction; null for media without text
+ * @param messageTimestamp when WhatsApp says it was sent (events arrive out of order)
+ * @param rawJson          the whole event, safe for jsonb (no NUL, no lone surrogates)
+ */
+public record InboundMessage(
+        String instanceName,
+        String event,
+        String whatsappId,
+        String remoteJid,
+        PatientIdentity patient,
+        boolean fromMe,
+        String messageType,
+        String text,
+        OffsetDateTime messageTimestamp,
+        String rawJson) {
+
+    public String direction() {
+        return fromMe ? "outbound" : "inbound";
+    }
+}

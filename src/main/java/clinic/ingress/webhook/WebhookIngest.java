@@ -1,0 +1,149 @@
+package clinic.ingress.webhook;
+
+import java.io.IOException;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.resteasy.reactive.RestResponse;
+
+import clinic.ingress.clinic.Clinic;
+import clinic.ingress.clinic.ClinicDirectory;
+import clinic.ingress.conversation.MessageStore;
+import clinic.ingress.conversation.StoredMessage;
+import clinic.ingress.webhook.WebhookMetrics.Outcome;
+import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * The webhook pipeline: authenticate, parse, resolve the clinic, store exactly once, answer.
+ *
+ * <p>Answers follow Evolution's retry rules: 400 and 401 are never retried, so they are used only for
+ * what a retry cannot fix, and whatever could be fixed later (PostgreSQL down) is a 503. An event
+ * from an authenticated sender that cannot be routed is quarantined, never dropped.
+ */
+@ApplicationScoped
+public class WebhookIngest {
+
+    private final Credentials credentials;
+    private final EvolutionParser parser;
+    private final ClinicDirectory directory;
+    private final MessageStore messages;
+    private final QuarantineStore quarantine;
+    private final WebhookConfig config;
+    private final WebhookMetrics metrics;
+
+    public WebhookIngest(Credentials credentials, EvolutionParser parser, ClinicDirectory directory,
+            MessageStore messages, QuarantineStore quarantine, WebhookConfig config, WebhookMetrics metrics) {
+        this.credentials = credentials;
+        this.parser = parser;
+        this.directory = directory;
+        this.messages = messages;
+        this.quarantine = quarantine;
+        this.config = config;
+        this.metrics = metrics;
+    }
+
+    public Uni<RestResponse<WebhookAnswer>> receive(WebhookRequest request) {
+        if (request.body().length > config.maxBodySize().asLongValue()) {
+            return reject(Outcome.INVALID, WebhookRejection.tooLarge(config.maxBodySize().asLongValue()));
+        }
+        Credentials.Verdict verdict = credentials.check(request.token(), request.authorization());
+        if (verdict == Credentials.Verdict.REJECTED
+                || verdict == Credentials.Verdict.ABSENT && config.anyCredential() && !config.instanceApikeyEnabled()) {
+            return reject(Outcome.UNAUTHORIZED, WebhookRejection.unauthorized());
+        }
+        // No credential configured at all: dev only (prod refuses to start), accepted with a warning at start-up.
+        boolean trusted = verdict == Credentials.Verdict.AUTHENTICATED || !config.anyCredential();
+        EvolutionEvent event;
+        try {
+            event = parser.parse(request.pathEvent(), request.body());
+        } catch (IOException e) {
+            return invalid(request, trusted, new EvolutionEvent.Invalid(null, request.pathEvent(), null,
+                    "the body is not valid JSON", null), "malformed-json");
+        }
+        if (event instanceof EvolutionEvent.Invalid invalid) {
+            return invalid(request, trusted, invalid, "invalid-event");
+        }
+        if (trusted && event instanceof EvolutionEvent.Ignored) {
+            return route(request, event, null, true);
+        }
+        return directory.resolve(event.instance())
+                .onFailure().transform(this::unavailable)
+                .chain(clinic -> route(request, event, clinic, trusted || apikeyValid(event, clinic)));
+    }
+
+    private Uni<RestResponse<WebhookAnswer>> route(WebhookRequest request, EvolutionEvent event, Clinic clinic,
+            boolean authenticated) {
+        if (!authenticated) {
+            return reject(Outcome.UNAUTHORIZED, WebhookRejection.unauthorized());
+        }
+        if (event instanceof EvolutionEvent.Ignored ignored) {
+            Log.debugf("ignored %s from instance %s: %s", ignored.event(), ignored.instance(), ignored.reason());
+            metrics.count(Outcome.IGNORED);
+            return Uni.createFrom().item(RestResponse.ok(WebhookAnswer.ignored(ignored.reason())));
+        }
+        InboundMessage message = ((EvolutionEvent.Message) event).message();
+        if (clinic == null) {
+            Log.warnf("instance %s is not in the clinic directory: message %s quarantined",
+                    message.instanceName(), message.whatsappId());
+            return quarantine(request, "unknown-instance", message.instanceName(), message.event(), message.whatsappId())
+                    .map(ignored -> RestResponse.status(RestResponse.Status.ACCEPTED,
+                            WebhookAnswer.quarantined("unknown-instance")));
+        }
+        return messages.store(clinic, message)
+                .ifNoItem().after(config.storeTimeout()).fail()
+                .onFailure().transform(this::unavailable)
+                .map(stored -> answer(message, stored));
+    }
+
+    private RestResponse<WebhookAnswer> answer(InboundMessage message, StoredMessage stored) {
+        if (stored.isDuplicate()) {
+            Log.debugf("duplicate message %s from instance %s", message.whatsappId(), message.instanceName());
+            metrics.count(Outcome.DUPLICATE);
+            return RestResponse.ok(WebhookAnswer.duplicate());
+        }
+        Log.debugf("stored %s message %s from instance %s", message.direction(), message.whatsappId(), message.instanceName());
+        metrics.count(Outcome.ACCEPTED);
+        return RestResponse.ok(WebhookAnswer.accepted(stored.messageId(), stored.sessionId(),
+                message.fromMe() ? null : "none"));
+    }
+
+    /** 400; the body is quarantined first when the sender proved who it is. */
+    private Uni<RestResponse<WebhookAnswer>> invalid(WebhookRequest request, boolean trusted,
+            EvolutionEvent.Invalid invalid, String reason) {
+        Log.infof("invalid event from instance %s: %s", invalid.instance(), invalid.detail());
+        WebhookRejection rejection = WebhookRejection.badRequest(invalid.detail());
+        if (!trusted) {
+            return reject(Outcome.INVALID, rejection);
+        }
+        return quarantine(request, reason, invalid.instance(), invalid.event(), invalid.whatsappId())
+                .chain(() -> reject(Outcome.INVALID, rejection));
+    }
+
+    private Uni<Void> quarantine(WebhookRequest request, String reason, String instance, String event, String whatsappId) {
+        return quarantine.keep(reason, instance, event, whatsappId, request.contentType(), request.body())
+                .ifNoItem().after(config.storeTimeout()).fail()
+                .onFailure().transform(this::unavailable)
+                .invoke(() -> metrics.count(Outcome.QUARANTINED));
+    }
+
+    private boolean apikeyValid(EvolutionEvent event, Clinic clinic) {
+        return config.instanceApikeyEnabled()
+                && clinic != null
+                && credentials.apikeyMatches(event.apikey(), clinic.apiKeySha256());
+    }
+
+    private Throwable unavailable(Throwable failure) {
+        if (failure instanceof WebhookRejection rejection) {
+            return rejection;
+        }
+        Log.warnf("PostgreSQL unavailable, answering 503: %s", Failures.describe(failure));
+        metrics.count(Outcome.UNAVAILABLE);
+        return WebhookRejection.unavailable(config.retryAfter(), failure);
+    }
+
+    private Uni<RestResponse<WebhookAnswer>> reject(Outcome outcome, WebhookRejection rejection) {
+        metrics.count(outcome);
+        return Uni.createFrom().failure(rejection);
+    }
+}

@@ -1,0 +1,40 @@
+package clinic.ingress.webhook;
+
+import java.util.EnumMap;
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * {@code ingress.webhook.events}, tagged with one of a fixed set of outcomes.
+ */
+@ApplicationScoped
+public class WebhookMetrics {
+
+    /** Every way a webhook can end. */
+    public enum Outcome {
+        ACCEPTED, DUPLICATE, IGNORED, QUARANTINED, UNAUTHORIZED, INVALID, UNAVAILABLE;
+
+        String tag() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    private final Map<Outcome, Counter> counters = new EnumMap<>(Outcome.class);
+
+    public WebhookMetrics(MeterRegistry registry) {
+        for (Outcome outcome : Outcome.values()) {
+            counters.put(outcome, Counter.builder("ingress.webhook.events")
+                    .description("Webhook deliveries by outcome")
+                    .tag("outcome", outcome.tag())
+                    .register(registry));
+        }
+    }
+
+    public void count(Outcome outcome) {
+        counters.get(outcome).increment();
+    }
+}

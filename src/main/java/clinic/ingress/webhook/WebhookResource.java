@@ -1,0 +1,65 @@
+package clinic.ingress.webhook;
+
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestPath;
+import org.jboss.resteasy.reactive.RestResponse;
+
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Evolution API webhooks, in both delivery modes: one URL for every event, or one URL per event
+ * ("webhook by events", {@code /webhooks/evolution/messages-upsert}).
+ */
+@Path("/webhooks/evolution")
+@Tag(name = "webhooks", description = "Evolution API webhook deliveries")
+public class WebhookResource {
+
+    private final WebhookIngest ingest;
+    private final WebhookConfig config;
+
+    public WebhookResource(WebhookIngest ingest, WebhookConfig config) {
+        this.ingest = ingest;
+        this.config = config;
+    }
+
+    @POST
+    @Consumes(MediaType.WILDCARD)
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Receive an Evolution webhook event")
+    @APIResponse(responseCode = "200", description = "accepted, duplicate or ignored")
+    @APIResponse(responseCode = "202", description = "quarantined: the instance is not in the clinic directory")
+    @APIResponse(responseCode = "400", description = "not an Evolution event (problem+json)")
+    @APIResponse(responseCode = "401", description = "missing, wrong or expired credentials (problem+json)")
+    @APIResponse(responseCode = "413", description = "body too large (problem+json)")
+    @APIResponse(responseCode = "503", description = "the message could not be made durable; Retry-After set")
+    public Uni<RestResponse<WebhookAnswer>> receive(HttpHeaders headers, byte[] body) {
+        return ingest.receive(request(null, headers, body));
+    }
+
+    @POST
+    @Path("/{event}")
+    @Consumes(MediaType.WILDCARD)
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Receive an Evolution webhook event (webhook-by-events mode)")
+    public Uni<RestResponse<WebhookAnswer>> receiveByEvent(@RestPath String event, HttpHeaders headers, byte[] body) {
+        return ingest.receive(request(event, headers, body));
+    }
+
+    private WebhookRequest request(String event, HttpHeaders headers, byte[] body) {
+        return new WebhookRequest(
+                event,
+                headers.getHeaderString(config.tokenHeader()),
+                headers.getHeaderString(HttpHeaders.AUTHORIZATION),
+                headers.getHeaderString(HttpHeaders.CONTENT_TYPE),
+                body);
+    }
+}
