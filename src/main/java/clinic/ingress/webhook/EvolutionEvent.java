@@ -22,8 +22,21 @@ public sealed interface EvolutionEvent {
     record Ignored(String instance, String event, String reason, String apikey) implements EvolutionEvent {
     }
 
-    /** Not a usable Evolution event: answered 400 (Evolution will not retry it). */
-    record Invalid(String instance, String event, String whatsappId, String detail, String apikey)
+    /**
+     * Not a usable Evolution event: answered 400 (Evolution will not retry it).
+     *
+     * @param reason quarantine reason: {@code malformed-json} or {@code invalid-event}
+     * @param detail what is wrong, for the problem document
+     */
+    record Invalid(String instance, String event, String whatsappId, String reason, String detail, String apikey)
             implements EvolutionEvent {
+
+        static Invalid of(String instance, String event, String whatsappId, String detail, String apikey) {
+            return new Invalid(instance, event, whatsappId, "invalid-event", detail, apikey);
+        }
+
+        static Invalid malformed(String pathEvent) {
+            return new Invalid(null, EventName.canonical(pathEvent), null, "malformed-json", "the body is not valid JSON", null);
+        }
     }
 }

@@ -11,7 +11,6 @@ import java.util.Set;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -51,12 +50,16 @@ public class EvolutionParser {
     /**
      * @param pathEvent event from the by-events URL suffix, or null
      * @param body      the raw request body
-     * @throws JsonProcessingException when the body is not JSON at all
      */
-    public EvolutionEvent parse(String pathEvent, byte[] body) throws IOException {
-        JsonNode root = mapper.readTree(body);
+    public EvolutionEvent parse(String pathEvent, byte[] body) {
+        JsonNode root;
+        try {
+            root = mapper.readTree(body);
+        } catch (IOException e) {
+            return EvolutionEvent.Invalid.malformed(pathEvent);
+        }
         if (root == null || !root.isObject()) {
-            return new EvolutionEvent.Invalid(null, null, null, "the body must be a JSON object", null);
+            return EvolutionEvent.Invalid.of(null, null, null, "the body must be a JSON object", null);
         }
         JsonSafety.sanitize(root);
         JsonNode data = root.path("data");
@@ -64,17 +67,17 @@ public class EvolutionParser {
         String instance = firstNonBlank(text(root.get("instance")), text(data.get("owner")));
         String event = firstNonBlank(EventName.canonical(text(root.get("event"))), EventName.canonical(pathEvent));
         if (instance == null || instance.length() > MAX_ID_LENGTH) {
-            return new EvolutionEvent.Invalid(null, event, null, "instance is required (at most 255 characters)", apikey);
+            return EvolutionEvent.Invalid.of(null, event, null, "instance is required (at most 255 characters)", apikey);
         }
         if (event == null) {
-            return new EvolutionEvent.Invalid(instance, null, null, "event is required", apikey);
+            return EvolutionEvent.Invalid.of(instance, null, null, "event is required", apikey);
         }
         if (!EventName.carriesMessage(event)) {
             return new EvolutionEvent.Ignored(instance, event, "event-not-processed", apikey);
         }
         if (data.isArray()) {
             if (data.size() != 1) {
-                return new EvolutionEvent.Invalid(instance, event, null,
+                return EvolutionEvent.Invalid.of(instance, event, null,
                         "data must hold exactly one message, found " + data.size(), apikey);
             }
             data = data.get(0);
@@ -82,11 +85,11 @@ public class EvolutionParser {
         JsonNode key = data.path("key");
         String whatsappId = text(key.get("id"));
         if (whatsappId == null || whatsappId.isBlank() || whatsappId.length() > MAX_ID_LENGTH) {
-            return new EvolutionEvent.Invalid(instance, event, null, "data.key.id is required (at most 255 characters)", apikey);
+            return EvolutionEvent.Invalid.of(instance, event, null, "data.key.id is required (at most 255 characters)", apikey);
         }
         String remoteJid = text(key.get("remoteJid"));
         if (remoteJid == null) {
-            return new EvolutionEvent.Invalid(instance, event, whatsappId, "data.key.remoteJid is required", apikey);
+            return EvolutionEvent.Invalid.of(instance, event, whatsappId, "data.key.remoteJid is required", apikey);
         }
         String ignored = ignoredChat(remoteJid);
         if (ignored != null) {
@@ -97,7 +100,7 @@ public class EvolutionParser {
                 : PatientIdentity.from(remoteJid, text(key.get("remoteJidAlt")), text(key.get("senderPn")),
                         text(key.get("previousRemoteJid")));
         if (patient == null) {
-            return new EvolutionEvent.Invalid(instance, event, whatsappId,
+            return EvolutionEvent.Invalid.of(instance, event, whatsappId,
                     "data.key holds no WhatsApp user (remoteJid, remoteJidAlt, senderPn or participant)", apikey);
         }
         JsonNode message = data.get("message");
@@ -112,7 +115,7 @@ public class EvolutionParser {
                 messageType(data, message),
                 text(message, 0),
                 timestamp(data.get("messageTimestamp")),
-                mapper.writeValueAsString(root));
+                root.toString());
         return new EvolutionEvent.Message(inbound, apikey);
     }
 

@@ -1,6 +1,5 @@
 package clinic.ingress.webhook;
 
-import java.io.IOException;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -48,34 +47,34 @@ public class WebhookIngest {
             return reject(Outcome.INVALID, WebhookRejection.tooLarge(config.maxBodySize().asLongValue()));
         }
         Credentials.Verdict verdict = credentials.check(request.token(), request.authorization());
-        if (verdict == Credentials.Verdict.REJECTED
-                || verdict == Credentials.Verdict.ABSENT && config.anyCredential() && !config.instanceApikeyEnabled()) {
+        // No credential configured at all: dev only (prod refuses to start), warned about at start-up.
+        boolean trusted = verdict == Credentials.Verdict.AUTHENTICATED
+                || verdict == Credentials.Verdict.ABSENT && !config.anyCredential();
+        if (verdict == Credentials.Verdict.REJECTED || !trusted && !config.instanceApikeyEnabled()) {
             return reject(Outcome.UNAUTHORIZED, WebhookRejection.unauthorized());
         }
-        // No credential configured at all: dev only (prod refuses to start), accepted with a warning at start-up.
-        boolean trusted = verdict == Credentials.Verdict.AUTHENTICATED || !config.anyCredential();
-        EvolutionEvent event;
-        try {
-            event = parser.parse(request.pathEvent(), request.body());
-        } catch (IOException e) {
-            return invalid(request, trusted, new EvolutionEvent.Invalid(null, request.pathEvent(), null,
-                    "the body is not valid JSON", null), "malformed-json");
+        EvolutionEvent event = parser.parse(request.pathEvent(), request.body());
+        if (trusted) {
+            return event instanceof EvolutionEvent.Message
+                    ? resolve(event.instance()).chain(clinic -> handle(request, event, clinic))
+                    : handle(request, event, null);
         }
-        if (event instanceof EvolutionEvent.Invalid invalid) {
-            return invalid(request, trusted, invalid, "invalid-event");
+        // Only the body's apikey can vouch for this sender, and only for an instance we know.
+        if (event.instance() == null) {
+            return reject(Outcome.UNAUTHORIZED, WebhookRejection.unauthorized());
         }
-        if (trusted && event instanceof EvolutionEvent.Ignored) {
-            return route(request, event, null, true);
-        }
-        return directory.resolve(event.instance())
-                .onFailure().transform(this::unavailable)
-                .chain(clinic -> route(request, event, clinic, trusted || apikeyValid(event, clinic)));
+        return resolve(event.instance())
+                .chain(clinic -> apikeyValid(event, clinic)
+                        ? handle(request, event, clinic)
+                        : reject(Outcome.UNAUTHORIZED, WebhookRejection.unauthorized()));
     }
 
-    private Uni<RestResponse<WebhookAnswer>> route(WebhookRequest request, EvolutionEvent event, Clinic clinic,
-            boolean authenticated) {
-        if (!authenticated) {
-            return reject(Outcome.UNAUTHORIZED, WebhookRejection.unauthorized());
+    /** Handles an authenticated event; {@code clinic} is resolved for messages (null when unknown). */
+    private Uni<RestResponse<WebhookAnswer>> handle(WebhookRequest request, EvolutionEvent event, Clinic clinic) {
+        if (event instanceof EvolutionEvent.Invalid invalid) {
+            Log.infof("invalid event from instance %s: %s", invalid.instance(), invalid.detail());
+            return quarantine(request, invalid.reason(), invalid.instance(), invalid.event(), invalid.whatsappId())
+                    .chain(() -> reject(Outcome.INVALID, WebhookRejection.badRequest(invalid.detail())));
         }
         if (event instanceof EvolutionEvent.Ignored ignored) {
             Log.debugf("ignored %s from instance %s: %s", ignored.event(), ignored.instance(), ignored.reason());
@@ -96,6 +95,11 @@ public class WebhookIngest {
                 .map(stored -> answer(message, stored));
     }
 
+    private Uni<Clinic> resolve(String instance) {
+        return directory.resolve(instance)
+                .onFailure().transform(this::unavailable);
+    }
+
     private RestResponse<WebhookAnswer> answer(InboundMessage message, StoredMessage stored) {
         if (stored.isDuplicate()) {
             Log.debugf("duplicate message %s from instance %s", message.whatsappId(), message.instanceName());
@@ -106,18 +110,6 @@ public class WebhookIngest {
         metrics.count(Outcome.ACCEPTED);
         return RestResponse.ok(WebhookAnswer.accepted(stored.messageId(), stored.sessionId(),
                 message.fromMe() ? null : "none"));
-    }
-
-    /** 400; the body is quarantined first when the sender proved who it is. */
-    private Uni<RestResponse<WebhookAnswer>> invalid(WebhookRequest request, boolean trusted,
-            EvolutionEvent.Invalid invalid, String reason) {
-        Log.infof("invalid event from instance %s: %s", invalid.instance(), invalid.detail());
-        WebhookRejection rejection = WebhookRejection.badRequest(invalid.detail());
-        if (!trusted) {
-            return reject(Outcome.INVALID, rejection);
-        }
-        return quarantine(request, reason, invalid.instance(), invalid.event(), invalid.whatsappId())
-                .chain(() -> reject(Outcome.INVALID, rejection));
     }
 
     private Uni<Void> quarantine(WebhookRequest request, String reason, String instance, String event, String whatsappId) {

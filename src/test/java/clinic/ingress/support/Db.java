@@ -1,0 +1,99 @@
+package clinic.ingress.support;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Direct JDBC access to the test database, for arranging the clinic directory and checking what the
+ * service stored. Works the same from {@code @QuarkusTest} and black-box {@code *IT} tests.
+ */
+public final class Db {
+
+    public static final String URL = System.getProperty("test.jdbc.url", "jdbc:postgresql://127.0.0.1:5432/clinic_ingress_test");
+
+    private Db() {
+    }
+
+    public static Connection connect() throws SQLException {
+        return DriverManager.getConnection(URL, "postgres", "postgres");
+    }
+
+    /** A clinic with one active instance; names are unique per call so tests never collide. */
+    public static TestClinic clinic(String prefix) {
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        TestClinic clinic = new TestClinic(prefix + "-" + suffix, UUID.randomUUID(), UUID.randomUUID(), "Clinic " + suffix);
+        update("INSERT INTO core.organizations (id, name) VALUES (?, ?)", clinic.organizationId(), "Org " + suffix);
+        update("INSERT INTO healthcare.clinics (id, organization_id, name, whatsapp_number) VALUES (?, ?, ?, ?)",
+                clinic.clinicId(), clinic.organizationId(), clinic.name(), "5511900000000");
+        update("INSERT INTO core.whatsapp_instances (instance_name, clinic_id, organization_id, api_key_sha256) "
+                        + "VALUES (?, ?, ?, encode(sha256(convert_to(?, 'UTF8')), 'hex'))",
+                clinic.instance(), clinic.clinicId(), clinic.organizationId(), TestClinic.APIKEY);
+        return clinic;
+    }
+
+    public static int update(String sql, Object... params) {
+        try (Connection c = connect(); PreparedStatement s = c.prepareStatement(sql)) {
+            bind(s, params);
+            return s.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static List<Map<String, Object>> rows(String sql, Object... params) {
+        try (Connection c = connect(); PreparedStatement s = c.prepareStatement(sql)) {
+            bind(s, params);
+            try (ResultSet rs = s.executeQuery()) {
+                List<Map<String, Object>> rows = new ArrayList<>();
+                while (rs.next()) {
+                    Map<String, Object> row = new HashMap<>();
+                    for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+                        row.put(rs.getMetaData().getColumnLabel(i), rs.getObject(i));
+                    }
+                    rows.add(row);
+                }
+                return rows;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static long count(String sql, Object... params) {
+        return ((Number) rows(sql, params).get(0).values().iterator().next()).longValue();
+    }
+
+    public static long messages(String instance) {
+        return count("SELECT count(*) FROM core.whatsapp_messages WHERE instance_name = ?", instance);
+    }
+
+    public static long quarantined(String instance) {
+        return count("SELECT count(*) FROM core.webhook_quarantine WHERE instance_name = ?", instance);
+    }
+
+    public static Map<String, Object> message(String instance, String whatsappId) {
+        List<Map<String, Object>> rows = rows("SELECT * FROM core.whatsapp_messages WHERE instance_name = ? AND whatsapp_message_id = ?",
+                instance, whatsappId);
+        return rows.isEmpty() ? null : rows.get(0);
+    }
+
+    private static void bind(PreparedStatement s, Object... params) throws SQLException {
+        for (int i = 0; i < params.length; i++) {
+            s.setObject(i + 1, params[i]);
+        }
+    }
+
+    /** A clinic directory entry created for one test. */
+    public record TestClinic(String instance, UUID clinicId, UUID organizationId, String name) {
+        /** The Evolution instance token whose SHA-256 the directory stores. */
+        public static final String APIKEY = "instance-token-for-tests";
+    }
+}
