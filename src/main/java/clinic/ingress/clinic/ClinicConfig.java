@@ -19,7 +19,15 @@ public interface ClinicConfig {
     @WithDefault("1h")
     Duration ttl();
 
-    /** In-process TTL of a directory entry. */
+    /** In-process TTL of a directory entry; changes arrive by invalidation, this only bounds a missed one. */
     @WithDefault("5m")
     Duration localTtl();
+
+    /** How long an unknown instance is remembered as unknown, in process and in Redis. */
+    @WithDefault("30s")
+    Duration negativeTtl();
+
+    /** PostgreSQL NOTIFY channel fed by the directory triggers (migration V4). */
+    @WithDefault("clinic_directory")
+    String notifyChannel();
 }

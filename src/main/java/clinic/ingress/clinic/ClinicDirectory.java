@@ -1,23 +1,173 @@
 package clinic.ingress.clinic;
 
+import java.time.Instant;
+import java.util.Collection;
+import java.util.concurrent.CompletableFuture;
+
 import jakarta.enterprise.context.ApplicationScoped;
 
+import com.fasterxml.jackson.databind.node.NullNode;
+
+import clinic.ingress.cache.CacheMetrics;
+import clinic.ingress.cache.CachedValue;
+import clinic.ingress.cache.SharedCache;
+import io.quarkus.cache.Cache;
+import io.quarkus.cache.CacheName;
+import io.quarkus.cache.CaffeineCache;
 import io.smallrye.mutiny.Uni;
 
 /**
- * Resolves the clinic of an Evolution instance.
+ * Resolves the clinic of an Evolution instance through two tiers: Caffeine in process (one load per
+ * key per process, via {@code getAsync}) in front of Redis {@code whatsapp:instance:{name}} shared
+ * by every replica, then PostgreSQL. After warm-up the message path issues no database statement.
+ * Unknown instances are remembered as unknown for {@code ingress.clinic.negative-ttl}, in both
+ * tiers, so a misconfigured sender cannot hammer the database.
  */
 @ApplicationScoped
 public class ClinicDirectory {
 
-    private final ClinicRepository repository;
+    static final String CACHE = "clinic";
+    static final String LOCAL = "clinic-directory";
+    static final String UNKNOWN = "clinic-directory-unknown";
+    private static final String KEY_PREFIX = "whatsapp:instance:";
 
-    public ClinicDirectory(ClinicRepository repository) {
+    private final ClinicRepository repository;
+    private final SharedCache shared;
+    private final CaffeineCache local;
+    private final CaffeineCache unknown;
+    private final ClinicConfig config;
+    private final CacheMetrics metrics;
+
+    public ClinicDirectory(ClinicRepository repository, SharedCache shared, @CacheName(LOCAL) Cache local,
+            @CacheName(UNKNOWN) Cache unknown, ClinicConfig config, CacheMetrics metrics) {
         this.repository = repository;
+        this.shared = shared;
+        this.local = local.as(CaffeineCache.class);
+        this.unknown = unknown.as(CaffeineCache.class);
+        this.config = config;
+        this.metrics = metrics;
+    }
+
+    public static String redisKey(String instanceName) {
+        return KEY_PREFIX + instanceName;
     }
 
     /** The clinic of the instance, or a null item when it is not in the directory. */
     public Uni<Clinic> resolve(String instanceName) {
-        return repository.findByInstance(instanceName);
+        if (!config.cacheEnabled()) {
+            return fromDatabase(instanceName, false);
+        }
+        if (unknown.getIfPresent(instanceName) != null) {
+            metrics.count(CACHE, "local", "negative");
+            return Uni.createFrom().nullItem();
+        }
+        CompletableFuture<Clinic> cached = local.getIfPresent(instanceName);
+        if (cached != null && cached.isDone() && !cached.isCompletedExceptionally()) {
+            metrics.count(CACHE, "local", "hit");
+            return Uni.createFrom().item(cached.join());
+        }
+        metrics.count(CACHE, "local", "miss");
+        return local.<String, Clinic>getAsync(instanceName, this::fromShared)
+                .onFailure(UnknownInstance.class).recoverWithUni(() -> {
+                    unknown.put(instanceName, CompletableFuture.completedFuture(Boolean.TRUE));
+                    return Uni.createFrom().nullItem();
+                });
+    }
+
+    /** Replaces both tiers with the given entries (warm-up); forgets unknown instances. */
+    public Uni<Void> load(Collection<Clinic> clinics, int concurrency) {
+        now(unknown.invalidateAll());
+        Instant now = Instant.now();
+        clinics.forEach(c -> local.put(c.instanceName(), CompletableFuture.completedFuture(c)));
+        return io.smallrye.mutiny.Multi.createFrom().iterable(clinics)
+                .onItem().transformToUni(c -> shared.put(CACHE, redisKey(c.instanceName()), ClinicJson.toJson(c), now, config.ttl()))
+                .merge(concurrency)
+                .collect().last()
+                .replaceWithVoid();
+    }
+
+    /** Re-reads one instance from PostgreSQL into Redis and drops it from the local tiers. */
+    public Uni<Void> refresh(String instanceName) {
+        return repository.findByInstance(instanceName)
+                .chain(clinic -> writeShared(instanceName, clinic))
+                .invoke(() -> evictLocal(instanceName));
+    }
+
+    /** Drops an instance from this process only (another replica refreshed Redis). */
+    public void evictLocal(String instanceName) {
+        now(local.invalidate(instanceName));
+        now(unknown.invalidate(instanceName));
+    }
+
+    /** Drops every local entry: an invalidation connection was lost, so local entries may be stale. */
+    public void flushLocal() {
+        now(local.invalidateAll());
+        now(unknown.invalidateAll());
+    }
+
+    /** Instances this process holds for a clinic (to evict them when the clinic row changes). */
+    public java.util.List<String> localInstancesOf(java.util.UUID clinicId) {
+        return local.keySet().stream()
+                .map(String.class::cast)
+                .filter(name -> {
+                    CompletableFuture<Clinic> f = local.getIfPresent(name);
+                    return f != null && f.isDone() && !f.isCompletedExceptionally() && f.join() != null
+                            && clinicId.equals(f.join().clinicId());
+                })
+                .toList();
+    }
+
+    private Uni<Clinic> fromShared(String instanceName) {
+        return shared.get(CACHE, redisKey(instanceName))
+                .onFailure().recoverWithNull()
+                .chain(value -> value == null ? fromDatabase(instanceName, true) : fromRedis(instanceName, value));
+    }
+
+    private Uni<Clinic> fromRedis(String instanceName, CachedValue value) {
+        if (value.negative()) {
+            metrics.count(CACHE, "redis", "negative");
+            return Uni.createFrom().failure(new UnknownInstance());
+        }
+        Clinic clinic = ClinicJson.fromJson(instanceName, value.data());
+        if (clinic == null) {
+            metrics.count(CACHE, "redis", "corrupt");
+            return shared.delete(redisKey(instanceName))
+                    .onFailure().recoverWithNull()
+                    .chain(() -> fromDatabase(instanceName, true));
+        }
+        metrics.count(CACHE, "redis", "hit");
+        return Uni.createFrom().item(clinic);
+    }
+
+    private Uni<Clinic> fromDatabase(String instanceName, boolean cached) {
+        if (cached && shared.enabled()) {
+            metrics.count(CACHE, "redis", "miss");
+        }
+        Uni<Clinic> loaded = repository.findByInstance(instanceName)
+                .invoke(clinic -> metrics.count(CACHE, "database", clinic == null ? "miss" : "hit"));
+        if (!cached) {
+            return loaded;
+        }
+        return loaded
+                .call(clinic -> writeShared(instanceName, clinic))
+                .onItem().ifNull().failWith(UnknownInstance::new);
+    }
+
+    private Uni<Void> writeShared(String instanceName, Clinic clinic) {
+        return clinic == null
+                ? shared.put(CACHE, redisKey(instanceName), NullNode.instance, Instant.now(), config.negativeTtl())
+                : shared.put(CACHE, redisKey(instanceName), ClinicJson.toJson(clinic), Instant.now(), config.ttl());
+    }
+
+    /** Caffeine invalidations complete on subscription; nothing here may block an event loop. */
+    private static void now(Uni<Void> invalidation) {
+        invalidation.subscribe().with(ignored -> { }, failure -> { });
+    }
+
+    /** Loader outcome for an instance the directory does not know: not cached as a value, remembered apart. */
+    static final class UnknownInstance extends RuntimeException {
+        UnknownInstance() {
+            super("unknown instance", null, false, false);
+        }
     }
 }

@@ -42,6 +42,17 @@ public class ClinicRepository {
                 .map(ClinicRepository::all);
     }
 
+    /** Every instance of a clinic, active or not, so a deactivation is propagated too. */
+    public Uni<List<String>> findInstanceNamesOfClinic(java.util.UUID clinicId) {
+        return pool.preparedQuery("SELECT instance_name FROM core.whatsapp_instances WHERE clinic_id = $1")
+                .execute(Tuple.of(clinicId))
+                .map(rows -> {
+                    List<String> names = new java.util.ArrayList<>();
+                    rows.forEach(row -> names.add(row.getString(0)));
+                    return names;
+                });
+    }
+
     private static List<Clinic> all(RowSet<Row> rows) {
         var clinics = new java.util.ArrayList<Clinic>(rows.size());
         rows.forEach(row -> clinics.add(from(row)));

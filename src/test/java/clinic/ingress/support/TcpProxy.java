@@ -22,6 +22,19 @@ public final class TcpProxy implements AutoCloseable {
     private final int port;
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private volatile ServerSocket server;
+    private final java.util.concurrent.atomic.AtomicLong pgStatements = new java.util.concurrent.atomic.AtomicLong();
+    private volatile boolean countPgStatements;
+
+    /** Count PostgreSQL statements crossing the proxy from now on (see {@link #pgStatements()}). */
+    public TcpProxy countingPgStatements() {
+        countPgStatements = true;
+        return this;
+    }
+
+    /** Statements (Execute and Query messages) sent through the proxy so far. */
+    public long pgStatements() {
+        return pgStatements.get();
+    }
 
     public TcpProxy(int targetPort) {
         this.targetPort = targetPort;
@@ -75,20 +88,23 @@ public final class TcpProxy implements AutoCloseable {
                 upstream.setTcpNoDelay(true);
                 sockets.add(client);
                 sockets.add(upstream);
-                pipe(client, upstream);
-                pipe(upstream, client);
+                pipe(client, upstream, countPgStatements ? new PgStatementCounter(pgStatements) : null);
+                pipe(upstream, client, null);
             } catch (IOException e) {
                 // closed by down(), or the target refused: the client sees its connection drop
             }
         }
     }
 
-    private void pipe(Socket from, Socket to) {
+    private void pipe(Socket from, Socket to, PgStatementCounter counter) {
         Thread t = new Thread(() -> {
             byte[] buffer = new byte[16384];
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buffer)) >= 0) {
+                    if (counter != null) {
+                        counter.feed(buffer, 0, n);
+                    }
                     out.write(buffer, 0, n);
                     out.flush();
                 }

@@ -1,0 +1,51 @@
+package clinic.ingress.admin;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
+
+import org.jboss.resteasy.reactive.server.ServerRequestFilter;
+
+import clinic.ingress.webhook.Problems;
+
+/**
+ * {@code /admin/*} requires {@code Authorization: Bearer <ingress.admin.token>}; without a
+ * configured token the admin surface does not exist (404).
+ */
+public class AdminGuard {
+
+    private final AdminConfig config;
+    private final Problems problems;
+
+    public AdminGuard(AdminConfig config, Problems problems) {
+        this.config = config;
+        this.problems = problems;
+    }
+
+    @ServerRequestFilter
+    public Response guard(ContainerRequestContext request) {
+        if (!request.getUriInfo().getPath().startsWith("/admin")) {
+            return null;
+        }
+        if (config.token().isEmpty()) {
+            return problems.problem(404, "not-found", "admin endpoints are disabled (no ingress.admin.token)", null);
+        }
+        String authorization = request.getHeaderString(HttpHeaders.AUTHORIZATION);
+        String presented = authorization != null && authorization.startsWith("Bearer ") ? authorization.substring(7).trim() : "";
+        if (!MessageDigest.isEqual(digest(presented), digest(config.token().get()))) {
+            return problems.problem(401, "unauthorized", "admin endpoints need the admin Bearer token", null);
+        }
+        return null;
+    }
+
+    private static byte[] digest(String value) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package clinic.ingress.admin;
+
+import java.util.Map;
+import java.util.UUID;
+
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestPath;
+import org.jboss.resteasy.reactive.RestResponse;
+
+import clinic.ingress.cache.CacheMetrics;
+import clinic.ingress.cache.KeyspaceCleaner;
+import clinic.ingress.clinic.ClinicChanges;
+import clinic.ingress.clinic.ClinicDirectory;
+import clinic.ingress.warmup.Warmup;
+import clinic.ingress.warmup.WarmupReport;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Operator endpoints, behind {@link AdminGuard}.
+ */
+@Path("/admin")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "admin", description = "Cache operations (Bearer ingress.admin.token)")
+public class AdminResource {
+
+    private final Warmup warmup;
+    private final ClinicDirectory directory;
+    private final ClinicChanges changes;
+    private final KeyspaceCleaner cleaner;
+    private final CacheMetrics metrics;
+
+    public AdminResource(Warmup warmup, ClinicDirectory directory, ClinicChanges changes, KeyspaceCleaner cleaner,
+            CacheMetrics metrics) {
+        this.warmup = warmup;
+        this.directory = directory;
+        this.changes = changes;
+        this.cleaner = cleaner;
+        this.metrics = metrics;
+    }
+
+    @POST
+    @Path("/warmup/all")
+    @Operation(summary = "Re-run the cache warm-up; answers counts and duration")
+    public Uni<WarmupReport> warmupAll() {
+        return warmup.run();
+    }
+
+    @GET
+    @Path("/clinics/{instance}")
+    @Operation(summary = "What this replica's directory resolves an instance to")
+    public Uni<RestResponse<ClinicView>> clinic(@RestPath String instance) {
+        return directory.resolve(instance)
+                .map(clinic -> clinic == null
+                        ? RestResponse.<ClinicView>notFound()
+                        : RestResponse.ok(new ClinicView(instance, clinic.clinicId(), clinic.organizationId(), clinic.name())));
+    }
+
+    @POST
+    @Path("/cache/invalidate")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Invalidate by clinic instance, or by key pattern (SCAN + UNLINK, never KEYS)")
+    public Uni<InvalidateResult> invalidate(InvalidateRequest request) {
+        if (request == null || (request.instance() == null && request.pattern() == null)) {
+            return Uni.createFrom().failure(new jakarta.ws.rs.BadRequestException("instance or pattern is required"));
+        }
+        if (request.instance() != null) {
+            return changes.invalidate(request.instance())
+                    .map(ignored -> new InvalidateResult(1));
+        }
+        return cleaner.unlink(request.pattern())
+                .invoke(directory::flushLocal)
+                .map(InvalidateResult::new);
+    }
+
+    @GET
+    @Path("/cache/stats")
+    @Operation(summary = "Hit, miss, negative, stale, error and corrupt counts per cache and tier")
+    public Map<String, Map<String, Long>> stats() {
+        return metrics.snapshot();
+    }
+
+    /** A directory entry as an operator sees it (no token hash). */
+    public record ClinicView(String instance, UUID clinicId, UUID organizationId, String name) {
+    }
+
+    /** What to invalidate: an instance name, or a key pattern under our own prefixes. */
+    public record InvalidateRequest(String instance, String pattern) {
+    }
+
+    public record InvalidateResult(long removed) {
+    }
+
+}

@@ -1,0 +1,45 @@
+package clinic.ingress.cache;
+
+import java.time.Duration;
+import java.util.Optional;
+
+import io.quarkus.runtime.configuration.MemorySize;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/**
+ * Settings shared by the cache tiers ({@code ingress.cache.*}).
+ */
+@ConfigMapping(prefix = "ingress.cache")
+public interface CacheConfig {
+
+    /** The seed's rollback switch: false keeps the in-process tier only. */
+    @WithDefault("true")
+    boolean redisEnabled();
+
+    /** The most a lookup waits for Redis before falling through to the next tier. */
+    @WithDefault("150ms")
+    Duration redisTimeout();
+
+    /** HMAC-SHA256 secret for patient cache keys (required in prod). */
+    Optional<String> keySecret();
+
+    /** Base64 AES-256 key: when set, cached values are encrypted with AES-GCM. */
+    Optional<String> encryptionKey();
+
+    /** Values larger than this are gzip-compressed before they go to Redis. */
+    @WithDefault("1K")
+    MemorySize compressAbove();
+
+    /** Largest value accepted back from Redis after decompression (a zip bomb is a miss). */
+    @WithDefault("4M")
+    MemorySize maxDecodedSize();
+
+    /** Fraction of a TTL added or removed at random, so entries written together expire apart. */
+    @WithDefault("0.1")
+    double ttlJitter();
+
+    /** Redis pub/sub channel carrying local-tier invalidations between replicas. */
+    @WithDefault("ingress:invalidate")
+    String invalidationChannel();
+}

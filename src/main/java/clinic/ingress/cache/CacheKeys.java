@@ -1,0 +1,50 @@
+package clinic.ingress.cache;
+
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.util.HexFormat;
+import java.util.UUID;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * Redis key names that never contain a patient identifier: a patient appears only as
+ * HMAC-SHA256(ingress.cache.key-secret, organization + ":" + patient), which cannot be reversed by
+ * enumerating phone numbers without the secret.
+ */
+@ApplicationScoped
+public class CacheKeys {
+
+    private final SecretKeySpec secret;
+
+    public CacheKeys(CacheConfig config) {
+        // Without a secret (dev/test only: prod refuses to start) keys are still hashed, with a fixed
+        // development secret, so no code path ever puts a phone number in a key.
+        this.secret = new SecretKeySpec(config.keySecret().orElse("clinic-ingress-development-key-secret")
+                .getBytes(StandardCharsets.UTF_8), "HmacSHA256");
+    }
+
+    /** The pseudonym of a patient within an organization (hex, 64 characters). */
+    public String pseudonym(UUID organizationId, String patientKey) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(secret);
+            return HexFormat.of().formatHex(mac.doFinal((organizationId + ":" + patientKey).getBytes(StandardCharsets.UTF_8)));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is required by every JVM", e);
+        }
+    }
+
+    /** {@code mem0:v1:{organization_id}:{hmac(patient)}}: a patient's cached memories. */
+    public String memory(UUID organizationId, String patientKey) {
+        return "mem0:v1:" + organizationId + ":" + pseudonym(organizationId, patientKey);
+    }
+
+    /** Short-lived lease so that one replica at a time fetches a patient's memories. */
+    public String memoryLease(UUID organizationId, String patientKey) {
+        return "mem0:lease:" + organizationId + ":" + pseudonym(organizationId, patientKey);
+    }
+}

@@ -1,0 +1,44 @@
+package clinic.ingress.cache;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * {@code ingress.cache.requests} tagged {@code cache} (clinic, memory), {@code tier}
+ * (local, redis, database, mem0) and {@code result} (hit, miss, negative, stale, error, corrupt):
+ * small fixed sets, never a key.
+ */
+@ApplicationScoped
+public class CacheMetrics {
+
+    public static final String REQUESTS = "ingress.cache.requests";
+
+    private final MeterRegistry registry;
+    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+
+    public CacheMetrics(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    public void count(String cache, String tier, String result) {
+        counters.computeIfAbsent(cache + '/' + tier + '/' + result, k -> Counter.builder(REQUESTS)
+                        .description("Cache lookups by cache, tier and result")
+                        .tags("cache", cache, "tier", tier, "result", result)
+                        .register(registry))
+                .increment();
+    }
+
+    /** Current counts, for {@code GET /admin/cache/stats}: cache -> "tier.result" -> count. */
+    public Map<String, Map<String, Long>> snapshot() {
+        Map<String, Map<String, Long>> stats = new java.util.TreeMap<>();
+        registry.find(REQUESTS).counters().forEach(c -> stats
+                .computeIfAbsent(c.getId().getTag("cache"), k -> new java.util.TreeMap<>())
+                .put(c.getId().getTag("tier") + "." + c.getId().getTag("result"), (long) c.count()));
+        return stats;
+    }
+}

@@ -1,0 +1,96 @@
+package clinic.ingress.cache;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.ThreadLocalRandom;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.quarkus.logging.Log;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.quarkus.redis.datasource.value.ReactiveValueCommands;
+import io.quarkus.redis.datasource.value.SetArgs;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * The Redis tier shared by every replica. Lookups are bounded by {@code ingress.cache.redis-timeout};
+ * a value that does not decode is deleted, counted and reported as a miss; with
+ * {@code ingress.cache.redis-enabled=false} every lookup misses and writes are skipped.
+ */
+@ApplicationScoped
+public class SharedCache {
+
+    private final ReactiveValueCommands<String, byte[]> values;
+    private final ReactiveRedisDataSource redis;
+    private final CacheCodec codec;
+    private final CacheConfig config;
+    private final CacheMetrics metrics;
+
+    public SharedCache(ReactiveRedisDataSource redis, CacheCodec codec, CacheConfig config, CacheMetrics metrics) {
+        this.redis = redis;
+        this.values = redis.value(byte[].class);
+        this.codec = codec;
+        this.config = config;
+        this.metrics = metrics;
+    }
+
+    public boolean enabled() {
+        return config.redisEnabled();
+    }
+
+    /**
+     * The decoded value, or a null item on a miss (corrupt values included). Fails when Redis does
+     * not answer in time, so the caller can fall through to the source.
+     */
+    public Uni<CachedValue> get(String cache, String key) {
+        if (!config.redisEnabled()) {
+            return Uni.createFrom().nullItem();
+        }
+        return values.get(key)
+                .ifNoItem().after(config.redisTimeout()).fail()
+                .onFailure().invoke(e -> metrics.count(cache, "redis", "error"))
+                .chain(bytes -> bytes == null ? Uni.createFrom().nullItem() : decode(cache, key, bytes));
+    }
+
+    /** Writes a value with a jittered TTL; failures are counted and swallowed (a cache write is optional). */
+    public Uni<Void> put(String cache, String key, JsonNode data, Instant fetchedAt, Duration ttl) {
+        if (!config.redisEnabled()) {
+            return Uni.createFrom().voidItem();
+        }
+        return values.set(key, codec.encode(data, fetchedAt), new SetArgs().px(jitter(ttl)))
+                .ifNoItem().after(config.redisTimeout().multipliedBy(4)).fail()
+                .onFailure().invoke(e -> metrics.count(cache, "redis", "error"))
+                .onFailure().recoverWithNull()
+                .replaceWithVoid();
+    }
+
+    public Uni<Void> delete(String key) {
+        if (!config.redisEnabled()) {
+            return Uni.createFrom().voidItem();
+        }
+        return redis.key(String.class).unlink(key)
+                .replaceWithVoid();
+    }
+
+    /** A TTL moved by up to ±{@code ingress.cache.ttl-jitter}, so entries written together expire apart. */
+    public Duration jitter(Duration ttl) {
+        double spread = config.ttlJitter();
+        double factor = 1 + (spread <= 0 ? 0 : ThreadLocalRandom.current().nextDouble(-spread, spread));
+        return Duration.ofMillis(Math.max(1000, (long) (ttl.toMillis() * factor)));
+    }
+
+    private Uni<CachedValue> decode(String cache, String key, byte[] bytes) {
+        try {
+            return Uni.createFrom().item(codec.decode(bytes));
+        } catch (CacheCodec.UndecodableValue e) {
+            // The key names a clinic instance or an HMAC, never a patient, so it may be logged.
+            Log.warnf("undecodable %s cache value at %s (%s): deleted, reloading", cache, key, e.getMessage());
+            metrics.count(cache, "redis", "corrupt");
+            return delete(key)
+                    .onFailure().recoverWithNull()
+                    .replaceWith(Uni.createFrom().nullItem());
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package clinic.ingress.memory;
+
+import java.net.URI;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.eclipse.microprofile.faulttolerance.Bulkhead;
+import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
+import org.eclipse.microprofile.faulttolerance.Timeout;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
+import io.smallrye.faulttolerance.api.CircuitBreakerName;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * mem0, whichever flavour is configured, behind SmallRye Fault Tolerance. Every limit is overridable
+ * per method in configuration ({@code quarkus.fault-tolerance."clinic.ingress.memory.Mem0Gateway/search".timeout.value}
+ * and so on); the annotation values are the defaults. The REST client has its own read timeout,
+ * because @Timeout stops waiting without cancelling the call.
+ */
+@ApplicationScoped
+public class Mem0Gateway {
+
+    private final Optional<Mem0Api> api;
+    private final Mem0Config config;
+    private final MeterRegistry registry;
+
+    public Mem0Gateway(Mem0Config config, MeterRegistry registry) {
+        this.config = config;
+        this.registry = registry;
+        this.api = config.baseUrl().filter(url -> !url.isBlank()).map(url -> QuarkusRestClientBuilder.newBuilder()
+                .baseUri(URI.create(url))
+                .connectTimeout(config.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .readTimeout(config.readTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .build(Mem0Api.class));
+    }
+
+    public boolean enabled() {
+        return api.isPresent();
+    }
+
+    /** The patient's memories; {@code userId} is the patient's pseudonym, never a phone number. */
+    @Timeout(value = 3, unit = java.time.temporal.ChronoUnit.SECONDS)
+    @CircuitBreaker(requestVolumeThreshold = 10, failureRatio = 0.5, delay = 10, delayUnit = java.time.temporal.ChronoUnit.SECONDS)
+    @CircuitBreakerName("mem0-search")
+    @Bulkhead(value = 32, waitingTaskQueue = 256)
+    public Uni<List<MemoryItem>> search(String userId) {
+        ObjectNode body = JsonNodeFactory.instance.objectNode()
+                .put("query", config.query())
+                .put("top_k", config.topK());
+        Mem0Api mem0 = api.orElseThrow();
+        Uni<JsonNode> answer = switch (config.api()) {
+            case V3 -> mem0.searchV3(token(), withThreshold(body).set("filters", filters(userId)));
+            case V2 -> mem0.searchV2(token(), withThreshold(body).put("version", "v2").set("filters", filters(userId)));
+            case V1 -> mem0.searchV1(token(), body.put("user_id", userId));
+            case OSS -> mem0.searchOss(config.apiKey().orElse(null), withThreshold(body).set("filters", filters(userId)));
+        };
+        return timed("search", answer).map(Mem0Responses::items);
+    }
+
+    /** Adds a patient message to mem0 (which extracts memories from it asynchronously on its side). */
+    @Timeout(value = 15, unit = java.time.temporal.ChronoUnit.SECONDS)
+    @CircuitBreaker(requestVolumeThreshold = 10, failureRatio = 0.5, delay = 30, delayUnit = java.time.temporal.ChronoUnit.SECONDS)
+    @CircuitBreakerName("mem0-add")
+    @Bulkhead(value = 8, waitingTaskQueue = 64)
+    public Uni<Void> add(String userId, String text, String messageId) {
+        ObjectNode body = JsonNodeFactory.instance.objectNode();
+        body.putArray("messages").addObject().put("role", "user").put("content", text);
+        body.put("user_id", userId);
+        body.putObject("metadata").put("source", "whatsapp").put("message_id", messageId);
+        Mem0Api mem0 = api.orElseThrow();
+        Uni<JsonNode> answer = switch (config.api()) {
+            case V3 -> mem0.addV3(token(), body);
+            case V2 -> mem0.addV1(token(), body.put("version", "v2"));
+            case V1 -> mem0.addV1(token(), body);
+            case OSS -> mem0.addOss(config.apiKey().orElse(null), body);
+        };
+        return timed("add", answer).replaceWithVoid();
+    }
+
+    private ObjectNode withThreshold(ObjectNode body) {
+        return body.put("threshold", config.threshold());
+    }
+
+    /** v3 rejects top-level entity ids (400): they go in filters, and only user_id (mem0#3218). */
+    private static ObjectNode filters(String userId) {
+        return JsonNodeFactory.instance.objectNode().put("user_id", userId);
+    }
+
+    private String token() {
+        return config.apiKey().map(key -> "Token " + key).orElse(null);
+    }
+
+    private Uni<JsonNode> timed(String operation, Uni<JsonNode> call) {
+        return Uni.createFrom().deferred(() -> {
+            Timer.Sample sample = Timer.start(registry);
+            return call.onItemOrFailure().invoke((item, failure) -> sample.stop(Timer.builder("ingress.mem0.calls")
+                    .description("mem0 calls by operation and outcome")
+                    .tags("operation", operation, "outcome", failure == null ? "success" : "error")
+                    .register(registry)));
+        });
+    }
+}

@@ -1,0 +1,28 @@
+package clinic.ingress.warmup;
+
+import java.time.Duration;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/**
+ * Start-up warm-up settings ({@code ingress.warmup.*}).
+ */
+@ConfigMapping(prefix = "ingress.warmup")
+public interface WarmupConfig {
+
+    /** Run the warm-up at start-up; readiness stays DOWN until it has succeeded once. */
+    @WithDefault("true")
+    boolean enabled();
+
+    /** Concurrent Redis writes while loading the directory. */
+    @WithDefault("64")
+    int concurrency();
+
+    /** First delay between failed warm-up attempts; doubles up to {@link #maxBackoff()}. */
+    @WithDefault("1s")
+    Duration initialBackoff();
+
+    @WithDefault("30s")
+    Duration maxBackoff();
+}

@@ -1,0 +1,51 @@
+package clinic.ingress.clinic;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+
+import clinic.ingress.support.Db;
+import clinic.ingress.support.SecondReplica;
+import io.quarkus.test.junit.QuarkusIntegrationTest;
+
+/**
+ * Two independently started replicas of the packaged service, each with its own caches and
+ * connections: a clinic renamed in PostgreSQL is served with its new name by both within a second.
+ */
+@QuarkusIntegrationTest
+class ClinicDirectoryIT {
+
+    @Test
+    void aRenamedClinicReachesEveryReplicaWithinASecond() throws Exception {
+        try (SecondReplica second = SecondReplica.start()) {
+            Db.TestClinic clinic = Db.clinic("replicas");
+            String path = "/admin/clinics/" + clinic.instance();
+            // Both replicas hold the entry in their local tier before the change.
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> name(path).equals(clinic.name())
+                    && second.get(path).body().contains(clinic.name()));
+
+            Db.update("UPDATE healthcare.clinics SET name = ? WHERE id = ?", "Renamed " + clinic.name(), clinic.clinicId());
+
+            Awaitility.await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(25))
+                    .until(() -> name(path).equals("Renamed " + clinic.name())
+                            && second.get(path).body().contains("Renamed " + clinic.name()));
+            assertThat(second.get(path).statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void adminNeedsItsToken() {
+        given().post("/admin/warmup/all").then().statusCode(401);
+        given().header("Authorization", "Bearer test-admin-token").post("/admin/warmup/all")
+                .then().statusCode(200).body("clinics", org.hamcrest.Matchers.greaterThanOrEqualTo(0));
+        given().header("Authorization", "Bearer test-admin-token").get("/admin/cache/stats").then().statusCode(200);
+    }
+
+    private static String name(String path) {
+        return given().header("Authorization", "Bearer test-admin-token").get(path).then().extract().path("name");
+    }
+}

@@ -1,0 +1,133 @@
+package clinic.ingress.clinic;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.Map;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import clinic.ingress.cache.CacheMetrics;
+import clinic.ingress.support.Db;
+import clinic.ingress.support.Directory;
+import clinic.ingress.support.Db.TestClinic;
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * The two tiers, the negative cache, undecodable Redis values and change propagation, against the
+ * real PostgreSQL and Redis (DB 2).
+ */
+@QuarkusTest
+class ClinicDirectoryTest {
+
+    @Inject
+    ClinicDirectory directory;
+    @Inject
+    ClinicChanges changes;
+    @Inject
+    RedisDataSource redis;
+    @Inject
+    CacheMetrics metrics;
+
+    @Test
+    void resolvesThroughRedisThenLocalTier() {
+        TestClinic clinic = Directory.settledClinic(changes, "tiers");
+
+        Clinic first = resolve(clinic.instance());
+        assertThat(first.clinicId()).isEqualTo(clinic.clinicId());
+        assertThat(first.organizationId()).isEqualTo(clinic.organizationId());
+        assertThat(first.name()).isEqualTo(clinic.name());
+        assertThat(redis.value(String.class).get(ClinicDirectory.redisKey(clinic.instance())))
+                .contains("\"v\":1").contains(clinic.clinicId().toString());
+        assertThat(redis.key().pttl(ClinicDirectory.redisKey(clinic.instance())))
+                .isBetween(Duration.ofMinutes(50).toMillis(), Duration.ofMinutes(70).toMillis());
+
+        long localHits = count("local.hit");
+        resolve(clinic.instance());
+        assertThat(count("local.hit")).isEqualTo(localHits + 1);
+
+        // Another process (empty local tier) is served by Redis without touching PostgreSQL.
+        directory.evictLocal(clinic.instance());
+        long redisHits = count("redis.hit");
+        long dbHits = count("database.hit");
+        assertThat(resolve(clinic.instance()).clinicId()).isEqualTo(clinic.clinicId());
+        assertThat(count("redis.hit")).isEqualTo(redisHits + 1);
+        assertThat(count("database.hit")).isEqualTo(dbHits);
+    }
+
+    @Test
+    void unknownInstancesAreCachedNegatively() {
+        String instance = "never-configured-" + System.nanoTime();
+        long dbMisses = count("database.miss");
+
+        for (int i = 0; i < 50; i++) {
+            assertThat(resolve(instance)).isNull();
+        }
+
+        assertThat(count("database.miss")).isEqualTo(dbMisses + 1);
+        assertThat(count("local.negative")).isGreaterThanOrEqualTo(49);
+        assertThat(redis.value(String.class).get(ClinicDirectory.redisKey(instance))).contains("\"data\":null");
+        assertThat(redis.key().pttl(ClinicDirectory.redisKey(instance))).isLessThanOrEqualTo(Duration.ofSeconds(33).toMillis());
+
+        // Another replica is answered by the negative Redis entry, not by PostgreSQL.
+        directory.evictLocal(instance);
+        assertThat(resolve(instance)).isNull();
+        assertThat(count("database.miss")).isEqualTo(dbMisses + 1);
+    }
+
+    @Test
+    void corruptAndForeignRedisValuesAreMissesReplacedFromPostgres() {
+        TestClinic clinic = Directory.settledClinic(changes, "corrupt");
+        String key = ClinicDirectory.redisKey(clinic.instance());
+        Map<String, byte[]> values = Map.of(
+                "garbage", new byte[] {(byte) 0xff, 0x00, 0x13, 0x37},
+                "wrong version", "{\"v\":99,\"fetchedAt\":1,\"data\":{}}".getBytes(),
+                "not a directory entry", "{\"v\":1,\"fetchedAt\":1,\"data\":{\"clinic_id\":\"nope\"}}".getBytes(),
+                "gzip of garbage", new byte[] {0x1f, (byte) 0x8b, 0x08, 0x00, 0x01, 0x02},
+                "encrypted with a key we do not have", new byte[] {0x01, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
+                        17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30},
+                "a pickle", new byte[] {(byte) 0x80, 0x04, (byte) 0x95, 0x05, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x4b, 0x01, 0x2e});
+
+        values.forEach((name, bytes) -> {
+            redis.value(byte[].class).set(key, bytes);
+            directory.evictLocal(clinic.instance());
+            long corrupt = count("redis.corrupt");
+
+            assertThat(resolve(clinic.instance()).clinicId()).as(name).isEqualTo(clinic.clinicId());
+
+            assertThat(count("redis.corrupt")).as(name).isEqualTo(corrupt + 1);
+            assertThat(redis.value(String.class).get(key)).as(name).startsWith("{\"v\":1");
+        });
+    }
+
+    @Test
+    void aChangedClinicIsServedWithinASecondWithoutRestart() {
+        TestClinic clinic = Directory.settledClinic(changes, "rename");
+        assertThat(resolve(clinic.instance()).name()).isEqualTo(clinic.name());
+
+        Db.update("UPDATE healthcare.clinics SET name = 'Renamed Clinic', updated_at = now() WHERE id = ?", clinic.clinicId());
+        // No waiting for the notification here: the point is that it arrives within the second.
+
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(20))
+                .until(() -> "Renamed Clinic".equals(resolve(clinic.instance()).name()));
+
+        Db.update("UPDATE core.whatsapp_instances SET active = false WHERE instance_name = ?", clinic.instance());
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(20))
+                .until(() -> resolve(clinic.instance()) == null);
+    }
+
+    private Clinic resolve(String instance) {
+        return directory.resolve(instance).await().atMost(Duration.ofSeconds(5));
+    }
+
+    private long count(String tierResult) {
+        return count(metrics, tierResult);
+    }
+
+    static long count(CacheMetrics metrics, String tierResult) {
+        return metrics.snapshot().getOrDefault(ClinicDirectory.CACHE, Map.of()).getOrDefault(tierResult, 0L);
+    }
+}

@@ -1,0 +1,85 @@
+package clinic.ingress.clinic;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import clinic.ingress.support.Db;
+import clinic.ingress.support.Directory;
+import clinic.ingress.support.Evolution;
+import clinic.ingress.support.ProxiedServersResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+
+/**
+ * Warm-up gates readiness, and after it the message path issues exactly one PostgreSQL statement
+ * per message (the write), counted on the wire by the proxy in front of PostgreSQL.
+ */
+@QuarkusTest
+@WithTestResource(value = ProxiedServersResource.class, initArgs = @ResourceArg(name = "postgres-down", value = "true"))
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class WarmPathTest {
+
+    @jakarta.inject.Inject
+    ClinicChanges changes;
+
+    @Test
+    @Order(1)
+    void readinessIsDownUntilWarmAndWarmupRetries() {
+        given().get("/q/health/live").then().statusCode(200);
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> warmupCheck().getInt("data.failedAttempts") >= 2);
+        JsonPath down = warmupCheck();
+        assertThat(down.getString("status")).isEqualTo("DOWN");
+        given().get("/q/health/ready").then().statusCode(503);
+
+        ProxiedServersResource.postgres().up();
+
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> "UP".equals(warmupCheck().getString("status")));
+        given().get("/q/health/ready").then().statusCode(200);
+    }
+
+    @Test
+    @Order(2)
+    void thousandWebhooksAfterWarmupIssueOnlyTheirWrites() {
+        List<Db.TestClinic> clinics = List.of(Directory.settledClinic(changes, "warm-a"), Directory.settledClinic(changes, "warm-b"), Directory.settledClinic(changes, "warm-c"));
+        given().header("Authorization", "Bearer test-admin-token").post("/admin/warmup/all")
+                .then().statusCode(200);
+
+        long before = ProxiedServersResource.postgres().pgStatements();
+        List<String> statuses = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            Db.TestClinic clinic = clinics.get(i % clinics.size());
+            statuses.add(Webhook.post(Evolution.text(clinic.instance(), "55119" + (1000000 + i), "mensagem " + i)));
+        }
+        long statements = ProxiedServersResource.postgres().pgStatements() - before;
+
+        assertThat(statuses).containsOnly("accepted");
+        assertThat(statements).as("PostgreSQL statements for 1,000 webhooks").isEqualTo(1000);
+    }
+
+    private static JsonPath warmupCheck() {
+        JsonPath health = given().get("/q/health/ready").then().extract().jsonPath();
+        return new JsonPath(health.prettify()).setRootPath("checks.find { it.name == 'Cache warm-up' }");
+    }
+
+    /** Minimal poster (this package cannot see the webhook test helpers). */
+    static final class Webhook {
+        static String post(Evolution event) {
+            return given().header(Evolution.TOKEN_HEADER, Evolution.TOKEN).contentType("application/json").body(event.json())
+                    .post("/webhooks/evolution").then().statusCode(200).body("status", equalTo("accepted"))
+                    .extract().path("status");
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package clinic.ingress.support;
+
+import java.time.Duration;
+import java.util.function.Supplier;
+
+import org.awaitility.Awaitility;
+
+import clinic.ingress.clinic.ClinicChanges;
+
+/**
+ * Creating a clinic fires the directory triggers; their NOTIFYs are applied asynchronously (Redis
+ * refreshed, local entry evicted). Tests that count cache tiers wait for that to finish first.
+ */
+public final class Directory {
+
+    private Directory() {
+    }
+
+    /** Creates a clinic and waits until its two change notifications (clinic, instance) are applied. */
+    public static Db.TestClinic settledClinic(ClinicChanges changes, String prefix) {
+        return settled(changes, 2, () -> Db.clinic(prefix));
+    }
+
+    public static <T> T settled(ClinicChanges changes, int notifications, Supplier<T> change) {
+        long before = changes.handled();
+        T result = change.get();
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> changes.handled() >= before + notifications);
+        return result;
+    }
+}
