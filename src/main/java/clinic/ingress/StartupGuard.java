@@ -14,16 +14,24 @@ import io.quarkus.runtime.StartupEvent;
 
 /**
  * Fails closed: with {@code ingress.fail-closed=true} (every profile but dev and test) the service
- * refuses to start when a secret it needs is missing, instead of accepting unauthenticated webhooks.
+ * refuses to start when a secret it needs is missing (a webhook credential, the cache key secret), instead of accepting unauthenticated webhooks.
  */
 @ApplicationScoped
 public class StartupGuard {
 
     private final WebhookConfig webhook;
+    private final boolean keySecret;
     private final boolean failClosed;
 
-    public StartupGuard(WebhookConfig webhook, @ConfigProperty(name = "ingress.fail-closed", defaultValue = "true") boolean failClosed) {
+    @jakarta.inject.Inject
+    public StartupGuard(WebhookConfig webhook, clinic.ingress.cache.CacheConfig cache,
+            @ConfigProperty(name = "ingress.fail-closed", defaultValue = "true") boolean failClosed) {
+        this(webhook, cache.keySecret().isPresent(), failClosed);
+    }
+
+    StartupGuard(WebhookConfig webhook, boolean keySecret, boolean failClosed) {
         this.webhook = webhook;
+        this.keySecret = keySecret;
         this.failClosed = failClosed;
     }
 
@@ -44,6 +52,9 @@ public class StartupGuard {
         if (!webhook.anyCredential()) {
             missing.add("no webhook credential: set ingress.webhook.token, ingress.webhook.jwt-secret "
                     + "or ingress.webhook.instance-apikey-enabled");
+        }
+        if (!keySecret) {
+            missing.add("no ingress.cache.key-secret: patient cache keys would use the development HMAC secret");
         }
         return missing;
     }

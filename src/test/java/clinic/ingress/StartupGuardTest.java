@@ -18,7 +18,7 @@ class StartupGuardTest {
 
     @Test
     void refusesToStartWithoutCredentialWhenFailClosed() {
-        StartupGuard guard = new StartupGuard(config(Optional.empty(), Optional.empty(), false), true);
+        StartupGuard guard = new StartupGuard(config(Optional.empty(), Optional.empty(), false), true, true);
 
         assertThat(guard.missing()).singleElement().asString().contains("no webhook credential");
         assertThatThrownBy(() -> guard.check(null)).isInstanceOf(IllegalStateException.class)
@@ -27,14 +27,20 @@ class StartupGuardTest {
 
     @Test
     void startsWithAnyOneCredential() {
-        assertThat(new StartupGuard(config(Optional.of("t"), Optional.empty(), false), true).missing()).isEmpty();
-        assertThat(new StartupGuard(config(Optional.empty(), Optional.of("s"), false), true).missing()).isEmpty();
-        assertThat(new StartupGuard(config(Optional.empty(), Optional.empty(), true), true).missing()).isEmpty();
+        assertThat(new StartupGuard(config(Optional.of("t"), Optional.empty(), false), true, true).missing()).isEmpty();
+        assertThat(new StartupGuard(config(Optional.empty(), Optional.of("s"), false), true, true).missing()).isEmpty();
+        assertThat(new StartupGuard(config(Optional.empty(), Optional.empty(), true), true, true).missing()).isEmpty();
+    }
+
+    @Test
+    void refusesToStartWithoutCacheKeySecret() {
+        StartupGuard guard = new StartupGuard(config(Optional.of("t"), Optional.empty(), false), false, true);
+        assertThat(guard.missing()).singleElement().asString().contains("ingress.cache.key-secret");
     }
 
     @Test
     void devOnlyWarns() {
-        new StartupGuard(config(Optional.empty(), Optional.empty(), false), false).check(null);
+        new StartupGuard(config(Optional.empty(), Optional.empty(), false), false, false).check(null);
     }
 
     private static WebhookConfig config(Optional<String> token, Optional<String> jwt, boolean apikey) {

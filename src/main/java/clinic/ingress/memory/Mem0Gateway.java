@@ -22,7 +22,8 @@ import io.smallrye.faulttolerance.api.CircuitBreakerName;
 import io.smallrye.mutiny.Uni;
 
 /**
- * mem0, whichever flavour is configured, behind SmallRye Fault Tolerance. Every limit is overridable
+ * mem0, whichever flavour is configured, behind SmallRye Fault Tolerance (values in milliseconds).
+ * Every limit is overridable
  * per method in configuration ({@code quarkus.fault-tolerance."clinic.ingress.memory.Mem0Gateway/search".timeout.value}
  * and so on); the annotation values are the defaults. The REST client has its own read timeout,
  * because @Timeout stops waiting without cancelling the call.
@@ -49,8 +50,8 @@ public class Mem0Gateway {
     }
 
     /** The patient's memories; {@code userId} is the patient's pseudonym, never a phone number. */
-    @Timeout(value = 3, unit = java.time.temporal.ChronoUnit.SECONDS)
-    @CircuitBreaker(requestVolumeThreshold = 10, failureRatio = 0.5, delay = 10, delayUnit = java.time.temporal.ChronoUnit.SECONDS)
+    @Timeout(8000)
+    @CircuitBreaker(requestVolumeThreshold = 10, failureRatio = 0.5, delay = 10_000)
     @CircuitBreakerName("mem0-search")
     @Bulkhead(value = 32, waitingTaskQueue = 256)
     public Uni<List<MemoryItem>> search(String userId) {
@@ -68,8 +69,8 @@ public class Mem0Gateway {
     }
 
     /** Adds a patient message to mem0 (which extracts memories from it asynchronously on its side). */
-    @Timeout(value = 15, unit = java.time.temporal.ChronoUnit.SECONDS)
-    @CircuitBreaker(requestVolumeThreshold = 10, failureRatio = 0.5, delay = 30, delayUnit = java.time.temporal.ChronoUnit.SECONDS)
+    @Timeout(15_000)
+    @CircuitBreaker(requestVolumeThreshold = 10, failureRatio = 0.5, delay = 30_000)
     @CircuitBreakerName("mem0-add")
     @Bulkhead(value = 8, waitingTaskQueue = 64)
     public Uni<Void> add(String userId, String text, String messageId) {

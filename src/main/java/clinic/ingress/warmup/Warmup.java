@@ -26,6 +26,8 @@ import io.smallrye.mutiny.Uni;
 public class Warmup {
 
     private final ClinicRepository repository;
+    private final clinic.ingress.memory.MemoryPrefetch prefetch;
+    private volatile boolean prefetchStarted;
     private final ClinicDirectory directory;
     private final ClinicConfig clinicConfig;
     private final WarmupConfig config;
@@ -38,8 +40,9 @@ public class Warmup {
     private volatile WarmupReport last;
 
     public Warmup(ClinicRepository repository, ClinicDirectory directory, ClinicConfig clinicConfig,
-            WarmupConfig config, MeterRegistry registry) {
+            WarmupConfig config, MeterRegistry registry, clinic.ingress.memory.MemoryPrefetch prefetch) {
         this.repository = repository;
+        this.prefetch = prefetch;
         this.directory = directory;
         this.clinicConfig = clinicConfig;
         this.config = config;
@@ -57,13 +60,15 @@ public class Warmup {
             return;
         }
         run()
+                // Then the memories of recently active patients, waited for at most the readiness cap.
+                .call(report -> prefetch.awaitCapped(prefetch.start()))
                 .onFailure().invoke(e -> {
                     attempts.incrementAndGet();
                     lastFailure.set(e.getClass().getSimpleName());
                     Log.warnf("clinic directory warm-up failed (%s): retrying", e.getClass().getSimpleName());
                 })
                 .onFailure().retry().withBackOff(config.initialBackoff(), config.maxBackoff()).indefinitely()
-                .subscribe().with(report -> { }, e -> Log.error("clinic directory warm-up abandoned", e));
+                .subscribe().with(report -> done = true, e -> Log.error("cache warm-up abandoned", e));
     }
 
     /** Loads the whole directory into both tiers; also serves {@code POST /admin/warmup/all}. */
@@ -77,10 +82,7 @@ public class Warmup {
                     size.set(clinics.size());
                     WarmupReport report = new WarmupReport(clinics.size(), Duration.ofNanos(elapsed).toMillis());
                     last = report;
-                    if (!done) {
-                        Log.infof("clinic directory warm: %d instances in %d ms", report.clinics(), report.durationMs());
-                    }
-                    done = true;
+                    Log.infof("clinic directory warm: %d instances in %d ms", report.clinics(), report.durationMs());
                     return report;
                 });
     }

@@ -9,6 +9,10 @@ import clinic.ingress.clinic.Clinic;
 import clinic.ingress.clinic.ClinicDirectory;
 import clinic.ingress.conversation.MessageStore;
 import clinic.ingress.conversation.StoredMessage;
+import clinic.ingress.memory.MemoryLookup;
+import clinic.ingress.memory.MemorySubject;
+import clinic.ingress.memory.MemoryWriter;
+import clinic.ingress.memory.PatientMemory;
 import clinic.ingress.webhook.WebhookMetrics.Outcome;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
@@ -30,9 +34,15 @@ public class WebhookIngest {
     private final QuarantineStore quarantine;
     private final WebhookConfig config;
     private final WebhookMetrics metrics;
+    private final PatientMemory memory;
+    private final MemoryWriter memoryWriter;
 
+    @SuppressWarnings("java:S107") // constructor injection of the pipeline's steps
     public WebhookIngest(Credentials credentials, EvolutionParser parser, ClinicDirectory directory,
-            MessageStore messages, QuarantineStore quarantine, WebhookConfig config, WebhookMetrics metrics) {
+            MessageStore messages, QuarantineStore quarantine, WebhookConfig config, WebhookMetrics metrics,
+            PatientMemory memory, MemoryWriter memoryWriter) {
+        this.memory = memory;
+        this.memoryWriter = memoryWriter;
         this.credentials = credentials;
         this.parser = parser;
         this.directory = directory;
@@ -92,7 +102,27 @@ public class WebhookIngest {
         return messages.store(clinic, message)
                 .ifNoItem().after(config.storeTimeout()).fail()
                 .onFailure().transform(this::unavailable)
-                .map(stored -> answer(message, stored));
+                .chain(stored -> remember(clinic, message, stored))
+                .map(stored -> answer(message, stored.message(), stored.memory()));
+    }
+
+    /** A stored message and the patient memory looked up for it (null for duplicates and fromMe). */
+    private record Remembered(StoredMessage message, MemoryLookup memory) {
+    }
+
+    /**
+     * Durable first, then memory: the lookup never exceeds ingress.memory.lookup-budget, and the
+     * message is queued for mem0 off the webhook path.
+     */
+    private Uni<Remembered> remember(Clinic clinic, InboundMessage message, StoredMessage stored) {
+        if (stored.isDuplicate() || message.fromMe()) {
+            return Uni.createFrom().item(new Remembered(stored, null));
+        }
+        MemorySubject subject = new MemorySubject(clinic.organizationId(), message.patient().key());
+        memoryWriter.enqueue(subject, message.text(), stored.messageId());
+        return memory.lookup(subject)
+                .onFailure().recoverWithItem(MemoryLookup.NONE)
+                .map(lookup -> new Remembered(stored, lookup));
     }
 
     private Uni<Clinic> resolve(String instance) {
@@ -100,7 +130,7 @@ public class WebhookIngest {
                 .onFailure().transform(this::unavailable);
     }
 
-    private RestResponse<WebhookAnswer> answer(InboundMessage message, StoredMessage stored) {
+    private RestResponse<WebhookAnswer> answer(InboundMessage message, StoredMessage stored, MemoryLookup memory) {
         if (stored.isDuplicate()) {
             Log.debugf("duplicate message %s from instance %s", message.whatsappId(), message.instanceName());
             metrics.count(Outcome.DUPLICATE);
@@ -109,7 +139,7 @@ public class WebhookIngest {
         Log.debugf("stored %s message %s from instance %s", message.direction(), message.whatsappId(), message.instanceName());
         metrics.count(Outcome.ACCEPTED);
         return RestResponse.ok(WebhookAnswer.accepted(stored.messageId(), stored.sessionId(),
-                message.fromMe() ? null : "none"));
+                memory == null ? null : memory.state()));
     }
 
     private Uni<Void> quarantine(WebhookRequest request, String reason, String instance, String event, String whatsappId) {

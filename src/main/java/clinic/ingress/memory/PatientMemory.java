@@ -1,0 +1,301 @@
+package clinic.ingress.memory;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.benmanes.caffeine.cache.Caffeine;
+
+import clinic.ingress.cache.CacheConfig;
+import clinic.ingress.cache.CacheKeys;
+import clinic.ingress.cache.CacheMetrics;
+import clinic.ingress.cache.CachedValue;
+import clinic.ingress.cache.SharedCache;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.cache.Cache;
+import io.quarkus.cache.CacheName;
+import io.quarkus.cache.CaffeineCache;
+import io.quarkus.logging.Log;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * A patient's memories, never making a webhook wait longer than {@code ingress.memory.lookup-budget}.
+ *
+ * <p>Tiers: Caffeine (75 s) in process, Redis {@code mem0:v1:{org}:{hmac}} fresh for 1 h and kept up
+ * to 24 h as stale, then mem0. A fresh entry is used as is; a missing or stale one asks mem0 within
+ * the budget, and on timeout or failure the stale entry is served (counted) or none. The mem0 call
+ * then goes on and fills both tiers for the next message.
+ *
+ * <p>Stampedes: one mem0 call per patient in flight per process (later callers share its future),
+ * and a short Redis lease so that other replicas wait for that call's result instead of repeating
+ * it. Entries are refreshed before expiry (XFetch, with the measured fetch time) and written with a
+ * jittered freshness, so a mass warm-up does not expire at one instant; patients looked up often
+ * stay fresh longer (adaptive TTL, bounded by the stale limit).
+ */
+@ApplicationScoped
+public class PatientMemory {
+
+    static final String CACHE = "memory";
+    private static final String LOCAL = "patient-memory";
+    private static final String RELEASE_LEASE =
+            "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
+    private static final String OWNER = java.util.UUID.randomUUID().toString();
+
+    private final Mem0Gateway mem0;
+    private final SharedCache shared;
+    private final CaffeineCache local;
+    private final CacheKeys keys;
+    private final MemoryConfig config;
+    private final CacheConfig cacheConfig;
+    private final CacheMetrics metrics;
+    private final ReactiveRedisDataSource redis;
+    private final Counter staleServed;
+    private final Counter coalesced;
+    private final ConcurrentHashMap<String, CompletableFuture<Entry>> inflight = new ConcurrentHashMap<>();
+    private final com.github.benmanes.caffeine.cache.Cache<String, AtomicInteger> activity;
+
+    public PatientMemory(Mem0Gateway mem0, SharedCache shared, @CacheName(LOCAL) Cache local, CacheKeys keys,
+            MemoryConfig config, CacheConfig cacheConfig, CacheMetrics metrics, ReactiveRedisDataSource redis,
+            MeterRegistry registry) {
+        this.mem0 = mem0;
+        this.shared = shared;
+        this.local = local.as(CaffeineCache.class);
+        this.keys = keys;
+        this.config = config;
+        this.cacheConfig = cacheConfig;
+        this.metrics = metrics;
+        this.redis = redis;
+        this.staleServed = Counter.builder("ingress.memory.stale.served")
+                .description("Stale memory entries served because mem0 was slow or failing")
+                .register(registry);
+        this.coalesced = Counter.builder("ingress.memory.coalesced")
+                .description("Lookups that joined a mem0 call already in flight instead of making one")
+                .register(registry);
+        this.activity = Caffeine.newBuilder().expireAfterWrite(Duration.ofHours(1)).maximumSize(100_000).build();
+        registry.gaugeMapSize("ingress.memory.inflight", List.of(), inflight);
+    }
+
+    /** A cached entry: the items, when they were fetched, how long the fetch took, how long it is fresh. */
+    record Entry(List<MemoryItem> items, Instant fetchedAt, long deltaMs, long freshForMs) {
+    }
+
+    public boolean enabled() {
+        return mem0.enabled();
+    }
+
+    public Uni<MemoryLookup> lookup(MemorySubject subject) {
+        if (!mem0.enabled()) {
+            return Uni.createFrom().item(MemoryLookup.NONE);
+        }
+        String key = keys.memory(subject.organizationId(), subject.patientKey());
+        int lookups = activity.get(key, k -> new AtomicInteger()).incrementAndGet();
+        CompletableFuture<Entry> cached = local.getIfPresent(key);
+        if (cached != null && cached.isDone() && !cached.isCompletedExceptionally()) {
+            metrics.count(CACHE, "local", "hit");
+            return Uni.createFrom().item(MemoryLookup.cached(cached.join().items()));
+        }
+        metrics.count(CACHE, "local", "miss");
+        return shared.get(CACHE, key)
+                .onFailure().recoverWithNull()
+                .chain(value -> fromShared(subject, key, decode(value), lookups));
+    }
+
+    /** Fetches from mem0 now, in the background (write-behind after an add; admin). */
+    public void refresh(MemorySubject subject) {
+        if (mem0.enabled()) {
+            String key = keys.memory(subject.organizationId(), subject.patientKey());
+            fetch(subject, key, null);
+        }
+    }
+
+    /** Fills both tiers for a patient, waiting for mem0 if needed (start-up prefetch). */
+    public Uni<Void> warm(MemorySubject subject) {
+        if (!mem0.enabled()) {
+            return Uni.createFrom().voidItem();
+        }
+        String key = keys.memory(subject.organizationId(), subject.patientKey());
+        return shared.get(CACHE, key)
+                .onFailure().recoverWithNull()
+                .chain(value -> {
+                    Entry entry = decode(value);
+                    if (entry != null && fresh(entry, 0, Instant.now())) {
+                        local.put(key, CompletableFuture.completedFuture(entry));
+                        return Uni.createFrom().voidItem();
+                    }
+                    return Uni.createFrom().completionStage(fetch(subject, key, entry).copy()).replaceWithVoid();
+                })
+                .onFailure().recoverWithNull();
+    }
+
+    /** Drops a patient from this process only (as if another replica looked it up). */
+    public void invalidateLocal(MemorySubject subject) {
+        local.invalidate(keys.memory(subject.organizationId(), subject.patientKey())).subscribe().with(ignored -> { });
+    }
+
+    /** Drops a patient from both tiers. */
+    public Uni<Void> invalidate(MemorySubject subject) {
+        String key = keys.memory(subject.organizationId(), subject.patientKey());
+        return local.invalidate(key)
+                .chain(() -> shared.delete(key));
+    }
+
+    private Uni<MemoryLookup> fromShared(MemorySubject subject, String key, Entry entry, int lookups) {
+        Instant now = Instant.now();
+        if (entry != null && fresh(entry, lookups, now)) {
+            metrics.count(CACHE, "redis", "hit");
+            local.put(key, CompletableFuture.completedFuture(entry));
+            if (refreshEarly(entry, lookups, now)) {
+                fetch(subject, key, entry);
+            }
+            return Uni.createFrom().item(MemoryLookup.cached(entry.items()));
+        }
+        metrics.count(CACHE, "redis", entry == null ? "miss" : "stale");
+        CompletableFuture<Entry> load = fetch(subject, key, entry);
+        // copy(): the webhook giving up on its budget must not cancel the shared call.
+        return Uni.createFrom().completionStage(load.copy())
+                .map(fetched -> MemoryLookup.fresh(fetched.items()))
+                .ifNoItem().after(config.lookupBudget()).recoverWithItem(() -> fallback(entry))
+                .onFailure().recoverWithItem(() -> fallback(entry));
+    }
+
+    private MemoryLookup fallback(Entry stale) {
+        if (stale == null) {
+            return MemoryLookup.NONE;
+        }
+        staleServed.increment();
+        metrics.count(CACHE, "redis", "stale-served");
+        return MemoryLookup.stale(stale.items());
+    }
+
+    /** One mem0 call per key in flight in this process; later callers share it. */
+    private CompletableFuture<Entry> fetch(MemorySubject subject, String key, Entry previous) {
+        CompletableFuture<Entry> mine = new CompletableFuture<>();
+        CompletableFuture<Entry> running = inflight.putIfAbsent(key, mine);
+        if (running != null) {
+            coalesced.increment();
+            return running;
+        }
+        String lease = keys.memoryLease(subject.organizationId(), subject.patientKey());
+        acquireLease(lease)
+                .chain(acquired -> acquired
+                        ? callMem0(subject, key).eventually(() -> releaseLease(lease))
+                        : awaitOtherReplica(subject, key, previous, System.nanoTime() + config.leaseTtl().toNanos()))
+                .subscribe().with(
+                        entry -> {
+                            inflight.remove(key, mine);
+                            mine.complete(entry);
+                        },
+                        failure -> {
+                            inflight.remove(key, mine);
+                            Log.debugf("mem0 lookup failed: %s", failure.getClass().getSimpleName());
+                            mine.completeExceptionally(failure);
+                        });
+        return mine;
+    }
+
+    private Uni<Entry> callMem0(MemorySubject subject, String key) {
+        long start = System.nanoTime();
+        return mem0.search(pseudonym(subject))
+                .onFailure().invoke(e -> metrics.count(CACHE, "mem0", "error"))
+                .chain(items -> {
+                    metrics.count(CACHE, "mem0", "hit");
+                    Entry entry = new Entry(items, Instant.now(), Duration.ofNanos(System.nanoTime() - start).toMillis(),
+                            shared.jitter(config.freshTtl()).toMillis());
+                    local.put(key, CompletableFuture.completedFuture(entry));
+                    return shared.put(CACHE, key, encode(entry), entry.fetchedAt(), config.staleTtl())
+                            .replaceWith(entry);
+                });
+    }
+
+    /** Another replica holds the lease: wait for its result in Redis, or fetch ourselves once the lease lapses. */
+    private Uni<Entry> awaitOtherReplica(MemorySubject subject, String key, Entry previous, long deadline) {
+        coalesced.increment();
+        return Uni.createFrom().voidItem()
+                .onItem().delayIt().by(Duration.ofMillis(100))
+                .chain(() -> shared.get(CACHE, key).onFailure().recoverWithNull())
+                .chain(value -> {
+                    Entry entry = decode(value);
+                    if (entry != null && (previous == null || entry.fetchedAt().isAfter(previous.fetchedAt()))) {
+                        local.put(key, CompletableFuture.completedFuture(entry));
+                        return Uni.createFrom().item(entry);
+                    }
+                    return System.nanoTime() < deadline
+                            ? awaitOtherReplica(subject, key, previous, deadline)
+                            : callMem0(subject, key);
+                });
+    }
+
+    private Uni<Boolean> acquireLease(String lease) {
+        if (!cacheConfig.redisEnabled()) {
+            return Uni.createFrom().item(true);
+        }
+        return redis.execute("SET", lease, OWNER, "NX", "PX", String.valueOf(config.leaseTtl().toMillis()))
+                .map(response -> response != null && "OK".equals(response.toString()))
+                .ifNoItem().after(cacheConfig.redisTimeout()).fail()
+                // Redis unreachable: no coordination possible, fetch ourselves (still one per process).
+                .onFailure().recoverWithItem(true);
+    }
+
+    private Uni<Void> releaseLease(String lease) {
+        if (!cacheConfig.redisEnabled()) {
+            return Uni.createFrom().voidItem();
+        }
+        return redis.execute("EVAL", RELEASE_LEASE, "1", lease, OWNER)
+                .onFailure().recoverWithNull()
+                .replaceWithVoid();
+    }
+
+    private boolean fresh(Entry entry, int lookups, Instant now) {
+        return Duration.between(entry.fetchedAt(), now).toMillis() < freshFor(entry, lookups);
+    }
+
+    /** Adaptive TTL: active patients stay fresh longer, never past the stale bound. */
+    private long freshFor(Entry entry, int lookups) {
+        double factor = lookups >= config.activeLookups() ? config.activeFreshFactor() : 1.0;
+        return Math.min(config.staleTtl().toMillis(), (long) (entry.freshForMs() * factor));
+    }
+
+    /** XFetch (Vattani et al.): refresh early with a probability that grows as expiry nears. */
+    private boolean refreshEarly(Entry entry, int lookups, Instant now) {
+        double random = Math.max(Double.MIN_VALUE, ThreadLocalRandom.current().nextDouble());
+        double earlyMs = -Math.max(1, entry.deltaMs()) * config.earlyRefreshBeta() * Math.log(random);
+        return now.toEpochMilli() + earlyMs >= entry.fetchedAt().toEpochMilli() + freshFor(entry, lookups);
+    }
+
+    String pseudonym(MemorySubject subject) {
+        return "p_" + keys.pseudonym(subject.organizationId(), subject.patientKey());
+    }
+
+    private static JsonNode encode(Entry entry) {
+        ObjectNode node = JsonNodeFactory.instance.objectNode();
+        node.set("items", Mem0Responses.toJson(entry.items()));
+        node.put("deltaMs", entry.deltaMs());
+        node.put("freshForMs", entry.freshForMs());
+        return node;
+    }
+
+    /** The entry, or null for a miss; a value of the wrong shape is counted and treated as a miss. */
+    private Entry decode(CachedValue value) {
+        if (value == null) {
+            return null;
+        }
+        JsonNode data = value.data();
+        if (data == null || !data.path("items").isArray() || !data.path("freshForMs").canConvertToLong()) {
+            metrics.count(CACHE, "redis", "corrupt");
+            return null;
+        }
+        return new Entry(Mem0Responses.items(data.get("items")), value.fetchedAt(),
+                data.path("deltaMs").asLong(0), data.get("freshForMs").asLong());
+    }
+}
