@@ -16,7 +16,8 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * Stores a message exactly once, in one PostgreSQL round trip: the message row, the conversation of
  * the instance and patient, its session and the conversation log, as one statement (so one
  * transaction). The unique index on {@code (instance_name, whatsapp_message_id)} makes a re-sent
- * message, concurrent or not, insert nothing and return no row: a duplicate.
+ * message, concurrent or not, insert nothing and return no row: a duplicate. An inbound message is
+ * stored with its turn {@code pending}: the row is the turn's outbox (see dispatch).
  */
 @ApplicationScoped
 public class MessageStore {
@@ -31,8 +32,9 @@ public class MessageStore {
             WITH msg AS (
                 INSERT INTO core.whatsapp_messages
                     (instance_name, whatsapp_message_id, organization_id, clinic_id, remote_jid, patient_key,
-                     patient_lid, from_me, direction, message_type, body, message_timestamp, raw)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, CAST($14::text AS jsonb))
+                     patient_lid, from_me, direction, message_type, body, message_timestamp, raw, turn_state)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, CAST($14::text AS jsonb),
+                        CASE WHEN $8 THEN NULL ELSE 'pending' END)
                 ON CONFLICT (instance_name, whatsapp_message_id) DO NOTHING
                 RETURNING id, message_timestamp
             ), conv AS (

@@ -273,7 +273,8 @@ public class PatientMemory {
         return now.toEpochMilli() + earlyMs >= entry.fetchedAt().toEpochMilli() + freshFor(entry, lookups);
     }
 
-    String pseudonym(MemorySubject subject) {
+    /** The opaque patient reference sent to mem0 and in turns: {@code p_<hmac>}. */
+    public String pseudonym(MemorySubject subject) {
         return "p_" + keys.pseudonym(subject.organizationId(), subject.patientKey());
     }
 

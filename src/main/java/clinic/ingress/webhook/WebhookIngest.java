@@ -9,6 +9,8 @@ import clinic.ingress.clinic.Clinic;
 import clinic.ingress.clinic.ClinicDirectory;
 import clinic.ingress.conversation.MessageStore;
 import clinic.ingress.conversation.StoredMessage;
+import clinic.ingress.dispatch.Turn;
+import clinic.ingress.dispatch.TurnPublisher;
 import clinic.ingress.memory.MemoryLookup;
 import clinic.ingress.memory.MemorySubject;
 import clinic.ingress.memory.MemoryWriter;
@@ -36,11 +38,13 @@ public class WebhookIngest {
     private final WebhookMetrics metrics;
     private final PatientMemory memory;
     private final MemoryWriter memoryWriter;
+    private final TurnPublisher turns;
 
     @SuppressWarnings("java:S107") // constructor injection of the pipeline's steps
     public WebhookIngest(Credentials credentials, EvolutionParser parser, ClinicDirectory directory,
             MessageStore messages, QuarantineStore quarantine, WebhookConfig config, WebhookMetrics metrics,
-            PatientMemory memory, MemoryWriter memoryWriter) {
+            PatientMemory memory, MemoryWriter memoryWriter, TurnPublisher turns) {
+        this.turns = turns;
         this.memory = memory;
         this.memoryWriter = memoryWriter;
         this.credentials = credentials;
@@ -111,8 +115,9 @@ public class WebhookIngest {
     }
 
     /**
-     * Durable first, then memory: the lookup never exceeds ingress.memory.lookup-budget, and the
-     * message is queued for mem0 off the webhook path.
+     * Durable first, then memory: the lookup never exceeds ingress.memory.lookup-budget, the message
+     * is queued for mem0 off the webhook path, and the turn goes to the stream in the background
+     * (its row is the outbox: the relay publishes it if this does not).
      */
     private Uni<Remembered> remember(Clinic clinic, InboundMessage message, StoredMessage stored) {
         if (stored.isDuplicate() || message.fromMe()) {
@@ -122,6 +127,9 @@ public class WebhookIngest {
         memoryWriter.enqueue(subject, message.text(), stored.messageId());
         return memory.lookup(subject)
                 .onFailure().recoverWithItem(MemoryLookup.NONE)
+                .invoke(lookup -> turns.publishAfterStore(new Turn(stored.messageId(), clinic.clinicId(),
+                        clinic.organizationId(), stored.sessionId(), stored.messageId(), message.whatsappId(),
+                        message.instanceName(), memory.pseudonym(subject), message.text(), message.messageTimestamp(), lookup)))
                 .map(lookup -> new Remembered(stored, lookup));
     }
 

@@ -41,6 +41,9 @@ public class ProxiedServersResource implements QuarkusTestResourceLifecycleManag
         config.put("quarkus.redis.hosts", "redis://127.0.0.1:" + redis.port() + "/2");
         config.put("ingress.warmup.initial-backoff", "200ms");
         config.put("ingress.warmup.max-backoff", "500ms");
+        config.put("ingress.dispatch.relay-interval", "500ms");
+        config.put("ingress.dispatch.relay-grace", "1s");
+        config.put("ingress.dispatch.relay-max-backoff", "1s");
         return config;
     }
 

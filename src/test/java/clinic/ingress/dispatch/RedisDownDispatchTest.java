@@ -1,0 +1,60 @@
+package clinic.ingress.dispatch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+import jakarta.inject.Inject;
+
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import clinic.ingress.support.Db;
+import clinic.ingress.support.Evolution;
+import clinic.ingress.support.ProxiedServersResource;
+import clinic.ingress.support.Turns;
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * Redis stopped while 500 webhooks arrive: all answered 2xx, and once Redis is back every one of
+ * the 500 turns is in the stream.
+ */
+@QuarkusTest
+@WithTestResource(ProxiedServersResource.class)
+class RedisDownDispatchTest {
+
+    @Inject
+    RedisDataSource directRedis;
+
+    @AfterEach
+    void restore() {
+        ProxiedServersResource.redis().up();
+    }
+
+    @Test
+    void everyTurnReachesTheStreamAfterRedisReturns() {
+        Db.TestClinic clinic = Db.clinic("redis-down-turns");
+        ProxiedServersResource.redis().down();
+
+        Set<String> turnIds = new HashSet<>();
+        for (int i = 0; i < 500; i++) {
+            Map<String, Object> answer = TurnDispatchTest.post(Evolution.text(clinic.instance(), "55119" + (2000000 + i), "msg " + i));
+            assertThat(answer).containsEntry("status", "accepted");
+            turnIds.add((String) answer.get("messageId"));
+        }
+        assertThat(turnIds).hasSize(500);
+
+        ProxiedServersResource.redis().up();
+
+        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> Turns
+                .ofClinic(directRedis, clinic.clinicId()).stream().map(t -> t.get("turnId")).toList().containsAll(turnIds));
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> Db.count(
+                "SELECT count(*) FROM core.whatsapp_messages WHERE clinic_id = ? AND turn_state = 'pending'", clinic.clinicId()) == 0);
+    }
+}

@@ -1,0 +1,77 @@
+package clinic.ingress.dispatch;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.inject.Inject;
+
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+
+import clinic.ingress.support.Db;
+import clinic.ingress.support.Evolution;
+import clinic.ingress.support.Turns;
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * One turn per accepted inbound message, with the fields of the consumer contract; none for
+ * fromMe, ignored events or duplicates.
+ */
+@QuarkusTest
+class TurnDispatchTest {
+
+    @Inject
+    RedisDataSource redis;
+
+    @Test
+    void anAcceptedInboundMessageBecomesOneTurn() {
+        Db.TestClinic clinic = Db.clinic("turns");
+        Evolution event = Evolution.text(clinic.instance(), "5511955550001", "Posso remarcar para sexta?");
+        event.data().put("messageTimestamp", 1761055391L);
+        Map<String, Object> answer = post(event);
+
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> Turns.ofClinic(redis, clinic.clinicId()).size() == 1);
+        Map<String, String> turn = Turns.ofClinic(redis, clinic.clinicId()).get(0);
+        assertThat(turn).containsEntry("turnId", (String) answer.get("messageId"))
+                .containsEntry("messageId", (String) answer.get("messageId"))
+                .containsEntry("sessionId", (String) answer.get("sessionId"))
+                .containsEntry("organization", clinic.organizationId().toString())
+                .containsEntry("whatsappMessageId", event.id())
+                .containsEntry("instance", clinic.instance())
+                .containsEntry("text", "Posso remarcar para sexta?")
+                .containsEntry("messageTimestamp", "2025-10-21T14:03:11Z")
+                .containsEntry("memory", "{\"state\":\"none\",\"items\":[]}");
+        assertThat(turn.get("patient")).matches("p_[0-9a-f]{64}").doesNotContain("5511955550001");
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> "published".equals(
+                Db.message(clinic.instance(), event.id()).get("turn_state")));
+    }
+
+    @Test
+    void noTurnForFromMeIgnoredOrDuplicates() {
+        Db.TestClinic clinic = Db.clinic("no-turns");
+        Evolution inbound = Evolution.text(clinic.instance(), "5511955550002", "oi");
+        post(inbound);
+        post(inbound);
+        post(Evolution.text(clinic.instance(), "5511955550002", "resposta da clínica").fromMe());
+        Evolution status = Evolution.text(clinic.instance(), "5511955550002", "status");
+        status.key().put("remoteJid", "status@broadcast");
+        post(status);
+        post(Evolution.event("connection.update", clinic.instance()));
+
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> Turns.ofClinic(redis, clinic.clinicId()).size() == 1);
+        // Past the relay's grace and a few rounds: still exactly one.
+        Awaitility.await().pollDelay(Duration.ofSeconds(8)).atMost(Duration.ofSeconds(12)).until(() -> true);
+        List<Map<String, String>> turns = Turns.ofClinic(redis, clinic.clinicId());
+        assertThat(turns).singleElement().satisfies(t -> assertThat(t).containsEntry("whatsappMessageId", inbound.id()));
+    }
+
+    static Map<String, Object> post(Evolution event) {
+        return given().header(Evolution.TOKEN_HEADER, Evolution.TOKEN).contentType("application/json").body(event.json())
+                .post("/webhooks/evolution").then().statusCode(200).extract().jsonPath().getMap("");
+    }
+}
