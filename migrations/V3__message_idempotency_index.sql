@@ -7,5 +7,9 @@
 -- then run `flyway repair` and migrate again.
 --
 -- Rollback: DROP INDEX CONCURRENTLY IF EXISTS core.whatsapp_messages_instance_message_key;
+-- A build or backfill waits for the lock at most 5 s, and never runs unbounded.
+SET lock_timeout = '5s';
+SET statement_timeout = '1h';
+
 CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS whatsapp_messages_instance_message_key
     ON core.whatsapp_messages (instance_name, whatsapp_message_id);

@@ -9,6 +9,7 @@
 --   DROP TRIGGER IF EXISTS clinics_notify_directory ON healthcare.clinics;
 --   DROP FUNCTION IF EXISTS core.notify_clinic_directory();
 SET lock_timeout = '5s';
+SET statement_timeout = '60s';
 
 CREATE OR REPLACE FUNCTION core.notify_clinic_directory() RETURNS trigger
 LANGUAGE plpgsql AS $$

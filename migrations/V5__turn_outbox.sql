@@ -6,5 +6,6 @@
 --
 -- Rollback: ALTER TABLE core.whatsapp_messages DROP COLUMN turn_state;
 SET lock_timeout = '5s';
+SET statement_timeout = '60s';
 
 ALTER TABLE core.whatsapp_messages ADD COLUMN IF NOT EXISTS turn_state text;

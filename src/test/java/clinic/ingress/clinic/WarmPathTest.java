@@ -57,16 +57,31 @@ class WarmPathTest {
         given().header("Authorization", "Bearer test-admin-token").post("/admin/warmup/all")
                 .then().statusCode(200);
 
-        long before = ProxiedServersResource.postgres().pgStatements();
+        var postgres = ProxiedServersResource.postgres();
+        long before = postgres.pgStatements();
+        long directoryBefore = postgres.pgStatements("core.whatsapp_instances");
+        long writesBefore = postgres.pgStatements("INSERT INTO core.whatsapp_messages");
+        long marksBefore = postgres.pgStatements("SET turn_state = 'published'");
+        long started = System.nanoTime();
         List<String> statuses = new ArrayList<>();
         for (int i = 0; i < 1000; i++) {
             Db.TestClinic clinic = clinics.get(i % clinics.size());
             statuses.add(Webhook.post(Evolution.text(clinic.instance(), "55119" + (1000000 + i), "mensagem " + i)));
         }
-        long statements = ProxiedServersResource.postgres().pgStatements() - before;
+        long statements = postgres.pgStatements() - before;
+        long directory = postgres.pgStatements("core.whatsapp_instances") - directoryBefore;
+        long writes = postgres.pgStatements("INSERT INTO core.whatsapp_messages") - writesBefore;
+        long marks = postgres.pgStatements("SET turn_state = 'published'") - marksBefore;
+        long elapsedMs = java.time.Duration.ofNanos(System.nanoTime() - started).toMillis();
 
         assertThat(statuses).containsOnly("accepted");
-        assertThat(statements).as("PostgreSQL statements for 1,000 webhooks").isEqualTo(1000);
+        String seen = "statements by SQL: " + postgres.pgStatementsBySql();
+        assertThat(directory).as("clinic resolution statements; " + seen).isZero();
+        assertThat(writes).as("message writes; " + seen).isEqualTo(1000);
+        // Turns are marked published in batches: at most one UPDATE per mark interval (200 ms),
+        // however many messages arrived, never one per message.
+        assertThat(marks).as("published-mark statements; " + seen).isLessThanOrEqualTo(elapsedMs / 200 + 2);
+        assertThat(statements).as("all statements; " + seen).isGreaterThanOrEqualTo(writes + marks);
     }
 
     private static JsonPath warmupCheck() {

@@ -22,7 +22,7 @@ public final class TcpProxy implements AutoCloseable {
     private final int port;
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private volatile ServerSocket server;
-    private final java.util.concurrent.atomic.AtomicLong pgStatements = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.Map<String, java.util.concurrent.atomic.AtomicLong> pgStatements = PgStatementCounter.newTally();
     private volatile boolean countPgStatements;
 
     /** Count PostgreSQL statements crossing the proxy from now on (see {@link #pgStatements()}). */
@@ -33,7 +33,20 @@ public final class TcpProxy implements AutoCloseable {
 
     /** Statements (Execute and Query messages) sent through the proxy so far. */
     public long pgStatements() {
-        return pgStatements.get();
+        return pgStatements.values().stream().mapToLong(java.util.concurrent.atomic.AtomicLong::get).sum();
+    }
+
+    /** Statements sent so far whose SQL contains {@code fragment}. */
+    public long pgStatements(String fragment) {
+        return pgStatements.entrySet().stream().filter(e -> e.getKey().contains(fragment))
+                .mapToLong(e -> e.getValue().get()).sum();
+    }
+
+    /** Statement counts by SQL text, for a failure message. */
+    public java.util.Map<String, Long> pgStatementsBySql() {
+        java.util.Map<String, Long> copy = new java.util.TreeMap<>();
+        pgStatements.forEach((sql, n) -> copy.put(sql.length() > 120 ? sql.substring(0, 120) : sql, n.get()));
+        return copy;
     }
 
     public TcpProxy(int targetPort) {

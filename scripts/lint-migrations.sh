@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Lints migrations/ with squawk (npm squawk-cli, pinned). Rules turned off and files left out are
+# justified in .squawk.toml; single statements excused carry a `squawk-ignore` comment saying why.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SQUAWK_VERSION=2.66.0
+prefix=${XDG_CACHE_HOME:-$HOME/.cache}/clinic-ingress/squawk-$SQUAWK_VERSION
+if [ ! -x "$prefix/node_modules/.bin/squawk" ]; then
+  command -v npm >/dev/null 2>&1 || { DEBIAN_FRONTEND=noninteractive apt-get update -qq && apt-get install -y -qq npm >/dev/null; }
+  mkdir -p "$prefix"
+  npm install --prefix "$prefix" --no-audit --no-fund --silent "squawk-cli@$SQUAWK_VERSION" >/dev/null
+fi
+"$prefix/node_modules/.bin/squawk" --config .squawk.toml migrations/*.sql
+echo "squawk: migrations/ clean"

@@ -1,0 +1,29 @@
+package clinic.ingress.conversation;
+
+import java.util.Map;
+
+import jakarta.inject.Singleton;
+
+import org.flywaydb.core.api.configuration.FluentConfiguration;
+
+import io.quarkus.flyway.FlywayConfigurationCustomizer;
+
+/**
+ * Flyway settings Quarkus has no property for; scripts/apply_session_id_fix.sh (the Flyway Maven
+ * plugin, profile {@code migrate}) and SessionIdMigrationTest use the same ones.
+ */
+@Singleton
+public class FlywaySettings implements FlywayConfigurationCustomizer {
+
+    @Override
+    public void customize(FluentConfiguration configuration) {
+        // Flyway serialises replicas with a PostgreSQL advisory lock. The default transactional lock
+        // is held inside an open transaction, and CREATE INDEX CONCURRENTLY waits for every open
+        // transaction to end: a concurrent index migration would wait for Flyway's own lock forever
+        // (flyway/flyway#3508). The session-level lock serialises replicas without that deadlock.
+        configuration.configuration(Map.of("flyway.postgresql.transactional.lock", "false"));
+        // Lets a non-transactional migration (CONCURRENTLY, or the batched backfill) begin with
+        // SET lock_timeout / statement_timeout. Transactional migrations stay transactional.
+        configuration.mixed(true);
+    }
+}

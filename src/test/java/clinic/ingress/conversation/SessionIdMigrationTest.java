@@ -1,0 +1,141 @@
+package clinic.ingress.conversation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+
+/**
+ * The seed's session_id fix (V7-V11) on a legacy database: every row kept, UUIDs converted
+ * (upper-case ones too), values that are not UUIDs preserved, the foreign key enforced, the five
+ * indexes valid, and a second run changing nothing. Runs Flyway on its own scratch database.
+ */
+class SessionIdMigrationTest {
+
+    private static final String DATABASE = "clinic_ingress_migration_test";
+    private static final String URL = "jdbc:postgresql://127.0.0.1:5432/" + DATABASE;
+    private static final UUID VALID = UUID.fromString("3f1c2a52-8b7d-4c61-9d3e-2f5a6b7c8d90");
+    private static final UUID DANGLING = UUID.fromString("7a2b3c4d-5e6f-4a1b-8c2d-3e4f5a6b7c8d");
+    private static final String UPPER = "A1B2C3D4-E5F6-4A7B-8C9D-0E1F2A3B4C5D";
+
+    @BeforeAll
+    static void freshLegacyDatabase() throws SQLException {
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres", "postgres", "postgres");
+                Statement s = c.createStatement()) {
+            s.execute("DROP DATABASE IF EXISTS " + DATABASE + " WITH (FORCE)");
+            s.execute("CREATE DATABASE " + DATABASE);
+        }
+    }
+
+    @Test
+    void convertsKeepsEnforcesAndIsIdempotent() throws SQLException {
+        flyway("6").migrate();
+        seedLegacyRows();
+
+        int applied = flyway(null).migrate().migrationsExecuted;
+
+        assertThat(applied).isEqualTo(5);
+        assertThat(rows("SELECT data_type FROM information_schema.columns WHERE table_schema = 'core' "
+                + "AND table_name = 'whatsapp_conversations' AND column_name = 'session_id'"))
+                .singleElement().satisfies(r -> assertThat(r).containsEntry("data_type", "uuid"));
+        assertThat(count("SELECT count(*) FROM core.whatsapp_conversations")).isEqualTo(7);
+        assertThat(session("valid")).containsEntry("session_id", VALID).containsEntry("session_id_legacy", VALID.toString());
+        assertThat(session("upper")).containsEntry("session_id", UUID.fromString(UPPER)).containsEntry("session_id_legacy", UPPER);
+        assertThat(session("dangling")).containsEntry("session_id", DANGLING);
+        assertThat(session("invalid")).containsEntry("session_id", null).containsEntry("session_id_legacy", "sess_8f2a91");
+        assertThat(session("empty")).containsEntry("session_id", null).containsEntry("session_id_legacy", "");
+        assertThat(session("padded")).containsEntry("session_id", null).containsEntry("session_id_legacy", " " + VALID + " ");
+        assertThat(session("null")).containsEntry("session_id", null).containsEntry("session_id_legacy", null);
+        // The dangling reference kept its link: its session was created, and the key validated.
+        assertThat(count("SELECT count(*) FROM healthcare.conversation_sessions WHERE id = '" + DANGLING + "'")).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM pg_constraint WHERE conname = 'whatsapp_conversations_session_id_fkey' AND convalidated"))
+                .isEqualTo(1);
+        assertThatThrownBy(() -> execute("INSERT INTO core.whatsapp_conversations (instance_name, patient_key, session_id) "
+                + "VALUES ('i', 'new', '" + UUID.randomUUID() + "')"))
+                .isInstanceOf(SQLException.class)
+                .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("23503"));
+        assertThat(count("SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indisvalid AND c.relname IN ("
+                + "'idx_whatsapp_conversations_session_id', 'idx_conversation_logs_session_id', 'idx_conversation_logs_clinic_created', "
+                + "'idx_whatsapp_messages_org_created', 'idx_whatsapp_messages_whatsapp_id')")).isEqualTo(5);
+
+        String before = snapshot();
+        assertThat(flyway(null).migrate().migrationsExecuted).isZero();
+        assertThat(snapshot()).isEqualTo(before);
+    }
+
+    private static void seedLegacyRows() throws SQLException {
+        execute("INSERT INTO healthcare.conversation_sessions (id) VALUES ('" + VALID + "'), ('" + UPPER.toLowerCase() + "')");
+        String[][] legacy = {
+            {"valid", "'" + VALID + "'"}, {"upper", "'" + UPPER + "'"}, {"dangling", "'" + DANGLING + "'"},
+            {"invalid", "'sess_8f2a91'"}, {"empty", "''"}, {"padded", "' " + VALID + " '"}, {"null", "NULL"}};
+        for (String[] row : legacy) {
+            execute("INSERT INTO core.whatsapp_conversations (instance_name, patient_key, session_id) VALUES ('legacy', '"
+                    + row[0] + "', " + row[1] + ")");
+        }
+    }
+
+    private static Flyway flyway(String target) {
+        var configuration = Flyway.configure()
+                .dataSource(URL, "postgres", "postgres")
+                .locations("filesystem:migrations")
+                .schemas("core", "healthcare")
+                .defaultSchema("core")
+                .baselineOnMigrate(true)
+                .baselineVersion("1")
+                .mixed(true)
+                .configuration(Map.of("flyway.postgresql.transactional.lock", "false"));
+        if (target != null) {
+            configuration.target(target);
+        }
+        return configuration.load();
+    }
+
+    private static Map<String, Object> session(String patientKey) {
+        return rows("SELECT session_id, session_id_legacy FROM core.whatsapp_conversations WHERE patient_key = '" + patientKey + "'").get(0);
+    }
+
+    private static String snapshot() {
+        return rows("SELECT patient_key, session_id::text AS s, session_id_legacy AS l FROM core.whatsapp_conversations "
+                + "ORDER BY patient_key").toString()
+                + rows("SELECT id::text AS id FROM healthcare.conversation_sessions ORDER BY id");
+    }
+
+    private static long count(String sql) {
+        return ((Number) rows(sql).get(0).values().iterator().next()).longValue();
+    }
+
+    private static List<Map<String, Object>> rows(String sql) {
+        try (Connection c = DriverManager.getConnection(URL, "postgres", "postgres"); Statement s = c.createStatement();
+                var rs = s.executeQuery(sql)) {
+            List<Map<String, Object>> rows = new java.util.ArrayList<>();
+            while (rs.next()) {
+                Map<String, Object> row = new java.util.HashMap<>();
+                for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+                    row.put(rs.getMetaData().getColumnLabel(i), rs.getObject(i));
+                }
+                rows.add(row);
+            }
+            return rows;
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void execute(String sql) throws SQLException {
+        try (Connection c = DriverManager.getConnection(URL, "postgres", "postgres"); Statement s = c.createStatement()) {
+            s.execute(sql);
+        }
+    }
+
+}
