@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs clinic-ingress locally, in the foreground, against local PostgreSQL and Redis:
-# services, build, the demo clinic directory (one organization, two clinics, two instances),
-# then the packaged service with the dev profile. Ctrl-C stops it.
+# services, build, a local mem0 STAND-IN (WireMock with canned answers, not mem0), the demo clinic
+# directory (one organization, two clinics, two instances), then the packaged service with the dev
+# profile. Ctrl-C stops everything it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PGPASSWORD=${PGPASSWORD:-postgres}
@@ -9,9 +10,11 @@ export PGPASSWORD=${PGPASSWORD:-postgres}
 scripts/services.sh start
 ./mvnw -B -q package -DskipTests
 
-java -Dquarkus.profile=dev ${JAVA_OPTS:-} -jar target/quarkus-app/quarkus-run.jar &
+standin=$(scripts/mem0-standin.sh)
+INGRESS_MEM0_BASE_URL=${INGRESS_MEM0_BASE_URL:-http://127.0.0.1:${MEM0_STANDIN_PORT:-8091}} \
+  java -Dquarkus.profile=dev ${JAVA_OPTS:-} -jar target/quarkus-app/quarkus-run.jar &
 app=$!
-trap 'kill $app 2>/dev/null; wait $app 2>/dev/null' INT TERM EXIT
+trap 'kill $app $standin 2>/dev/null; wait $app 2>/dev/null' INT TERM EXIT
 
 # Flyway has created the schema once the service reports started; then the demo directory goes in.
 for _ in $(seq 1 120); do
@@ -24,7 +27,10 @@ psql -h 127.0.0.1 -U postgres -d clinic_ingress -q -f scripts/demo/clinic-direct
 cat <<'MSG'
 
 clinic-ingress is running on http://127.0.0.1:8080 (dev profile, demo clinic directory loaded)
+mem0 is a local STAND-IN on http://127.0.0.1:8091 (WireMock, canned answers, ~800 ms): the first
+message of a patient answers memory "none" within the 300 ms budget, the next ones "cached".
   send a sample message:   scripts/send-sample.sh      (run it twice: accepted, then duplicate)
+  read the turn stream:    redis-cli -n 1 XRANGE ingress:turns - +
   health:                  curl http://127.0.0.1:8080/q/health/ready
   OpenAPI:                 curl http://127.0.0.1:8080/q/openapi
 Ctrl-C stops the service.

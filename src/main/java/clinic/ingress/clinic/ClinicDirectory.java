@@ -3,6 +3,7 @@ package clinic.ingress.clinic;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -11,6 +12,8 @@ import com.fasterxml.jackson.databind.node.NullNode;
 import clinic.ingress.cache.CacheMetrics;
 import clinic.ingress.cache.CachedValue;
 import clinic.ingress.cache.SharedCache;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.quarkus.cache.Cache;
 import io.quarkus.cache.CacheName;
 import io.quarkus.cache.CaffeineCache;
@@ -37,9 +40,14 @@ public class ClinicDirectory {
     private final CaffeineCache unknown;
     private final ClinicConfig config;
     private final CacheMetrics metrics;
+    private final Timer resolveTime;
 
     public ClinicDirectory(ClinicRepository repository, SharedCache shared, @CacheName(LOCAL) Cache local,
-            @CacheName(UNKNOWN) Cache unknown, ClinicConfig config, CacheMetrics metrics) {
+            @CacheName(UNKNOWN) Cache unknown, ClinicConfig config, CacheMetrics metrics, MeterRegistry registry) {
+        this.resolveTime = Timer.builder("ingress.clinic.resolve")
+                .description("Time to resolve an instance's clinic, whichever tier answered")
+                .publishPercentiles(0.5, 0.99, 0.999)
+                .register(registry);
         this.repository = repository;
         this.shared = shared;
         this.local = local.as(CaffeineCache.class);
@@ -54,6 +62,12 @@ public class ClinicDirectory {
 
     /** The clinic of the instance, or a null item when it is not in the directory. */
     public Uni<Clinic> resolve(String instanceName) {
+        long start = System.nanoTime();
+        return lookup(instanceName)
+                .invoke(() -> resolveTime.record(System.nanoTime() - start, TimeUnit.NANOSECONDS));
+    }
+
+    private Uni<Clinic> lookup(String instanceName) {
         if (!config.cacheEnabled()) {
             return fromDatabase(instanceName, false);
         }

@@ -62,6 +62,7 @@ public class PatientMemory {
     private final ReactiveRedisDataSource redis;
     private final Counter staleServed;
     private final Counter coalesced;
+    private final io.micrometer.core.instrument.Timer lookupTime;
     private final ConcurrentHashMap<String, CompletableFuture<Entry>> inflight = new ConcurrentHashMap<>();
     private final com.github.benmanes.caffeine.cache.Cache<String, AtomicInteger> activity;
 
@@ -82,6 +83,10 @@ public class PatientMemory {
         this.coalesced = Counter.builder("ingress.memory.coalesced")
                 .description("Lookups that joined a mem0 call already in flight instead of making one")
                 .register(registry);
+        this.lookupTime = io.micrometer.core.instrument.Timer.builder("ingress.memory.lookup")
+                .description("Time a webhook spent getting a patient's memories (bounded by the lookup budget)")
+                .publishPercentiles(0.5, 0.99, 0.999)
+                .register(registry);
         this.activity = Caffeine.newBuilder().expireAfterWrite(Duration.ofHours(1)).maximumSize(100_000).build();
         registry.gaugeMapSize("ingress.memory.inflight", List.of(), inflight);
     }
@@ -95,6 +100,12 @@ public class PatientMemory {
     }
 
     public Uni<MemoryLookup> lookup(MemorySubject subject) {
+        long start = System.nanoTime();
+        return lookupTiers(subject)
+                .invoke(() -> lookupTime.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS));
+    }
+
+    private Uni<MemoryLookup> lookupTiers(MemorySubject subject) {
         if (!mem0.enabled()) {
             return Uni.createFrom().item(MemoryLookup.NONE);
         }

@@ -1,0 +1,97 @@
+package clinic.ingress.bench;
+
+import java.time.Instant;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+import org.HdrHistogram.Histogram;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+
+/**
+ * Open-model load generator for scripts/bench.sh: sends webhooks at a fixed offered rate whatever
+ * the service's answers do, and measures each latency from the request's <em>intended</em> send
+ * time, so a stall is charged to every request it delayed (no coordinated omission, as in wrk2).
+ * wrk2 is not packaged for Debian; this is its method in 100 lines.
+ *
+ * <pre>OpenLoad host port rate seconds token instances patients runId [firstPatient]</pre>
+ * Prints one JSON line: offered rate, achieved rate, errors and latency percentiles in ms.
+ */
+public final class OpenLoad {
+
+    private OpenLoad() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String host = args[0];
+        int port = Integer.parseInt(args[1]);
+        int rate = Integer.parseInt(args[2]);
+        int seconds = Integer.parseInt(args[3]);
+        String token = args[4];
+        String[] instances = args[5].split(",");
+        int patients = Integer.parseInt(args[6]);
+        String run = args[7];
+        long firstPatient = args.length > 8 ? Long.parseLong(args[8]) : 0;
+
+        Vertx vertx = Vertx.vertx();
+        HttpClient client = vertx.createHttpClient(new HttpClientOptions().setMaxPoolSize(512).setKeepAlive(true)
+                .setDefaultHost(host).setDefaultPort(port));
+        Histogram latency = new Histogram(TimeUnit.SECONDS.toMicros(120), 3);
+        AtomicLong errors = new AtomicLong();
+        long total = (long) rate * seconds;
+        CountDownLatch done = new CountDownLatch((int) total);
+        long period = TimeUnit.SECONDS.toNanos(1) / rate;
+        long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
+        long epoch = Instant.now().getEpochSecond();
+
+        for (long i = 0; i < total; i++) {
+            long intended = start + i * period;
+            long wait;
+            while ((wait = intended - System.nanoTime()) > 0) {
+                LockSupport.parkNanos(Math.min(wait, 200_000));
+            }
+            String body = String.format(Locale.ROOT,
+                    "{\"event\":\"messages.upsert\",\"instance\":\"%s\",\"data\":{\"key\":{\"remoteJid\":\"55119%07d@s.whatsapp.net\","
+                            + "\"fromMe\":false,\"id\":\"%s-%d\"},\"message\":{\"conversation\":\"bench message\"},"
+                            + "\"messageType\":\"conversation\",\"messageTimestamp\":%d}}",
+                    instances[(int) (i % instances.length)], firstPatient + i % patients, run, i, epoch);
+            client.request(HttpMethod.POST, "/webhooks/evolution")
+                    .compose(request -> request.putHeader("Content-Type", "application/json")
+                            .putHeader("X-Webhook-Token", token)
+                            .send(Buffer.buffer(body)))
+                    .compose(response -> response.statusCode() / 100 == 2
+                            ? response.body()
+                            : response.body().compose(b -> io.vertx.core.Future.failedFuture("HTTP " + response.statusCode())))
+                    .onComplete(result -> {
+                        long micros = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - intended);
+                        synchronized (latency) {
+                            latency.recordValue(Math.min(micros, latency.getHighestTrackableValue()));
+                        }
+                        if (result.failed()) {
+                            errors.incrementAndGet();
+                        }
+                        done.countDown();
+                    });
+        }
+        boolean finished = done.await(60, TimeUnit.SECONDS);
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        synchronized (latency) {
+            System.out.printf(Locale.ROOT,
+                    "{\"offered\":%d,\"seconds\":%d,\"sent\":%d,\"completed\":%d,\"achieved\":%.1f,\"errors\":%d,"
+                            + "\"p50\":%.3f,\"p90\":%.3f,\"p99\":%.3f,\"p999\":%.3f,\"max\":%.3f,\"finished\":%b}%n",
+                    rate, seconds, total, latency.getTotalCount(), latency.getTotalCount() / elapsed, errors.get(),
+                    latency.getValueAtPercentile(50) / 1000.0, latency.getValueAtPercentile(90) / 1000.0,
+                    latency.getValueAtPercentile(99) / 1000.0, latency.getValueAtPercentile(99.9) / 1000.0,
+                    latency.getMaxValue() / 1000.0, finished);
+        }
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        System.exit(0);
+    }
+}
