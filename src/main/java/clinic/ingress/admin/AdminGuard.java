@@ -1,14 +1,12 @@
 package clinic.ingress.admin;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
+import clinic.ingress.webhook.Credentials;
 import clinic.ingress.webhook.Problems;
 
 /**
@@ -35,17 +33,9 @@ public class AdminGuard {
         }
         String authorization = request.getHeaderString(HttpHeaders.AUTHORIZATION);
         String presented = authorization != null && authorization.startsWith("Bearer ") ? authorization.substring(7).trim() : "";
-        if (!MessageDigest.isEqual(digest(presented), digest(config.token().get()))) {
+        if (!Credentials.sameSecret(presented, config.token().get())) {
             return problems.problem(401, "unauthorized", "admin endpoints need the admin Bearer token", null);
         }
         return null;
-    }
-
-    private static byte[] digest(String value) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -10,6 +10,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.faulttolerance.Bulkhead;
 import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
 import org.eclipse.microprofile.faulttolerance.Timeout;
+import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -51,7 +52,8 @@ public class Mem0Gateway {
 
     /** The patient's memories; {@code userId} is the patient's pseudonym, never a phone number. */
     @Timeout(8000)
-    @CircuitBreaker(requestVolumeThreshold = 10, failureRatio = 0.5, delay = 10_000)
+    // A full bulkhead is our own back-pressure, not mem0 failing: it must not open the circuit.
+    @CircuitBreaker(requestVolumeThreshold = 10, failureRatio = 0.5, delay = 10_000, skipOn = BulkheadException.class)
     @CircuitBreakerName("mem0-search")
     @Bulkhead(value = 32, waitingTaskQueue = 256)
     public Uni<List<MemoryItem>> search(String userId) {
@@ -70,7 +72,7 @@ public class Mem0Gateway {
 
     /** Adds a patient message to mem0 (which extracts memories from it asynchronously on its side). */
     @Timeout(15_000)
-    @CircuitBreaker(requestVolumeThreshold = 10, failureRatio = 0.5, delay = 30_000)
+    @CircuitBreaker(requestVolumeThreshold = 10, failureRatio = 0.5, delay = 30_000, skipOn = BulkheadException.class)
     @CircuitBreakerName("mem0-add")
     @Bulkhead(value = 8, waitingTaskQueue = 64)
     public Uni<Void> add(String userId, String text, String messageId) {

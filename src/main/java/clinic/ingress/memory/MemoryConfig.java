@@ -43,6 +43,13 @@ public interface MemoryConfig {
     @WithDefault("1.0")
     double earlyRefreshBeta();
 
+    /**
+     * After a failed mem0 fetch, callers for the same patient get the failure (so the stale entry or
+     * none) for this long instead of starting another fetch: a struggling mem0 is not stampeded.
+     */
+    @WithDefault("2s")
+    Duration failureBackoff();
+
     /** Prefetch at start-up the memories of patients active within this window (0 disables). */
     @WithDefault("6h")
     Duration prefetchWindow();
@@ -52,7 +59,7 @@ public interface MemoryConfig {
     int prefetchLimit();
 
     /** Readiness waits for the prefetch at most this long, then the rest continues in the background. */
-    @WithDefault("20s")
+    @WithDefault("10s")
     Duration prefetchReadinessCap();
 
     /** Write-behind: messages waiting to be added to mem0; beyond it new ones are dropped, counted and logged by id. */
@@ -61,6 +68,10 @@ public interface MemoryConfig {
 
     @WithDefault("6")
     int writeMaxAttempts();
+
+    /** Concurrent mem0 adds (mem0's add API is rate limited: 1,000/min on the hosted platform). */
+    @WithDefault("4")
+    int writeConcurrency();
 
     @WithDefault("1s")
     Duration writeInitialBackoff();

@@ -1,6 +1,8 @@
 package clinic.ingress.memory;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -24,7 +26,7 @@ import io.vertx.mutiny.core.Vertx;
 @ApplicationScoped
 public class MemoryWriter {
 
-    private static final int CONCURRENCY = 4;
+    private static final int MAX_IDS_PER_LOG_LINE = 200;
 
     /** One message to add. */
     record Write(MemorySubject subject, String text, UUID messageId, int attempt) {
@@ -41,6 +43,7 @@ public class MemoryWriter {
     private final Counter retried;
     private final Counter dropped;
     private final Counter failed;
+    private final java.util.concurrent.ConcurrentLinkedQueue<String> droppedIds = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     public MemoryWriter(Mem0Gateway mem0, PatientMemory memory, MemoryConfig config, Vertx vertx, MeterRegistry registry) {
         this.mem0 = mem0;
@@ -54,6 +57,9 @@ public class MemoryWriter {
         this.failed = counter(registry, "failed");
         registry.gaugeCollectionSize("ingress.memory.write.queue", java.util.List.of(), queue);
         registry.gauge("ingress.memory.write.retrying", retrying);
+        // Under overload thousands of messages can be dropped per second: one WARN line per drop
+        // would flood the log on the event loop, so dropped ids are logged in batches.
+        vertx.setPeriodic(10_000, id -> reportDropped());
     }
 
     /** Queues a message for mem0; never blocks the caller. */
@@ -62,8 +68,7 @@ public class MemoryWriter {
             return;
         }
         if (!queue.offer(new Write(subject, text, messageId, 1))) {
-            dropped.increment();
-            Log.warnf("mem0 write queue full (%d): message %s not added to memory", config.writeQueueCapacity(), messageId);
+            drop(messageId);
             return;
         }
         drain();
@@ -76,7 +81,7 @@ public class MemoryWriter {
     private void drain() {
         while (true) {
             int running = active.get();
-            if (running >= CONCURRENCY || queue.isEmpty()) {
+            if (running >= config.writeConcurrency() || queue.isEmpty()) {
                 return;
             }
             if (!active.compareAndSet(running, running + 1)) {
@@ -119,11 +124,28 @@ public class MemoryWriter {
             retrying.decrementAndGet();
             Write next = new Write(write.subject(), write.text(), write.messageId(), write.attempt() + 1);
             if (!queue.offer(next)) {
-                dropped.increment();
-                Log.warnf("mem0 write queue full: message %s not added to memory", write.messageId());
+                drop(write.messageId());
             }
             drain();
         });
+    }
+
+    private void drop(UUID messageId) {
+        dropped.increment();
+        droppedIds.add(messageId.toString());
+    }
+
+    /** Logs the ids of the messages dropped since the last report, in lines of at most 200 ids. */
+    void reportDropped() {
+        List<String> ids = new ArrayList<>();
+        for (String id; (id = droppedIds.poll()) != null; ) {
+            ids.add(id);
+            if (ids.size() == MAX_IDS_PER_LOG_LINE || droppedIds.isEmpty()) {
+                Log.warnf("mem0 write queue full (%d): %d messages not added to memory: %s",
+                        config.writeQueueCapacity(), ids.size(), String.join(",", ids));
+                ids.clear();
+            }
+        }
     }
 
     /** Exponential backoff, or mem0's own {@code Retry-After} on a 429. */

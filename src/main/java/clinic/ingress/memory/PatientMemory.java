@@ -60,6 +60,7 @@ public class PatientMemory {
     private final CacheConfig cacheConfig;
     private final CacheMetrics metrics;
     private final ReactiveRedisDataSource redis;
+    private final io.vertx.mutiny.core.Vertx vertx;
     private final Counter staleServed;
     private final Counter coalesced;
     private final io.micrometer.core.instrument.Timer lookupTime;
@@ -68,7 +69,8 @@ public class PatientMemory {
 
     public PatientMemory(Mem0Gateway mem0, SharedCache shared, @CacheName(LOCAL) Cache local, CacheKeys keys,
             MemoryConfig config, CacheConfig cacheConfig, CacheMetrics metrics, ReactiveRedisDataSource redis,
-            MeterRegistry registry) {
+            MeterRegistry registry, io.vertx.mutiny.core.Vertx vertx) {
+        this.vertx = vertx;
         this.mem0 = mem0;
         this.shared = shared;
         this.local = local.as(CaffeineCache.class);
@@ -208,9 +210,11 @@ public class PatientMemory {
                             mine.complete(entry);
                         },
                         failure -> {
-                            inflight.remove(key, mine);
                             Log.debugf("mem0 lookup failed: %s", failure.getClass().getSimpleName());
                             mine.completeExceptionally(failure);
+                            // Callers in the next moments share this failure (stale or none) instead of
+                            // each starting a fetch of their own against a struggling mem0.
+                            vertx.setTimer(Math.max(1, config.failureBackoff().toMillis()), id -> inflight.remove(key, mine));
                         });
         return mine;
     }

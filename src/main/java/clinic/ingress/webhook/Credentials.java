@@ -82,6 +82,11 @@ public class Credentials {
         return MessageDigest.isEqual(stored, sha256(apikey));
     }
 
+    /** Compares two secrets in constant time, whatever their content or length (SHA-256 digests). */
+    public static boolean sameSecret(String presented, String expected) {
+        return MessageDigest.isEqual(sha256(presented == null ? "" : presented), sha256(expected));
+    }
+
     private boolean validJwt(String token) {
         try {
             jwt.get().processToClaims(token);

@@ -45,7 +45,7 @@ public final class TcpProxy implements AutoCloseable {
     /** Statement counts by SQL text, for a failure message. */
     public java.util.Map<String, Long> pgStatementsBySql() {
         java.util.Map<String, Long> copy = new java.util.TreeMap<>();
-        pgStatements.forEach((sql, n) -> copy.put(sql.length() > 120 ? sql.substring(0, 120) : sql, n.get()));
+        pgStatements.forEach((sql, n) -> copy.put(sql, n.get()));
         return copy;
     }
 
