@@ -73,7 +73,7 @@ lines = [
     "",
     "| Measurement | Result |",
     "|---|---|",
-    f'| Max throughput, webhook (wrk -t2 -c64, unique ids) | {webhook["rps"]:.0f} msg/s (p50 {webhook["p50"]}, p99 {webhook["p99"]}, non-2xx {webhook["non2xx"]}) |',
+    f'| Max throughput, webhook (wrk -t2 -c32, unique ids) | {webhook["rps"]:.0f} msg/s (p50 {webhook["p50"]}, p99 {webhook["p99"]}, non-2xx {webhook["non2xx"]}) |',
     f'| Max throughput, GET /q/health/live, same run | {trivial["rps"]:.0f} req/s |',
     f'| Webhook / trivial endpoint | {webhook["rps"] / trivial["rps"]:.2f} |',
 ]

@@ -39,6 +39,13 @@ public interface Mem0Config {
     @WithDefault("2s")
     Duration connectTimeout();
 
+    /**
+     * HTTP connections to mem0. At least the search bulkhead plus the write concurrency: a smaller
+     * pool queues calls inside the client, where no timeout or bulkhead sees them.
+     */
+    @WithDefault("64")
+    int connectionPoolSize();
+
     /** Search query run for a patient: the memory profile the assistant gets with every turn. */
     @WithDefault("patient preferences, health conditions, allergies, appointments and history")
     String query();

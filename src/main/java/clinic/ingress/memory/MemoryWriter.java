@@ -44,6 +44,8 @@ public class MemoryWriter {
     private final Counter dropped;
     private final Counter failed;
     private final java.util.concurrent.ConcurrentLinkedQueue<String> droppedIds = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    /** Patients with a refresh already scheduled: one refresh covers every add before it fires. */
+    private final java.util.Set<MemorySubject> refreshing = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public MemoryWriter(Mem0Gateway mem0, PatientMemory memory, MemoryConfig config, Vertx vertx, MeterRegistry registry) {
         this.mem0 = mem0;
@@ -96,7 +98,7 @@ public class MemoryWriter {
                     .subscribe().with(
                             ignored -> {
                                 added.increment();
-                                vertx.setTimer(config.refreshAfterWrite().toMillis(), id -> memory.refresh(write.subject()));
+                                scheduleRefresh(write.subject());
                                 done();
                             },
                             failure -> {
@@ -128,6 +130,15 @@ public class MemoryWriter {
             }
             drain();
         });
+    }
+
+    private void scheduleRefresh(MemorySubject subject) {
+        if (refreshing.add(subject)) {
+            vertx.setTimer(config.refreshAfterWrite().toMillis(), id -> {
+                refreshing.remove(subject);
+                memory.refresh(subject);
+            });
+        }
     }
 
     private void drop(UUID messageId) {

@@ -91,6 +91,7 @@ class Mem0FlavoursTest {
             public Api api() { return api; }
             public Duration readTimeout() { return Duration.ofSeconds(5); }
             public Duration connectTimeout() { return Duration.ofSeconds(2); }
+            public int connectionPoolSize() { return 8; }
             public String query() { return "patient profile"; }
             public int topK() { return 20; }
             public double threshold() { return 0.1; }
