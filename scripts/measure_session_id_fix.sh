@@ -53,7 +53,7 @@ SQL
   round=0
   while [ ! -f "$out/done" ]; do
     round=$((round + 1))
-    pgbench -n -q -c 2 -j 2 -T 5 -f "$out/writer.sql" -l --log-prefix="$out/writer-$round" "$db" \
+    pgbench -n -c 2 -j 2 -T 5 -f "$out/writer.sql" -l --log-prefix="$out/writer-$round" "$db" \
       > "$out/pgbench-$round.txt" 2>&1 || echo "round $round failed" >> "$out/writer-errors.txt"
   done
 ) &
@@ -69,7 +69,7 @@ wait $writer
 
 migration_ms=$(( (end - start) / 1000000 ))
 # pgbench log: client transaction latency_us script epoch_s epoch_us
-stats=$(cat "$out"/writer-*.log* | awk '{n++; if ($3 > max) max = $3; sum += $3} END {printf "%d %d %.2f", n, max / 1000, sum / n / 1000}')
+stats=$(cat "$out"/writer-[0-9]* | awk '{n++; if ($3 > max) max = $3; sum += $3} END {printf "%d %d %.2f", n, max / 1000, sum / n / 1000}')
 read -r acknowledged stall_ms mean_ms <<< "$stats"
 stored=$(psql -qAtX -d "$db" -c "SELECT count(*) FROM core.whatsapp_conversations WHERE instance_name = 'writer'")
 failed_rounds=$(cat "$out/writer-errors.txt" 2>/dev/null | wc -l)
