@@ -19,20 +19,28 @@ import jakarta.enterprise.context.ApplicationScoped;
 public class CacheKeys {
 
     private final SecretKeySpec secret;
+    /** A Mac per thread: Mac.getInstance is a provider lookup, and every message needs a few HMACs. */
+    private final ThreadLocal<Mac> mac;
 
     public CacheKeys(CacheConfig config) {
         // Without a secret (dev/test only: prod refuses to start) keys are still hashed, with a fixed
         // development secret, so no code path ever puts a phone number in a key.
         this.secret = new SecretKeySpec(config.keySecret().orElse("clinic-ingress-development-key-secret")
                 .getBytes(StandardCharsets.UTF_8), "HmacSHA256");
+        this.mac = ThreadLocal.withInitial(this::newMac);
     }
 
     /** The pseudonym of a patient within an organization (hex, 64 characters). */
     public String pseudonym(UUID organizationId, String patientKey) {
+        // doFinal resets the Mac, so the per-thread instance is ready for the next call.
+        return HexFormat.of().formatHex(mac.get().doFinal((organizationId + ":" + patientKey).getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private Mac newMac() {
         try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(secret);
-            return HexFormat.of().formatHex(mac.doFinal((organizationId + ":" + patientKey).getBytes(StandardCharsets.UTF_8)));
+            Mac instance = Mac.getInstance("HmacSHA256");
+            instance.init(secret);
+            return instance;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 is required by every JVM", e);
         }
