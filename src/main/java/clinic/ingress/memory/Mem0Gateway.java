@@ -73,16 +73,21 @@ public class Mem0Gateway {
         return timed("search", answer).map(Mem0Responses::items);
     }
 
-    /** Adds a patient message to mem0 (which extracts memories from it asynchronously on its side). */
+    /**
+     * Adds patient messages to mem0 in one call (mem0 extracts memories from them asynchronously on
+     * its side). {@code messageIds} go in the metadata, so a memory can be traced to its messages.
+     */
     @Timeout(15_000)
     @CircuitBreaker(requestVolumeThreshold = 10, failureRatio = 0.5, delay = 30_000, skipOn = BulkheadException.class)
     @CircuitBreakerName("mem0-add")
     @Bulkhead(value = 8, waitingTaskQueue = 64)
-    public Uni<Void> add(String userId, String text, String messageId) {
+    public Uni<Void> add(String userId, List<String> texts, List<String> messageIds) {
         ObjectNode body = JsonNodeFactory.instance.objectNode();
-        body.putArray("messages").addObject().put("role", "user").put("content", text);
+        var messages = body.putArray("messages");
+        texts.forEach(text -> messages.addObject().put("role", "user").put("content", text));
         body.put("user_id", userId);
-        body.putObject("metadata").put("source", "whatsapp").put("message_id", messageId);
+        ObjectNode metadata = body.putObject("metadata").put("source", "whatsapp");
+        messageIds.forEach(metadata.putArray("message_ids")::add);
         Mem0Api mem0 = api.orElseThrow();
         Uni<JsonNode> answer = switch (config.api()) {
             case V3 -> mem0.addV3(token(), body);

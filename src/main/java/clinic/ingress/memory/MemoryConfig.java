@@ -62,7 +62,7 @@ public interface MemoryConfig {
     @WithDefault("10s")
     Duration prefetchReadinessCap();
 
-    /** Write-behind: messages waiting to be added to mem0; beyond it new ones are dropped, counted and logged by id. */
+    /** Write-behind: patients waiting for a mem0 add; beyond it new messages are dropped, counted and logged by id. */
     @WithDefault("10000")
     int writeQueueCapacity();
 

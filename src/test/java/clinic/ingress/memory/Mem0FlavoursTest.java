@@ -58,7 +58,8 @@ class Mem0FlavoursTest {
         Mem0Gateway gateway = new Mem0Gateway(config(api, Mem0Stub.server().baseUrl()), registry);
 
         List<MemoryItem> items = gateway.search("p_abc").await().atMost(Duration.ofSeconds(5));
-        gateway.add("p_abc", "Quero remarcar", "6f1c3a52-0000-4000-8000-000000000001").await().atMost(Duration.ofSeconds(5));
+        gateway.add("p_abc", List.of("Quero remarcar", "Pode ser sexta?"), List.of("6f1c3a52-0000-4000-8000-000000000001",
+                "6f1c3a52-0000-4000-8000-000000000002")).await().atMost(Duration.ofSeconds(5));
 
         assertThat(items).extracting(MemoryItem::memory).containsExactly("Alérgica a dipirona", "Prefere consultas pela manhã");
         assertThat(items.get(0).id()).isEqualTo("0b7c6d1e-2f3a-4b5c-8d9e-0f1a2b3c4d5e");
@@ -74,6 +75,8 @@ class Mem0FlavoursTest {
         Mem0Stub.server().verify(1, search);
         Mem0Stub.server().verify(1, postRequestedFor(urlEqualTo(addPath)).withHeader(authHeader, equalTo(authValue))
                 .withRequestBody(matchingJsonPath("$.messages[0].content", equalTo("Quero remarcar")))
+                .withRequestBody(matchingJsonPath("$.messages[1].content", equalTo("Pode ser sexta?")))
+                .withRequestBody(matchingJsonPath("$.metadata.message_ids[1]", equalTo("6f1c3a52-0000-4000-8000-000000000002")))
                 .withRequestBody(matchingJsonPath("$.user_id", equalTo("p_abc"))));
     }
 

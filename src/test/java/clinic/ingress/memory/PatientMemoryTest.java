@@ -196,6 +196,38 @@ class PatientMemoryTest {
         Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> searches(phone) >= 2);
     }
 
+    @Test
+    void aPatientsMessagesWaitingForMem0AreAddedTogether() {
+        Mem0Stub.server().stubFor(post(urlEqualTo(ADD)).willReturn(aResponse().withStatus(200).withFixedDelay(1500)
+                .withHeader("Content-Type", "application/json").withBody(Mem0Stub.fixture("add-v3.json"))));
+        String phone = phone();
+        for (int i = 1; i <= 6; i++) {
+            send(Evolution.text(clinic.instance(), phone, "mensagem " + i));
+        }
+
+        var forPatient = postRequestedFor(urlEqualTo(ADD))
+                .withRequestBody(matchingJsonPath("$.user_id", equalTo(memory.pseudonym(subject(phone)))));
+        Awaitility.await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+            var adds = Mem0Stub.server().findAll(forPatient);
+            List<String> texts = adds.stream()
+                    .flatMap(r -> contents(r.getBodyAsString()).stream())
+                    .toList();
+            assertThat(texts).containsExactly("mensagem 1", "mensagem 2", "mensagem 3", "mensagem 4", "mensagem 5", "mensagem 6");
+            // The first add was in flight; the five messages that arrived meanwhile went in one call.
+            assertThat(adds).hasSize(2);
+        });
+    }
+
+    private static List<String> contents(String addBody) {
+        try {
+            List<String> texts = new ArrayList<>();
+            new ObjectMapper().readTree(addBody).path("messages").forEach(m -> texts.add(m.path("content").asText()));
+            return texts;
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static ResponseDefinitionBuilder ok() {
         return aResponse().withStatus(200).withHeader("Content-Type", "application/json").withBody(Mem0Stub.fixture("search-v3.json"));
     }

@@ -45,6 +45,8 @@ public class Mem0Stub implements QuarkusTestResourceLifecycleManager {
         config.put(search + "circuit-breaker.delay", "1500");
         config.put("ingress.memory.refresh-after-write", "1s");
         config.put("ingress.memory.write-initial-backoff", "200ms");
+        // One add at a time, so tests can watch a patient's later messages join the queued add.
+        config.put("ingress.memory.write-concurrency", "1");
         return config;
     }
 
