@@ -42,7 +42,8 @@ public class Mem0Stub implements QuarkusTestResourceLifecycleManager {
         config.put("ingress.mem0.api-key", "m0-test-key");
         String search = "quarkus.fault-tolerance.\"clinic.ingress.memory.Mem0Gateway/search\".";
         config.put(search + "circuit-breaker.request-volume-threshold", "4");
-        config.put(search + "circuit-breaker.delay", "1500");
+        // Far longer than a test's batch of webhooks: "no call while open" never races the half-open probe.
+        config.put(search + "circuit-breaker.delay", "10000");
         config.put("ingress.memory.refresh-after-write", "1s");
         config.put("ingress.memory.write-initial-backoff", "200ms");
         // One add at a time, so tests can watch a patient's later messages join the queued add.
