@@ -143,9 +143,4 @@ public class OutboxRelay {
                         lookup)));
     }
 
-    /** Pending turns at the last round (for tests and the admin surface). */
-    public long pending() {
-        return pending.get();
-    }
-
 }

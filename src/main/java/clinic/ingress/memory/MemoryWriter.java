@@ -112,10 +112,6 @@ public class MemoryWriter {
         }
     }
 
-    public int pending() {
-        return queue.size() + active.get() + retrying.get();
-    }
-
     private void drain() {
         while (true) {
             int running = active.get();

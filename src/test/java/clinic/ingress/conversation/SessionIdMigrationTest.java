@@ -15,6 +15,8 @@ import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import clinic.ingress.support.Db;
+
 
 /**
  * The seed's session_id fix (V7-V11) on a legacy database: every row kept, UUIDs converted
@@ -116,20 +118,7 @@ class SessionIdMigrationTest {
     }
 
     private static List<Map<String, Object>> rows(String sql) {
-        try (Connection c = DriverManager.getConnection(URL, "postgres", "postgres"); Statement s = c.createStatement();
-                var rs = s.executeQuery(sql)) {
-            List<Map<String, Object>> rows = new java.util.ArrayList<>();
-            while (rs.next()) {
-                Map<String, Object> row = new java.util.HashMap<>();
-                for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
-                    row.put(rs.getMetaData().getColumnLabel(i), rs.getObject(i));
-                }
-                rows.add(row);
-            }
-            return rows;
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        return Db.rowsIn(URL, sql);
     }
 
     private static void execute(String sql) throws SQLException {

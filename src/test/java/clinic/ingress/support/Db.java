@@ -49,7 +49,12 @@ public final class Db {
     }
 
     public static List<Map<String, Object>> rows(String sql, Object... params) {
-        try (Connection c = connect(); PreparedStatement s = c.prepareStatement(sql)) {
+        return rowsIn(URL, sql, params);
+    }
+
+    /** Rows of a query in any local database (the migration test uses its own). */
+    public static List<Map<String, Object>> rowsIn(String url, String sql, Object... params) {
+        try (Connection c = DriverManager.getConnection(url, "postgres", "postgres"); PreparedStatement s = c.prepareStatement(sql)) {
             bind(s, params);
             try (ResultSet rs = s.executeQuery()) {
                 List<Map<String, Object>> rows = new ArrayList<>();
