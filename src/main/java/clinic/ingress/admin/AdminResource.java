@@ -19,6 +19,8 @@ import clinic.ingress.cache.CacheMetrics;
 import clinic.ingress.cache.KeyspaceCleaner;
 import clinic.ingress.clinic.ClinicChanges;
 import clinic.ingress.clinic.ClinicDirectory;
+import clinic.ingress.memory.MemorySubject;
+import clinic.ingress.memory.PatientMemory;
 import clinic.ingress.warmup.Warmup;
 import clinic.ingress.warmup.WarmupReport;
 import io.smallrye.mutiny.Uni;
@@ -36,9 +38,11 @@ public class AdminResource {
     private final ClinicChanges changes;
     private final KeyspaceCleaner cleaner;
     private final CacheMetrics metrics;
+    private final PatientMemory memory;
 
     public AdminResource(Warmup warmup, ClinicDirectory directory, ClinicChanges changes, KeyspaceCleaner cleaner,
-            CacheMetrics metrics) {
+            CacheMetrics metrics, PatientMemory memory) {
+        this.memory = memory;
         this.warmup = warmup;
         this.directory = directory;
         this.changes = changes;
@@ -66,10 +70,16 @@ public class AdminResource {
     @POST
     @Path("/cache/invalidate")
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Invalidate by clinic instance, or by key pattern (SCAN + UNLINK, never KEYS)")
+    @Operation(summary = "Invalidate by clinic instance, by patient, or by key pattern (SCAN + UNLINK, never KEYS)")
     public Uni<InvalidateResult> invalidate(InvalidateRequest request) {
-        if (request == null || (request.instance() == null && request.pattern() == null)) {
-            return Uni.createFrom().failure(new jakarta.ws.rs.BadRequestException("instance or pattern is required"));
+        boolean byPatient = request != null && request.organization() != null && request.patient() != null;
+        if (request == null || (request.instance() == null && request.pattern() == null && !byPatient)) {
+            return Uni.createFrom().failure(new jakarta.ws.rs.BadRequestException(
+                    "instance, organization and patient, or pattern is required"));
+        }
+        if (byPatient) {
+            return memory.invalidate(new MemorySubject(request.organization(), request.patient()))
+                    .map(ignored -> new InvalidateResult(1));
         }
         if (request.instance() != null) {
             return changes.invalidate(request.instance())
@@ -91,8 +101,11 @@ public class AdminResource {
     public record ClinicView(String instance, UUID clinicId, UUID organizationId, String name) {
     }
 
-    /** What to invalidate: an instance name, or a key pattern under our own prefixes. */
-    public record InvalidateRequest(String instance, String pattern) {
+    /**
+     * What to invalidate: an instance name; a patient ({@code organization} and {@code patient}, the
+     * phone digits or {@code lid:<digits>}); or a key pattern under our own prefixes.
+     */
+    public record InvalidateRequest(String instance, UUID organization, String patient, String pattern) {
     }
 
     public record InvalidateResult(long removed) {

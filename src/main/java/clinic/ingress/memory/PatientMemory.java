@@ -156,7 +156,10 @@ public class PatientMemory {
         local.invalidate(keys.memory(subject.organizationId(), subject.patientKey())).subscribe().with(ignored -> { });
     }
 
-    /** Drops a patient from both tiers. */
+    /**
+     * Drops a patient from Redis and this process's local tier (other replicas' local entries
+     * expire within ingress.memory.local-ttl).
+     */
     public Uni<Void> invalidate(MemorySubject subject) {
         String key = keys.memory(subject.organizationId(), subject.patientKey());
         return local.invalidate(key)

@@ -230,6 +230,22 @@ class PatientMemoryTest {
         });
     }
 
+    @Test
+    void anAdminCanInvalidateOnePatient() {
+        String phone = phone();
+        assertThat(voiceNote(phone)).isEqualTo("fresh");
+        assertThat(redis.key().exists(key(phone))).isTrue();
+
+        given().header("Authorization", "Bearer test-admin-token").contentType("application/json")
+                .body("{\"organization\":\"" + clinic.organizationId() + "\",\"patient\":\"" + phone + "\"}")
+                .post("/admin/cache/invalidate")
+                .then().statusCode(200);
+
+        assertThat(redis.key().exists(key(phone))).isFalse();
+        assertThat(voiceNote(phone)).isEqualTo("fresh");
+        assertThat(searches(phone)).isEqualTo(2);
+    }
+
     private static List<String> contents(String addBody) {
         try {
             List<String> texts = new ArrayList<>();
