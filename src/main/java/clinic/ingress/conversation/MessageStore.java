@@ -1,93 +1,229 @@
 package clinic.ingress.conversation;
 
-import java.util.Arrays;
-import java.util.UUID;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import com.fasterxml.uuid.Generators;
+import com.fasterxml.uuid.impl.TimeBasedEpochGenerator;
+
 import clinic.ingress.clinic.Clinic;
 import clinic.ingress.webhook.InboundMessage;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.Tuple;
+import io.smallrye.mutiny.subscription.UniEmitter;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 
 /**
- * Stores a message exactly once, in one PostgreSQL round trip: the message row, the conversation of
- * the instance and patient, its session and the conversation log, as one statement (so one
- * transaction). The unique index on {@code (instance_name, whatsapp_message_id)} makes a re-sent
- * message, concurrent or not, insert nothing and return no row: a duplicate. An inbound message is
- * stored with its turn {@code pending}: the row is the turn's outbox (see dispatch).
+ * Stores each message exactly once, with group commit: concurrent webhooks' messages are written
+ * together by {@link MessageBatchWriter}, one statement and one commit per batch. A batch is written
+ * when it reaches {@code ingress.store.max-batch} messages or its first message has waited
+ * {@code ingress.store.linger}, whichever comes first, as long as fewer than
+ * {@code ingress.store.max-in-flight} batches are running; messages arriving while all are running
+ * form the next batches, so batches grow with the load and stay at one message when it is light.
+ *
+ * <p>A webhook's answer waits for its batch's commit: nothing is acknowledged before it is durable.
+ * A caller that gives up (the store timeout) before its message was sent leaves the batch; one that
+ * gives up later may find its message stored, which a retry answers as a duplicate.
  */
 @ApplicationScoped
 public class MessageStore {
 
-    /*
-     * $13 is a fresh session id offered to a new conversation; an existing conversation keeps its
-     * session, and the session row is inserted only when the offer was taken. session_id is compared
-     * as text and cast only when it is a UUID, because legacy rows hold varchar values that are not
-     * (V5 converts the column and keeps those values aside).
-     */
-    private static final String STORE = """
-            WITH msg AS (
-                INSERT INTO core.whatsapp_messages
-                    (instance_name, whatsapp_message_id, organization_id, clinic_id, remote_jid, patient_key,
-                     patient_lid, from_me, direction, message_type, body, message_timestamp, raw, turn_state)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, CAST($14::text AS jsonb),
-                        CASE WHEN $8 THEN NULL ELSE 'pending' END)
-                ON CONFLICT (instance_name, whatsapp_message_id) DO NOTHING
-                RETURNING id, message_timestamp
-            ), conv AS (
-                INSERT INTO core.whatsapp_conversations AS c
-                    (instance_name, patient_key, clinic_id, organization_id, session_id, last_message_at)
-                SELECT $1, $6, $4, $3, $13::uuid, msg.message_timestamp FROM msg
-                ON CONFLICT (instance_name, patient_key) DO UPDATE
-                    SET last_message_at = GREATEST(c.last_message_at, EXCLUDED.last_message_at),
-                        clinic_id = EXCLUDED.clinic_id,
-                        organization_id = EXCLUDED.organization_id,
-                        session_id = COALESCE(c.session_id, EXCLUDED.session_id)
-                RETURNING c.id, c.session_id::text AS session_id
-            ), sess AS (
-                INSERT INTO healthcare.conversation_sessions (id, clinic_id, organization_id)
-                SELECT $13::uuid, $4, $3 FROM conv WHERE conv.session_id = $13::text
-                ON CONFLICT (id) DO NOTHING
-            ), log AS (
-                INSERT INTO healthcare.conversation_logs (session_id, clinic_id, message_id, role, created_at)
-                SELECT CASE WHEN conv.session_id ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
-                            THEN conv.session_id::uuid END,
-                       $4, msg.id, CASE WHEN $8 THEN 'clinic' ELSE 'patient' END, msg.message_timestamp
-                FROM msg, conv
-            )
-            SELECT msg.id, conv.session_id FROM msg, conv""";
+    /** A message waiting for its batch, and the webhook waiting for its answer. */
+    private static final class Waiting {
+        final NewMessage message;
+        final UniEmitter<? super StoredMessage> answer;
+        final Context context;
+        final long since = System.nanoTime();
+        volatile boolean abandoned;
 
-    private final Pool pool;
+        Waiting(NewMessage message, UniEmitter<? super StoredMessage> answer, Context context) {
+            this.message = message;
+            this.answer = answer;
+            this.context = context;
+        }
 
-    public MessageStore(Pool pool) {
-        this.pool = pool;
+        /** Answers on the webhook's own event loop, not on the one that ran the statement. */
+        void complete(StoredMessage result) {
+            if (context == null) {
+                answer.complete(result);
+            } else {
+                context.runOnContext(ignored -> answer.complete(result));
+            }
+        }
+
+        void fail(Throwable failure) {
+            if (context == null) {
+                answer.fail(failure);
+            } else {
+                context.runOnContext(ignored -> answer.fail(failure));
+            }
+        }
     }
 
+    /** The store is saturated: more messages wait than ingress.store.max-queued. */
+    public static final class Saturated extends RuntimeException {
+        Saturated() {
+            super("too many messages waiting for a batch", null, false, false);
+        }
+    }
+
+    private final MessageBatchWriter writer;
+    private final StoreConfig config;
+    private final Vertx vertx;
+    private final TimeBasedEpochGenerator ids = Generators.timeBasedEpochGenerator();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final ArrayDeque<Waiting> queue = new ArrayDeque<>();
+    private int inFlight;
+    private boolean timerArmed;
+    private final DistributionSummary batchSize;
+    private final Timer batchWait;
+    private final Timer batchWrite;
+
+    public MessageStore(MessageBatchWriter writer, StoreConfig config, Vertx vertx, MeterRegistry registry) {
+        this.writer = writer;
+        this.config = config;
+        this.vertx = vertx;
+        this.batchSize = DistributionSummary.builder("ingress.store.batch.size")
+                .description("Messages per store statement (group commit)")
+                .serviceLevelObjectives(1, 2, 5, 10, 20, 50, 100, 200)
+                .register(registry);
+        this.batchWait = Timer.builder("ingress.store.batch.wait")
+                .description("Time a message waited for its batch to be sent")
+                .serviceLevelObjectives(ms(1), ms(2), ms(5), ms(10), ms(25), ms(50), ms(100), ms(250), ms(1000))
+                .register(registry);
+        this.batchWrite = Timer.builder("ingress.store.batch.write")
+                .description("Time from sending a batch to its commit")
+                .serviceLevelObjectives(ms(1), ms(2), ms(5), ms(10), ms(25), ms(50), ms(100), ms(250), ms(1000))
+                .register(registry);
+        Gauge.builder("ingress.store.queued", this, MessageStore::queued)
+                .description("Messages waiting for a batch")
+                .register(registry);
+    }
+
+    /** Stores a message; the answer comes once its batch has committed. */
     public Uni<StoredMessage> store(Clinic clinic, InboundMessage message) {
-        Tuple params = Tuple.from(Arrays.asList(
-                message.instanceName(),
-                message.whatsappId(),
-                clinic.organizationId(),
-                clinic.clinicId(),
-                message.remoteJid(),
-                message.patient().key(),
-                message.patient().lid(),
-                message.fromMe(),
-                message.direction(),
-                message.messageType(),
-                message.text(),
-                message.messageTimestamp(),
-                UUID.randomUUID(),
-                message.rawJson()));
-        return pool.preparedQuery(STORE)
-                .execute(params)
-                .map(rows -> rows.iterator().hasNext() ? from(rows.iterator().next()) : StoredMessage.duplicate());
+        return Uni.createFrom().emitter(answer -> {
+            Waiting waiting = new Waiting(new NewMessage(ids.generate(), clinic, message), answer, Vertx.currentContext());
+            answer.onTermination(() -> waiting.abandoned = true);
+            enqueue(waiting);
+        });
     }
 
-    private static StoredMessage from(Row row) {
-        return new StoredMessage(row.getUUID("id"), row.getString("session_id"));
+    private void enqueue(Waiting waiting) {
+        List<Waiting> batch = null;
+        boolean armTimer = false;
+        lock.lock();
+        try {
+            if (queue.size() >= config.maxQueued()) {
+                waiting.answer.fail(new Saturated());
+                return;
+            }
+            queue.add(waiting);
+            if (queue.size() >= config.maxBatch() || config.linger().isZero()) {
+                batch = takeBatch();
+            }
+            if (!queue.isEmpty() && !timerArmed && !config.linger().isZero()) {
+                timerArmed = armTimer = true;
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (armTimer) {
+            vertx.setTimer(Math.max(1, config.linger().toMillis()), id -> lingerOver());
+        }
+        send(batch);
+    }
+
+    private void lingerOver() {
+        List<Waiting> batch;
+        lock.lock();
+        try {
+            timerArmed = false;
+            batch = takeBatch();
+        } finally {
+            lock.unlock();
+        }
+        send(batch);
+    }
+
+    private void batchDone() {
+        // Whatever arrived while the batch ran has waited at least that long: send it now.
+        List<Waiting> batch;
+        lock.lock();
+        try {
+            inFlight--;
+            batch = takeBatch();
+        } finally {
+            lock.unlock();
+        }
+        send(batch);
+    }
+
+    /** Up to max-batch waiting messages, if a statement slot is free; call holding the lock. */
+    private List<Waiting> takeBatch() {
+        if (inFlight >= config.maxInFlight() || queue.isEmpty()) {
+            return null;
+        }
+        List<Waiting> batch = new ArrayList<>(Math.min(queue.size(), config.maxBatch()));
+        while (batch.size() < config.maxBatch() && !queue.isEmpty()) {
+            Waiting next = queue.poll();
+            if (!next.abandoned) {
+                batch.add(next);
+            }
+        }
+        if (batch.isEmpty()) {
+            return null;
+        }
+        inFlight++;
+        return batch;
+    }
+
+    private void send(List<Waiting> batch) {
+        if (batch == null) {
+            return;
+        }
+        long sent = System.nanoTime();
+        batchSize.record(batch.size());
+        List<NewMessage> messages = new ArrayList<>(batch.size());
+        for (Waiting waiting : batch) {
+            batchWait.record(sent - waiting.since, TimeUnit.NANOSECONDS);
+            messages.add(waiting.message);
+        }
+        writer.write(messages).subscribe().with(
+                results -> {
+                    batchWrite.record(System.nanoTime() - sent, TimeUnit.NANOSECONDS);
+                    for (int i = 0; i < batch.size(); i++) {
+                        batch.get(i).complete(results.get(i));
+                    }
+                    batchDone();
+                },
+                failure -> {
+                    for (Waiting waiting : batch) {
+                        waiting.fail(failure);
+                    }
+                    batchDone();
+                });
+    }
+
+    private int queued() {
+        lock.lock();
+        try {
+            return queue.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static java.time.Duration ms(long millis) {
+        return java.time.Duration.ofMillis(millis);
     }
 }

@@ -19,30 +19,46 @@ public interface DispatchConfig {
     @WithDefault("100000")
     long maxLength();
 
-    /**
-     * Publish each turn right after the store. False leaves every turn to the relay: only for
-     * tests that simulate a crash between storing and publishing.
-     */
-    @WithDefault("true")
-    boolean publishAfterStore();
-
     /** How often the relay looks for turns stored but not published. */
     @WithDefault("2s")
     Duration relayInterval();
 
-    /** A pending turn younger than this is left to the normal path, which is about to publish it. */
+    /**
+     * A stored turn belongs to the replica that stored it for this long (it publishes within
+     * milliseconds); only then may a relay claim it.
+     */
     @WithDefault("5s")
     Duration relayGrace();
 
-    /** Turns republished per relay round, oldest first. */
+    /** Turns claimed per relay round, oldest first. */
     @WithDefault("200")
     int relayBatch();
+
+    /** Turns of a round published at once. */
+    @WithDefault("16")
+    int relayConcurrency();
+
+    /**
+     * A claimed turn is left to its relay this long before another replica may claim it; the lease
+     * doubles with each claim of the same turn, so a turn that keeps failing is retried less and
+     * less often and never holds back the others.
+     */
+    @WithDefault("30s")
+    Duration relayLease();
+
+    /** The longest lease: a turn that keeps failing is still retried at least this often. */
+    @WithDefault("10m")
+    Duration relayMaxLease();
+
+    /** Claims after which an unpublished turn counts as stuck ({@code ingress.turns.stuck}). */
+    @WithDefault("3")
+    int relayStuckAttempts();
 
     /** Longest pause between relay rounds while Redis keeps failing. */
     @WithDefault("30s")
     Duration relayMaxBackoff();
 
-    /** Published marks are written to PostgreSQL in batches, at most this long after the XADD. */
+    /** Published turns are removed from the outbox in batches, at most this long after the XADD. */
     @WithDefault("200ms")
     Duration markInterval();
 }

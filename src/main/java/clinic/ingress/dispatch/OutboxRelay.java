@@ -1,16 +1,17 @@
 package clinic.ingress.dispatch;
 
-import java.time.OffsetDateTime;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import clinic.ingress.memory.MemoryLookup;
-import clinic.ingress.memory.MemorySubject;
 import clinic.ingress.memory.PatientMemory;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
@@ -23,24 +24,99 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
- * Publishes turns that were stored but never confirmed in the stream (Redis down, a crash between
- * store and publish, a timeout): oldest first, in bounded batches, backing off while Redis fails.
- * Every replica runs it; a turn published twice is deduplicated by consumers on turnId.
+ * Publishes turns that were stored but not published (Redis down, a crash between store and
+ * publish, a timeout), oldest first, in bounded rounds.
+ *
+ * <p>Every replica runs it, safely: a round claims its rows ({@code FOR UPDATE SKIP LOCKED}, then a
+ * lease written into {@code available_at}), so two replicas never publish the same turn in the same
+ * round, and a replica that dies mid-round only delays its rows by the lease. Each claim of a row
+ * doubles its lease: a turn that keeps failing is retried ever less often and never holds back the
+ * turns behind it. A round in which nothing could be published (Redis down) pauses the relay with
+ * backoff. The relay never waits for mem0: a turn goes out with the memory already cached, and its
+ * state says which.
  */
 @ApplicationScoped
 public class OutboxRelay {
 
-    private static final String PENDING = """
-            SELECT m.id, m.whatsapp_message_id, m.instance_name, m.clinic_id, m.organization_id, m.patient_key,
-                   m.body, m.message_timestamp, c.session_id::text AS session_id
-            FROM core.whatsapp_messages m
+    /*
+     * The same columns as the store's statement returns (PendingTurn.from). The lease of a row's
+     * n-th claim is relay-lease * 2^(n-1), at most relay-max-lease.
+     */
+    private static final String CLAIM = """
+            WITH due AS (
+                SELECT message_id FROM core.turn_outbox
+                WHERE available_at <= now()
+                ORDER BY message_id
+                LIMIT $1
+                FOR UPDATE SKIP LOCKED
+            ), claimed AS (
+                UPDATE core.turn_outbox o
+                SET available_at = now() + make_interval(secs => least($3, $2 * power(2, least(o.attempts, 30)))),
+                    attempts = o.attempts + 1
+                FROM due
+                WHERE o.message_id = due.message_id
+                RETURNING o.message_id
+            )
+            SELECT claimed.message_id, m.id, m.clinic_id, m.organization_id, c.session_id::text AS session_id,
+                   m.whatsapp_message_id, m.instance_name, m.patient_key, m.body, m.message_timestamp
+            FROM claimed
+            LEFT JOIN core.whatsapp_messages m ON m.id = claimed.message_id
             LEFT JOIN core.whatsapp_conversations c ON c.instance_name = m.instance_name AND c.patient_key = m.patient_key
-            WHERE m.turn_state = 'pending' AND m.created_at < now() - make_interval(secs => $1)
-            ORDER BY m.created_at
-            LIMIT $2""";
+            ORDER BY claimed.message_id""";
+    /*
+     * Rows an older version left pending on the message row itself (a rolling deploy) join the
+     * outbox once that version's own grace has passed. The partial index of V6 makes this free when
+     * there are none.
+     */
+    private static final String ADOPT = """
+            WITH adopted AS (
+                UPDATE core.whatsapp_messages SET turn_state = 'adopted'
+                WHERE id IN (SELECT id FROM core.whatsapp_messages
+                             WHERE turn_state = 'pending' AND created_at < now() - make_interval(secs => $1)
+                             ORDER BY created_at
+                             LIMIT $2
+                             FOR UPDATE SKIP LOCKED)
+                RETURNING id, created_at
+            )
+            INSERT INTO core.turn_outbox (message_id, created_at)
+            SELECT id, created_at FROM adopted
+            ON CONFLICT (message_id) DO NOTHING""";
     private static final String BACKLOG = """
-            SELECT count(*), coalesce(extract(epoch FROM now() - min(created_at)), 0)
-            FROM core.whatsapp_messages WHERE turn_state = 'pending'""";
+            SELECT count(*), count(*) FILTER (WHERE attempts >= $1),
+                   coalesce(extract(epoch FROM now() - min(created_at)), 0)
+            FROM core.turn_outbox""";
+    private static final String FORGET = "DELETE FROM core.turn_outbox WHERE message_id = $1";
+    /*
+     * A turn that failed because Redis did is not at fault: its claim is given back at once (the
+     * relay's own backoff paces the retries), so it goes out as soon as Redis is back instead of
+     * waiting out a lease that grew during the outage.
+     */
+    private static final String RELEASE = """
+            UPDATE core.turn_outbox SET available_at = now(), attempts = greatest(attempts - 1, 0)
+            WHERE message_id = ANY($1)""";
+
+    /** What became of one claimed turn. */
+    private enum Outcome {
+        PUBLISHED, UNPUBLISHABLE, FAILED
+    }
+
+    /** What became of one claimed turn. */
+    private record Result(UUID messageId, Outcome outcome) {
+    }
+
+    /** What a round did. */
+    private record Round(int claimed, Map<Outcome, Long> outcomes) {
+
+        static Round of(List<Result> results) {
+            return new Round(results.size(), results.stream()
+                    .collect(Collectors.groupingBy(Result::outcome, Collectors.counting())));
+        }
+
+        /** Publishing failed for every turn it was given: Redis (or PostgreSQL) is down, not the turns at fault. */
+        boolean redisDown() {
+            return outcomes.getOrDefault(Outcome.FAILED, 0L) > 0 && outcomes.getOrDefault(Outcome.PUBLISHED, 0L) == 0;
+        }
+    }
 
     private final Pool pool;
     private final TurnPublisher publisher;
@@ -48,7 +124,9 @@ public class OutboxRelay {
     private final DispatchConfig config;
     private final Vertx vertx;
     private final AtomicLong pending = new AtomicLong();
+    private final AtomicLong stuck = new AtomicLong();
     private final AtomicLong oldestSeconds = new AtomicLong();
+    private final Counter orphans;
     private volatile long backoffMs;
     private volatile boolean stopped;
 
@@ -60,7 +138,11 @@ public class OutboxRelay {
         this.config = config;
         this.vertx = vertx;
         registry.gauge("ingress.turns.pending", pending);
+        registry.gauge("ingress.turns.stuck", stuck);
         registry.gauge("ingress.turns.pending.oldest.seconds", oldestSeconds);
+        this.orphans = Counter.builder("ingress.turns.orphans")
+                .description("Outbox rows whose message no longer exists (nothing to publish; removed)")
+                .register(registry);
     }
 
     void start(@Observes StartupEvent event) {
@@ -78,69 +160,107 @@ public class OutboxRelay {
     }
 
     private void round() {
-        backlog()
-                .chain(this::publishPending)
+        adopt()
+                .chain(this::backlog)
+                .chain(this::claimAndPublish)
                 .subscribe().with(
-                        published -> {
+                        round -> {
+                            if (round.redisDown()) {
+                                pause(null);
+                                return;
+                            }
                             backoffMs = 0;
                             // A full batch means more are waiting: go on at once.
-                            schedule(published >= config.relayBatch() ? 1 : config.relayInterval().toMillis());
+                            schedule(round.claimed() >= config.relayBatch() ? 1 : config.relayInterval().toMillis());
                         },
-                        failure -> {
-                            backoffMs = Math.min(config.relayMaxBackoff().toMillis(),
-                                    Math.max(config.relayInterval().toMillis(), backoffMs * 2));
-                            Log.debugf("turn relay paused %d ms: %s", backoffMs, failure.getClass().getSimpleName());
-                            schedule(backoffMs);
-                        });
+                        this::pause);
+    }
+
+    /** Nothing could be published (Redis or PostgreSQL down): wait longer each time. */
+    private void pause(Throwable failure) {
+        backoffMs = Math.min(config.relayMaxBackoff().toMillis(),
+                Math.max(config.relayInterval().toMillis(), backoffMs * 2));
+        Log.debugf("turn relay paused %d ms: %s", backoffMs, failure == null ? "no turn published" : failure.getClass().getSimpleName());
+        schedule(backoffMs);
+    }
+
+    private Uni<Void> adopt() {
+        return pool.preparedQuery(ADOPT)
+                .execute(Tuple.of(seconds(config.relayGrace()), config.relayBatch()))
+                .replaceWithVoid();
     }
 
     private Uni<Void> backlog() {
-        return pool.query(BACKLOG)
-                .execute()
+        return pool.preparedQuery(BACKLOG)
+                .execute(Tuple.of(config.relayStuckAttempts()))
                 .invoke(rows -> {
                     Row row = rows.iterator().next();
                     pending.set(row.getLong(0));
-                    oldestSeconds.set(row.getNumeric(1).longValue());
+                    stuck.set(row.getLong(1));
+                    oldestSeconds.set(row.getNumeric(2).longValue());
                 })
                 .replaceWithVoid();
     }
 
-    /** Number of turns published this round. */
-    private Uni<Integer> publishPending() {
+    private Uni<Round> claimAndPublish() {
         if (pending.get() == 0) {
-            return Uni.createFrom().item(0);
+            return Uni.createFrom().item(new Round(0, Map.of()));
         }
-        return pool.preparedQuery(PENDING)
-                .execute(Tuple.of((double) config.relayGrace().toMillis() / 1000, config.relayBatch()))
-                .map(rows -> {
-                    List<Row> list = new ArrayList<>();
-                    rows.forEach(list::add);
-                    return list;
+        return pool.preparedQuery(CLAIM)
+                .execute(Tuple.of(config.relayBatch(), seconds(config.relayLease()), seconds(config.relayMaxLease())))
+                .chain(rows -> {
+                    List<Row> claimed = new java.util.ArrayList<>();
+                    rows.forEach(claimed::add);
+                    return Multi.createFrom().iterable(claimed)
+                            .onItem().transformToUni(this::publish)
+                            .merge(config.relayConcurrency())
+                            .collect().asList();
                 })
-                // In order, stopping at the first failure: oldest first, and no hammering a dead Redis.
-                .chain(rows -> Multi.createFrom().iterable(rows)
-                        .onItem().transformToUniAndConcatenate(this::republish)
-                        .collect().with(java.util.stream.Collectors.counting())
-                        .map(Long::intValue));
+                .call(this::releaseFailed)
+                .map(Round::of);
     }
 
-    private Uni<Void> republish(Row row) {
-        MemorySubject subject = new MemorySubject(row.getUUID("organization_id"), row.getString("patient_key"));
-        return memory.lookup(subject)
+    private Uni<Void> releaseFailed(List<Result> results) {
+        UUID[] failed = results.stream().filter(r -> r.outcome() == Outcome.FAILED).map(Result::messageId).toArray(UUID[]::new);
+        if (failed.length == 0) {
+            return Uni.createFrom().voidItem();
+        }
+        // If this fails too (PostgreSQL down), the leases run out on their own.
+        return pool.preparedQuery(RELEASE)
+                .execute(Tuple.of(failed))
+                .replaceWithVoid()
+                .onFailure().recoverWithNull();
+    }
+
+    /** A turn that cannot be published keeps its growing lease; it never fails the round. */
+    private Uni<Result> publish(Row row) {
+        UUID messageId = row.getUUID("message_id");
+        if (row.getUUID("id") == null) {
+            return forget(messageId);
+        }
+        PendingTurn stored = PendingTurn.from(row);
+        return memory.cached(stored.subject())
                 .onFailure().recoverWithItem(MemoryLookup.NONE)
-                .chain(lookup -> publisher.republish(new Turn(
-                        row.getUUID("id"),
-                        row.getUUID("clinic_id"),
-                        row.getUUID("organization_id"),
-                        row.getString("session_id"),
-                        row.getUUID("id"),
-                        row.getString("whatsapp_message_id"),
-                        row.getString("instance_name"),
-                        memory.pseudonym(subject),
-                        row.getString("body"),
-                        row.getOffsetDateTime("message_timestamp") != null ? row.getOffsetDateTime("message_timestamp")
-                                : OffsetDateTime.now(),
-                        lookup)));
+                .chain(lookup -> publisher.republish(stored, lookup))
+                .map(ignored -> new Result(messageId, Outcome.PUBLISHED))
+                .onFailure().recoverWithItem(failure -> {
+                    Log.debugf("turn %s not relayed: %s", messageId, failure.getClass().getSimpleName());
+                    return new Result(messageId,
+                            failure instanceof TurnPublisher.Unpublishable ? Outcome.UNPUBLISHABLE : Outcome.FAILED);
+                });
     }
 
+    /** The message is gone (deleted by hand): there is nothing to publish. */
+    private Uni<Result> forget(UUID messageId) {
+        Log.warnf("outbox row %s has no message: removed", messageId);
+        orphans.increment();
+        return pool.preparedQuery(FORGET)
+                .execute(Tuple.of(messageId))
+                .map(ignored -> new Result(messageId, Outcome.PUBLISHED))
+                .onFailure().recoverWithItem(new Result(messageId, Outcome.FAILED));
+    }
+
+    private static double seconds(java.time.Duration duration) {
+        return duration.toMillis() / 1000.0;
+    }
 }

@@ -1,9 +1,7 @@
 package clinic.ingress.dispatch;
 
-import java.time.OffsetDateTime;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.UUID;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -12,36 +10,29 @@ import clinic.ingress.memory.MemoryItem;
 import clinic.ingress.memory.MemoryLookup;
 
 /**
- * One patient message handed to the clinic assistant, with everything it needs to answer.
+ * One patient message handed to the clinic assistant, with everything it needs to answer. Built
+ * only by {@link TurnPublisher}, from the stored row, whether the webhook or the relay publishes it.
  *
- * @param turnId           stable across republication (the stored message id): consumers dedupe on it
- * @param clinicId         the clinic
- * @param organizationId   its organization
- * @param sessionId        the conversation session
- * @param messageId        {@code core.whatsapp_messages.id}
- * @param whatsappId       WhatsApp's message id
- * @param instanceName     the Evolution instance to answer through
- * @param patient          opaque patient reference (HMAC pseudonym), never the phone number
- * @param text             the message text, or empty
- * @param messageTimestamp when WhatsApp says it was sent: order a session's turns by this
- * @param memory           memory state and items
+ * @param stored  the stored message (its id is the turn id: stable across republication, so
+ *                consumers dedupe on it)
+ * @param patient opaque patient reference (HMAC pseudonym), never the phone number
+ * @param memory  memory state and items
  */
-public record Turn(UUID turnId, UUID clinicId, UUID organizationId, String sessionId, UUID messageId, String whatsappId,
-        String instanceName, String patient, String text, OffsetDateTime messageTimestamp, MemoryLookup memory) {
+record Turn(PendingTurn stored, String patient, MemoryLookup memory) {
 
     /** The Redis Stream entry: flat string fields, memory as a JSON document. */
     Map<String, String> fields() {
         Map<String, String> fields = new LinkedHashMap<>();
-        fields.put("turnId", turnId.toString());
-        fields.put("clinic", clinicId.toString());
-        fields.put("organization", organizationId.toString());
-        fields.put("sessionId", sessionId == null ? "" : sessionId);
-        fields.put("messageId", messageId.toString());
-        fields.put("whatsappMessageId", whatsappId);
-        fields.put("instance", instanceName);
+        fields.put("turnId", stored.messageId().toString());
+        fields.put("clinic", stored.clinicId().toString());
+        fields.put("organization", stored.organizationId().toString());
+        fields.put("sessionId", stored.sessionId() == null ? "" : stored.sessionId());
+        fields.put("messageId", stored.messageId().toString());
+        fields.put("whatsappMessageId", stored.whatsappId());
+        fields.put("instance", stored.instanceName());
         fields.put("patient", patient);
-        fields.put("text", text == null ? "" : text);
-        fields.put("messageTimestamp", messageTimestamp.toInstant().toString());
+        fields.put("text", stored.text() == null ? "" : stored.text());
+        fields.put("messageTimestamp", stored.messageTimestamp().toInstant().toString());
         ObjectNode memoryJson = JsonNodeFactory.instance.objectNode().put("state", memory.state());
         var items = memoryJson.putArray("items");
         for (MemoryItem item : memory.items()) {

@@ -124,6 +124,30 @@ public class PatientMemory {
                 .chain(value -> fromShared(subject, key, decode(value), lookups));
     }
 
+    /**
+     * What the tiers already hold for a patient, without asking mem0: {@code cached} when fresh,
+     * {@code stale}, or {@code none}. For work that must not wait for mem0 (the turn relay).
+     */
+    public Uni<MemoryLookup> cached(MemorySubject subject) {
+        if (!mem0.enabled()) {
+            return Uni.createFrom().item(MemoryLookup.NONE);
+        }
+        String key = keys.memory(subject.organizationId(), subject.patientKey());
+        CompletableFuture<Entry> cached = local.getIfPresent(key);
+        if (cached != null && cached.isDone() && !cached.isCompletedExceptionally()) {
+            return Uni.createFrom().item(MemoryLookup.cached(cached.join().items()));
+        }
+        return shared.get(CACHE, key)
+                .onFailure().recoverWithNull()
+                .map(value -> {
+                    Entry entry = decode(value);
+                    if (entry == null) {
+                        return MemoryLookup.NONE;
+                    }
+                    return fresh(entry, 0, Instant.now()) ? MemoryLookup.cached(entry.items()) : fallback(entry);
+                });
+    }
+
     /** Fetches from mem0 now, in the background (write-behind after an add; admin). */
     public void refresh(MemorySubject subject) {
         if (mem0.enabled()) {

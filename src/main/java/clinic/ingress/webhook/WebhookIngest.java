@@ -9,7 +9,7 @@ import clinic.ingress.clinic.Clinic;
 import clinic.ingress.clinic.ClinicDirectory;
 import clinic.ingress.conversation.MessageStore;
 import clinic.ingress.conversation.StoredMessage;
-import clinic.ingress.dispatch.Turn;
+import clinic.ingress.dispatch.PendingTurn;
 import clinic.ingress.dispatch.TurnPublisher;
 import clinic.ingress.memory.MemoryLookup;
 import clinic.ingress.memory.MemorySubject;
@@ -106,31 +106,40 @@ public class WebhookIngest {
         return messages.store(clinic, message)
                 .ifNoItem().after(config.storeTimeout()).fail()
                 .onFailure().transform(this::unavailable)
-                .chain(stored -> remember(clinic, message, stored))
-                .map(stored -> answer(message, stored.message(), stored.memory()));
+                .chain(stored -> stored.isRejected()
+                        ? rejected(request, message, stored)
+                        : remember(message, stored).map(lookup -> answer(message, stored, lookup)));
     }
 
-    /** A stored message and the patient memory looked up for it (null for duplicates and fromMe). */
-    private record Remembered(StoredMessage message, MemoryLookup memory) {
+    /**
+     * PostgreSQL refused the message's data (a timestamp out of its range, say): a retry cannot fix
+     * that, and a 4xx would make Evolution drop it, so the raw event is quarantined and answered 202.
+     */
+    private Uni<RestResponse<WebhookAnswer>> rejected(WebhookRequest request, InboundMessage message, StoredMessage stored) {
+        Log.warnf("PostgreSQL refused message %s from instance %s (sqlstate %s): quarantined",
+                message.whatsappId(), message.instanceName(), stored.sqlState());
+        return quarantine(request, "database-rejected:" + stored.sqlState(), message.instanceName(), message.event(),
+                message.whatsappId())
+                .map(ignored -> RestResponse.status(RestResponse.Status.ACCEPTED,
+                        WebhookAnswer.quarantined("database-rejected")));
     }
 
     /**
      * Durable first, then memory: the lookup never exceeds ingress.memory.lookup-budget, the message
      * is queued for mem0 off the webhook path, and the turn goes to the stream in the background
-     * (its row is the outbox: the relay publishes it if this does not).
+     * (it is in the outbox: the relay publishes it if this does not). Null for messages without a
+     * turn (duplicates, fromMe).
      */
-    private Uni<Remembered> remember(Clinic clinic, InboundMessage message, StoredMessage stored) {
-        if (stored.isDuplicate() || message.fromMe()) {
-            return Uni.createFrom().item(new Remembered(stored, null));
+    private Uni<MemoryLookup> remember(InboundMessage message, StoredMessage stored) {
+        PendingTurn turn = stored.turn();
+        if (turn == null) {
+            return Uni.createFrom().nullItem();
         }
-        MemorySubject subject = new MemorySubject(clinic.organizationId(), message.patient().key());
-        memoryWriter.enqueue(subject, message.text(), stored.messageId());
+        MemorySubject subject = turn.subject();
+        memoryWriter.enqueue(subject, message.text(), turn.messageId());
         return memory.lookup(subject)
                 .onFailure().recoverWithItem(MemoryLookup.NONE)
-                .invoke(lookup -> turns.publishAfterStore(new Turn(stored.messageId(), clinic.clinicId(),
-                        clinic.organizationId(), stored.sessionId(), stored.messageId(), message.whatsappId(),
-                        message.instanceName(), memory.pseudonym(subject), message.text(), message.messageTimestamp(), lookup)))
-                .map(lookup -> new Remembered(stored, lookup));
+                .invoke(lookup -> turns.publishAfterStore(turn, lookup));
     }
 
     private Uni<Clinic> resolve(String instance) {

@@ -9,7 +9,7 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 import clinic.ingress.support.Db;
-import clinic.ingress.support.SecondReplica;
+import clinic.ingress.support.Replica;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
 
 /**
@@ -21,7 +21,7 @@ class ClinicDirectoryIT {
 
     @Test
     void aRenamedClinicReachesEveryReplicaWithinASecond() throws Exception {
-        try (SecondReplica second = SecondReplica.start()) {
+        try (Replica second = Replica.start()) {
             Db.TestClinic clinic = Db.clinic("replicas");
             String path = "/admin/clinics/" + clinic.instance();
             // Both replicas hold the entry in their local tier before the change.

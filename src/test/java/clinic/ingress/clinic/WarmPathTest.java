@@ -61,7 +61,7 @@ class WarmPathTest {
         long before = postgres.pgStatements();
         long directoryBefore = postgres.pgStatements("core.whatsapp_instances");
         long writesBefore = postgres.pgStatements("INSERT INTO core.whatsapp_messages");
-        long marksBefore = postgres.pgStatements("SET turn_state = 'published'");
+        long marksBefore = postgres.pgStatements("DELETE FROM core.turn_outbox");
         long started = System.nanoTime();
         List<String> statuses = new ArrayList<>();
         for (int i = 0; i < 1000; i++) {
@@ -71,16 +71,16 @@ class WarmPathTest {
         long statements = postgres.pgStatements() - before;
         long directory = postgres.pgStatements("core.whatsapp_instances") - directoryBefore;
         long writes = postgres.pgStatements("INSERT INTO core.whatsapp_messages") - writesBefore;
-        long marks = postgres.pgStatements("SET turn_state = 'published'") - marksBefore;
+        long marks = postgres.pgStatements("DELETE FROM core.turn_outbox") - marksBefore;
         long elapsedMs = java.time.Duration.ofNanos(System.nanoTime() - started).toMillis();
 
         assertThat(statuses).containsOnly("accepted");
         String seen = "statements by SQL: " + postgres.pgStatementsBySql();
         assertThat(directory).as("clinic resolution statements; " + seen).isZero();
         assertThat(writes).as("message writes; " + seen).isEqualTo(1000);
-        // Turns are marked published in batches: at most one UPDATE per mark interval (200 ms),
+        // Published turns leave the outbox in batches: at most one DELETE per mark interval (200 ms),
         // however many messages arrived, never one per message.
-        assertThat(marks).as("published-mark statements; " + seen).isLessThanOrEqualTo(elapsedMs / 200 + 2);
+        assertThat(marks).as("outbox delete statements; " + seen).isLessThanOrEqualTo(elapsedMs / 200 + 2);
         assertThat(statements).as("all statements; " + seen).isGreaterThanOrEqualTo(writes + marks);
     }
 

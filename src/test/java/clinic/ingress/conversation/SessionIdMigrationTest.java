@@ -45,9 +45,9 @@ class SessionIdMigrationTest {
         flyway("6").migrate();
         seedLegacyRows();
 
-        int applied = flyway(null).migrate().migrationsExecuted;
+        int applied = flyway("11").migrate().migrationsExecuted;
 
-        assertThat(applied).isEqualTo(5);
+        assertThat(applied).as("V7-V11, the session_id fix").isEqualTo(5);
         assertThat(rows("SELECT data_type FROM information_schema.columns WHERE table_schema = 'core' "
                 + "AND table_name = 'whatsapp_conversations' AND column_name = 'session_id'"))
                 .singleElement().satisfies(r -> assertThat(r).containsEntry("data_type", "uuid"));
@@ -72,7 +72,7 @@ class SessionIdMigrationTest {
                 + "'idx_whatsapp_messages_org_created', 'idx_whatsapp_messages_whatsapp_id')")).isEqualTo(5);
 
         String before = snapshot();
-        assertThat(flyway(null).migrate().migrationsExecuted).isZero();
+        assertThat(flyway("11").migrate().migrationsExecuted).isZero();
         assertThat(snapshot()).isEqualTo(before);
     }
 

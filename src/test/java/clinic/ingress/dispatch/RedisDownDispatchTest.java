@@ -54,7 +54,6 @@ class RedisDownDispatchTest {
 
         Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> Turns
                 .ofClinic(directRedis, clinic.clinicId()).stream().map(t -> t.get("turnId")).toList().containsAll(turnIds));
-        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> Db.count(
-                "SELECT count(*) FROM core.whatsapp_messages WHERE clinic_id = ? AND turn_state = 'pending'", clinic.clinicId()) == 0);
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> Db.outbox(clinic.clinicId()) == 0);
     }
 }

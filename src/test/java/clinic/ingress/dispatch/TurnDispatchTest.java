@@ -47,8 +47,8 @@ class TurnDispatchTest {
                 .containsEntry("messageTimestamp", "2025-10-21T14:03:11Z")
                 .containsEntry("memory", "{\"state\":\"none\",\"items\":[]}");
         assertThat(turn.get("patient")).matches("p_[0-9a-f]{64}").doesNotContain("5511955550001");
-        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> "published".equals(
-                Db.message(clinic.instance(), event.id()).get("turn_state")));
+        // Published: the turn has left the outbox.
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> Db.outbox(clinic.clinicId()) == 0);
     }
 
     @Test

@@ -84,6 +84,12 @@ public final class Db {
         return count("SELECT count(*) FROM core.webhook_quarantine WHERE instance_name = ?", instance);
     }
 
+    /** Turns of a clinic still waiting in the outbox. */
+    public static long outbox(UUID clinicId) {
+        return count("SELECT count(*) FROM core.turn_outbox o JOIN core.whatsapp_messages m ON m.id = o.message_id "
+                + "WHERE m.clinic_id = ?", clinicId);
+    }
+
     public static Map<String, Object> message(String instance, String whatsappId) {
         List<Map<String, Object>> rows = rows("SELECT * FROM core.whatsapp_messages WHERE instance_name = ? AND whatsapp_message_id = ?",
                 instance, whatsappId);

@@ -130,6 +130,27 @@ class WebhookAnswersTest {
     }
 
     @Test
+    void aMessagePostgresRefusesIsQuarantinedNotRetried() {
+        // Year ~285 million: Java reads it, PostgreSQL's timestamptz cannot hold it (SQLSTATE 22008).
+        // A 503 would have Evolution retry it for 20 minutes and then drop it; a 4xx would drop it now.
+        Evolution event = Evolution.text(clinic.instance(), "5511912340010", "data do futuro");
+        event.data().put("messageTimestamp", 9_000_000_000_000_000_000L);
+
+        Webhooks.post(event)
+                .statusCode(202)
+                .body("status", equalTo("quarantined"))
+                .body("reason", equalTo("database-rejected"));
+
+        var rows = Db.rows("SELECT reason, convert_from(raw, 'UTF8') AS raw FROM core.webhook_quarantine "
+                + "WHERE instance_name = ? AND whatsapp_message_id = ?", clinic.instance(), event.id());
+        assertThat(rows).singleElement().satisfies(row -> {
+            assertThat((String) row.get("reason")).startsWith("database-rejected:22");
+            assertThat(row.get("raw")).isEqualTo(event.json());
+        });
+        assertThat(Db.message(clinic.instance(), event.id())).isNull();
+    }
+
+    @Test
     void missingWrongOrExpiredCredentialsAre401AndStoreNothing() {
         Evolution event = Evolution.text(clinic.instance(), "5511912340006", "sem credencial");
 

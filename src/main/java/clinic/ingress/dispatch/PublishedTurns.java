@@ -15,17 +15,15 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
- * Marks turns as published in batches: one UPDATE per interval for all turns XADDed meanwhile,
- * instead of one per message on the hot path. A mark lost to a crash only means the relay publishes
- * that turn again, which consumers absorb by deduplicating on turnId.
+ * Removes published turns from the outbox in batches: one DELETE per interval for every turn XADDed
+ * meanwhile, never a statement per message on the hot path. A removal lost to a crash only means the
+ * relay publishes that turn again, which consumers absorb by deduplicating on turnId.
  */
 @ApplicationScoped
-public class PublishedMarks {
+public class PublishedTurns {
 
-    private static final String MARK = """
-            UPDATE core.whatsapp_messages SET turn_state = 'published'
-            WHERE id = ANY($1) AND turn_state = 'pending'""";
-    private static final int MAX_BATCH = 2000;
+    private static final String DELETE = "DELETE FROM core.turn_outbox WHERE message_id = ANY($1)";
+    private static final int MAX_BATCH = 5000;
 
     private final Pool pool;
     private final Vertx vertx;
@@ -33,7 +31,7 @@ public class PublishedMarks {
     private final ConcurrentLinkedQueue<UUID> published = new ConcurrentLinkedQueue<>();
     private volatile boolean flushing;
 
-    public PublishedMarks(Pool pool, Vertx vertx, DispatchConfig config) {
+    public PublishedTurns(Pool pool, Vertx vertx, DispatchConfig config) {
         this.pool = pool;
         this.vertx = vertx;
         this.config = config;
@@ -43,7 +41,7 @@ public class PublishedMarks {
         vertx.setPeriodic(config.markInterval().toMillis(), id -> flush());
     }
 
-    public void add(UUID messageId) {
+    void add(UUID messageId) {
         published.add(messageId);
     }
 
@@ -56,15 +54,15 @@ public class PublishedMarks {
         for (UUID id; batch.size() < MAX_BATCH && (id = published.poll()) != null; ) {
             batch.add(id);
         }
-        pool.preparedQuery(MARK)
+        pool.preparedQuery(DELETE)
                 .execute(Tuple.of(batch.toArray(UUID[]::new)))
                 .subscribe().with(
                         rows -> flushing = false,
                         failure -> {
-                            // PostgreSQL unavailable: keep the marks for the next round.
+                            // PostgreSQL unavailable: keep them for the next round.
                             published.addAll(batch);
                             flushing = false;
-                            Log.debugf("could not mark %d turns published yet", batch.size());
+                            Log.debugf("could not remove %d published turns from the outbox yet", batch.size());
                         });
     }
 }

@@ -1,0 +1,21 @@
+package clinic.ingress.conversation;
+
+import java.util.UUID;
+
+import clinic.ingress.clinic.Clinic;
+import clinic.ingress.webhook.InboundMessage;
+
+/**
+ * A message on its way into a batch.
+ *
+ * @param id      the row id it will have if stored (UUIDv7: time-ordered)
+ * @param clinic  the clinic its instance belongs to
+ * @param message the message
+ */
+public record NewMessage(UUID id, Clinic clinic, InboundMessage message) {
+
+    /** {@code (instance_name, whatsapp_message_id)}, the idempotency key. */
+    String idempotencyKey() {
+        return message.instanceName() + '\u0000' + message.whatsappId();
+    }
+}

@@ -1,0 +1,33 @@
+package clinic.ingress.conversation;
+
+import java.time.Duration;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/**
+ * Group commit of messages ({@code ingress.store.*}): concurrent webhooks' messages are written
+ * together, one statement and one commit per batch.
+ */
+@ConfigMapping(prefix = "ingress.store")
+public interface StoreConfig {
+
+    /** Most messages in one statement. */
+    @WithDefault("100")
+    int maxBatch();
+
+    /**
+     * How long the first message of a batch waits for others before the batch is written (unless it
+     * fills first). Zero writes as soon as a statement slot is free.
+     */
+    @WithDefault("1ms")
+    Duration linger();
+
+    /** Batch statements running at once; messages arriving meanwhile form the next batches. */
+    @WithDefault("4")
+    int maxInFlight();
+
+    /** Messages waiting for a batch beyond which a webhook is answered 503 at once (back-pressure). */
+    @WithDefault("10000")
+    int maxQueued();
+}

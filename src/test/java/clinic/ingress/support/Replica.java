@@ -1,0 +1,108 @@
+package clinic.ingress.support;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.awaitility.Awaitility;
+
+/**
+ * Another replica of the packaged service, started from target/quarkus-app as its own process with
+ * its own connections, caches and HTTP port: what another pod is.
+ */
+public final class Replica implements AutoCloseable {
+
+    private static final AtomicInteger STARTED = new AtomicInteger();
+
+    private final Process process;
+    private final int port;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private Replica(Process process, int port) {
+        this.process = process;
+        this.port = port;
+    }
+
+    /** Starts a replica with the test profile and the given {@code -Dkey=value} options; returns once it is ready. */
+    public static Replica start(String... properties) throws IOException {
+        Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar");
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException("package the application first: " + jar.toAbsolutePath());
+        }
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> command = new ArrayList<>(List.of(java, "-Dquarkus.profile=test", "-Dquarkus.http.port=" + port));
+        for (String property : properties) {
+            command.add("-D" + property);
+        }
+        command.addAll(List.of("-jar", jar.toString()));
+        Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(new File("target/replica-" + STARTED.incrementAndGet() + ".log"))
+                .start();
+        Replica replica = new Replica(process, port);
+        try {
+            Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+                    .until(() -> replica.get("/q/health/ready").statusCode() == 200);
+            return replica;
+        } catch (RuntimeException e) {
+            replica.close();
+            throw e;
+        }
+    }
+
+    public HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Authorization", "Bearer test-admin-token").build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Posts a webhook with the test token; the answer, or a failure if the connection breaks. */
+    public CompletableFuture<HttpResponse<String>> postWebhook(Evolution event) {
+        return http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/webhooks/evolution"))
+                .timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json")
+                .header(Evolution.TOKEN_HEADER, Evolution.TOKEN)
+                .POST(HttpRequest.BodyPublishers.ofString(event.json())).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A Prometheus sample of this replica, or 0 when absent. */
+    public double metric(String sample) throws IOException, InterruptedException {
+        return get("/q/metrics").body().lines().filter(line -> line.startsWith(sample + " "))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).findFirst().orElse(0);
+    }
+
+    /** SIGKILL, as the kernel's OOM killer or a node failure would: no shutdown hook runs. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(20, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        process.onExit().orTimeout(20, TimeUnit.SECONDS).exceptionally(e -> {
+            process.destroyForcibly();
+            return process;
+        });
+        try {
+            process.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
