@@ -1,6 +1,11 @@
 package clinic.ingress.dispatch;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -10,35 +15,59 @@ import clinic.ingress.memory.PatientMemory;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
-import io.quarkus.redis.datasource.stream.ReactiveStreamCommands;
-import io.quarkus.redis.datasource.stream.XAddArgs;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.UniEmitter;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.mutiny.redis.client.Command;
+import io.vertx.mutiny.redis.client.Redis;
+import io.vertx.mutiny.redis.client.Request;
 
 /**
  * Builds turns from stored messages and publishes them to the Redis Stream with
- * {@code XADD ... MAXLEN ~}. The turn is already durable in the outbox, so a failed publish is not an
- * error for the webhook: the relay retries it. A published turn leaves the outbox in the next batched
- * delete ({@link PublishedTurns}).
+ * {@code XADD ... MAXLEN ~}. Turns published at about the same moment (a batch of webhooks answered
+ * together) go to Redis as one pipelined batch: one write and one read instead of one per turn.
+ * The turn is already durable in the outbox, so a failed publish is not an error for the webhook:
+ * the relay retries it. A published turn leaves the outbox in the next batched delete
+ * ({@link PublishedTurns}).
  */
 @ApplicationScoped
 public class TurnPublisher {
 
-    private final ReactiveStreamCommands<String, String, String> streams;
+    /** Most XADDs in one pipelined batch. */
+    private static final int MAX_PIPELINE = 256;
+
+    /** A stored row that cannot become a turn (legacy data without a clinic, say): Redis is not to blame. */
+    static final class Unpublishable extends RuntimeException {
+        Unpublishable(Throwable cause) {
+            super("the stored message cannot become a turn: " + cause.getClass().getSimpleName(), cause, false, false);
+        }
+    }
+
+    /** A turn waiting for the next pipelined batch, and whoever waits for its XADD. */
+    private record Outgoing(Request xadd, UniEmitter<? super Void> done) {
+    }
+
+    private final Redis redis;
     private final DispatchConfig config;
     private final CacheConfig cacheConfig;
     private final PublishedTurns published;
     private final PatientMemory memory;
+    private final Context flushContext;
+    private final ConcurrentLinkedQueue<Outgoing> outgoing = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean flushScheduled = new AtomicBoolean();
     private final Counter direct;
     private final Counter relayed;
     private final Counter failed;
 
     public TurnPublisher(ReactiveRedisDataSource redis, DispatchConfig config, CacheConfig cacheConfig,
-            PublishedTurns published, PatientMemory memory, MeterRegistry registry) {
-        this.streams = redis.stream(String.class, String.class, String.class);
+            PublishedTurns published, PatientMemory memory, Vertx vertx, MeterRegistry registry) {
+        this.redis = redis.getRedis();
         this.config = config;
         this.cacheConfig = cacheConfig;
         this.published = published;
         this.memory = memory;
+        this.flushContext = vertx.getOrCreateContext();
         this.direct = counter(registry, "direct");
         this.relayed = counter(registry, "relay");
         this.failed = Counter.builder("ingress.turns.publish.failures")
@@ -60,24 +89,53 @@ public class TurnPublisher {
                 .onFailure().invoke(() -> failed.increment());
     }
 
-    /** A stored row that cannot become a turn (legacy data without a clinic, say): Redis is not to blame. */
-    static final class Unpublishable extends RuntimeException {
-        Unpublishable(Throwable cause) {
-            super("the stored message cannot become a turn: " + cause.getClass().getSimpleName(), cause, false, false);
-        }
-    }
-
     private Uni<Void> publish(PendingTurn stored, MemoryLookup lookup) {
-        Map<String, String> fields;
+        Request xadd;
         try {
-            fields = new Turn(stored, memory.pseudonym(stored.subject()), lookup).fields();
+            xadd = xadd(new Turn(stored, memory.pseudonym(stored.subject()), lookup).fields());
         } catch (RuntimeException e) {
             return Uni.createFrom().failure(new Unpublishable(e));
         }
-        return streams.xadd(config.stream(), new XAddArgs().maxlen(config.maxLength()).nearlyExactTrimming(), fields)
+        UUID messageId = stored.messageId();
+        return Uni.createFrom().<Void>emitter(done -> {
+                    outgoing.add(new Outgoing(xadd, done));
+                    scheduleFlush();
+                })
                 .ifNoItem().after(cacheConfig.redisTimeout().multipliedBy(4)).fail()
-                .invoke(() -> published.add(stored.messageId()))
-                .replaceWithVoid();
+                .invoke(() -> published.add(messageId));
+    }
+
+    private Request xadd(Map<String, String> fields) {
+        Request xadd = Request.cmd(Command.XADD).arg(config.stream())
+                .arg("MAXLEN").arg("~").arg(config.maxLength())
+                .arg("*");
+        fields.forEach((name, value) -> xadd.arg(name).arg(value));
+        return xadd;
+    }
+
+    /** One flush per event-loop turn, however many turns were published during it. */
+    private void scheduleFlush() {
+        if (flushScheduled.compareAndSet(false, true)) {
+            flushContext.runOnContext(ignored -> flush());
+        }
+    }
+
+    private void flush() {
+        flushScheduled.set(false);
+        List<Outgoing> batch = new ArrayList<>();
+        for (Outgoing next; batch.size() < MAX_PIPELINE && (next = outgoing.poll()) != null; ) {
+            batch.add(next);
+        }
+        if (!outgoing.isEmpty()) {
+            scheduleFlush();
+        }
+        if (batch.isEmpty()) {
+            return;
+        }
+        redis.batch(batch.stream().map(Outgoing::xadd).toList())
+                .subscribe().with(
+                        responses -> batch.forEach(turn -> turn.done().complete(null)),
+                        failure -> batch.forEach(turn -> turn.done().fail(failure)));
     }
 
     private static Counter counter(MeterRegistry registry, String path) {

@@ -20,6 +20,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
 import org.jboss.resteasy.reactive.client.api.QuarkusRestClientProperties;
+import io.smallrye.faulttolerance.api.AsynchronousNonBlocking;
 import io.smallrye.faulttolerance.api.CircuitBreakerName;
 import io.smallrye.mutiny.Uni;
 
@@ -54,6 +55,8 @@ public class Mem0Gateway {
     }
 
     /** The patient's memories; {@code userId} is the patient's pseudonym, never a phone number. */
+    // The REST client is non-blocking: no thread hop around the call.
+    @AsynchronousNonBlocking
     @Timeout(8000)
     // A full bulkhead is our own back-pressure, not mem0 failing: it must not open the circuit.
     @CircuitBreaker(requestVolumeThreshold = 10, failureRatio = 0.5, delay = 10_000, skipOn = BulkheadException.class)
@@ -77,6 +80,7 @@ public class Mem0Gateway {
      * Adds patient messages to mem0 in one call (mem0 extracts memories from them asynchronously on
      * its side). {@code messageIds} go in the metadata, so a memory can be traced to its messages.
      */
+    @AsynchronousNonBlocking
     @Timeout(15_000)
     @CircuitBreaker(requestVolumeThreshold = 10, failureRatio = 0.5, delay = 30_000, skipOn = BulkheadException.class)
     @CircuitBreakerName("mem0-add")

@@ -4,7 +4,6 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -14,6 +13,8 @@ import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
 
 /**
  * Evolution API webhooks, in both delivery modes: one URL for every event, or one URL per event
@@ -41,8 +42,8 @@ public class WebhookResource {
     @APIResponse(responseCode = "401", description = "missing, wrong or expired credentials (problem+json)")
     @APIResponse(responseCode = "413", description = "body too large (problem+json)")
     @APIResponse(responseCode = "503", description = "the message could not be made durable; Retry-After set")
-    public Uni<RestResponse<WebhookAnswer>> receive(HttpHeaders headers, byte[] body) {
-        return ingest.receive(request(null, headers, body));
+    public Uni<RestResponse<WebhookAnswer>> receive(HttpServerRequest http, byte[] body) {
+        return ingest.receive(request(null, http, body));
     }
 
     @POST
@@ -50,16 +51,20 @@ public class WebhookResource {
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Receive an Evolution webhook event (webhook-by-events mode)")
-    public Uni<RestResponse<WebhookAnswer>> receiveByEvent(@RestPath String event, HttpHeaders headers, byte[] body) {
-        return ingest.receive(request(event, headers, body));
+    public Uni<RestResponse<WebhookAnswer>> receiveByEvent(@RestPath String event, HttpServerRequest http, byte[] body) {
+        return ingest.receive(request(event, http, body));
     }
 
-    private WebhookRequest request(String event, HttpHeaders headers, byte[] body) {
+    /*
+     * Headers are read from the Vert.x request: the JAX-RS HttpHeaders context object is created
+     * through CDI on every request (and an exception inside it), which showed in the profile.
+     */
+    private WebhookRequest request(String event, HttpServerRequest http, byte[] body) {
         return new WebhookRequest(
                 event,
-                headers.getHeaderString(config.tokenHeader()),
-                headers.getHeaderString(HttpHeaders.AUTHORIZATION),
-                headers.getHeaderString(HttpHeaders.CONTENT_TYPE),
+                http.getHeader(config.tokenHeader()),
+                http.getHeader(HttpHeaders.AUTHORIZATION),
+                http.getHeader(HttpHeaders.CONTENT_TYPE),
                 body);
     }
 }

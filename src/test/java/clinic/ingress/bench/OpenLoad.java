@@ -58,22 +58,30 @@ public final class OpenLoad {
         long epoch = Instant.now().getEpochSecond();
 
         long measuredStart = start + warmup * period;
+        // The body is the same but for the instance, patient and id: build it from fixed parts.
+        String head = "{\"event\":\"messages.upsert\",\"instance\":\"";
+        String jid = "\",\"data\":{\"key\":{\"remoteJid\":\"55119";
+        String key = "@s.whatsapp.net\",\"fromMe\":false,\"id\":\"" + run + "-";
+        String tail = "\"},\"message\":{\"conversation\":\"bench message\"},\"messageType\":\"conversation\",\"messageTimestamp\":";
+        StringBuilder body = new StringBuilder(320);
         for (long i = 0; i < total; i++) {
             long intended = start + i * period;
             boolean measured = i >= warmup;
-            long wait;
-            while ((wait = intended - System.nanoTime()) > 0) {
-                LockSupport.parkNanos(Math.min(wait, 200_000));
+            // Sleep until the intended send time (no busy wait: this process shares the machine with
+            // the service it measures).
+            for (long wait; (wait = intended - System.nanoTime()) > 0; ) {
+                LockSupport.parkNanos(wait);
             }
-            String body = String.format(Locale.ROOT,
-                    "{\"event\":\"messages.upsert\",\"instance\":\"%s\",\"data\":{\"key\":{\"remoteJid\":\"55119%07d@s.whatsapp.net\","
-                            + "\"fromMe\":false,\"id\":\"%s-%d\"},\"message\":{\"conversation\":\"bench message\"},"
-                            + "\"messageType\":\"conversation\",\"messageTimestamp\":%d}}",
-                    instances[(int) (i % instances.length)], firstPatient + i % patients, run, i, epoch);
+            body.setLength(0);
+            String patient = Long.toString(firstPatient + i % patients);
+            body.append(head).append(instances[(int) (i % instances.length)]).append(jid)
+                    .append("0000000", 0, Math.max(0, 7 - patient.length())).append(patient)
+                    .append(key).append(i).append(tail).append(epoch + (i / rate)).append("}}");
+            Buffer payload = Buffer.buffer(body.toString());
             client.request(HttpMethod.POST, "/webhooks/evolution")
                     .compose(request -> request.putHeader("Content-Type", "application/json")
                             .putHeader("X-Webhook-Token", token)
-                            .send(Buffer.buffer(body)))
+                            .send(payload))
                     .compose(response -> response.statusCode() / 100 == 2
                             ? response.body()
                             : response.body().compose(b -> io.vertx.core.Future.failedFuture("HTTP " + response.statusCode())))
