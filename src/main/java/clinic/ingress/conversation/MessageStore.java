@@ -24,10 +24,11 @@ import io.vertx.core.Vertx;
 
 /**
  * Stores each message exactly once, with group commit: concurrent webhooks' messages are written
- * together by {@link MessageBatchWriter}, one statement and one commit per batch. A batch is written
- * when it reaches {@code ingress.store.max-batch} messages or its first message has waited
+ * together by {@link MessageBatchWriter}, one statement and one commit per batch. A message that
+ * arrives while no batch is running is written at once; otherwise a batch is written when it
+ * reaches {@code ingress.store.max-batch} messages or its first message has waited
  * {@code ingress.store.linger}, whichever comes first, as long as fewer than
- * {@code ingress.store.max-in-flight} batches are running; messages arriving while all are running
+ * {@code ingress.store.max-in-flight} batches are running. Messages arriving while all are running
  * form the next batches, so batches grow with the load and stay at one message when it is light.
  *
  * <p>A webhook's answer waits for its batch's commit: nothing is acknowledged before it is durable.
@@ -128,7 +129,9 @@ public class MessageStore {
                 return;
             }
             queue.add(waiting);
-            if (queue.size() >= config.maxBatch() || config.linger().isZero()) {
+            // Nothing running: no batch can form behind a running one, so waiting would only add
+            // latency. Otherwise wait up to the linger for company, unless the batch is full.
+            if (inFlight == 0 || queue.size() >= config.maxBatch() || config.linger().isZero()) {
                 batch = takeBatch();
             }
             if (!queue.isEmpty() && !timerArmed && !config.linger().isZero()) {

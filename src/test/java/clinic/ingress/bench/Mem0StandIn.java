@@ -21,7 +21,9 @@ import io.vertx.core.json.JsonObject;
  * mem0's add answers {@code PENDING} and extracts later, so its call is shorter than a search; the
  * hosted add API also allows about 1,000 calls a minute, which is why the service groups a
  * patient's messages into one add.
- * {@code GET /__counts?user=ID} answers {@code {"searches": n, "adds": n, "userSearches": n}}.
+ * {@code GET /__counts?user=ID} answers {@code {"searches": n, "adds": n, "userSearches": n}};
+ * {@code POST /__delay?search=MS} changes the search median (the benchmark fills its caches quickly,
+ * then measures with mem0's real latency).
  */
 public final class Mem0StandIn {
 
@@ -34,7 +36,7 @@ public final class Mem0StandIn {
 
     public static void main(String[] args) {
         int port = Integer.parseInt(args[0]);
-        double searchMedian = Double.parseDouble(args[1]);
+        double[] searchMedian = {Double.parseDouble(args[1])};
         double addMedian = Double.parseDouble(args[2]);
         double sigma = Double.parseDouble(args[3]);
         LongAdder searches = new LongAdder();
@@ -47,13 +49,16 @@ public final class Mem0StandIn {
                 request.body().onSuccess(body -> {
                     searches.increment();
                     byUser.computeIfAbsent(user(body.toJsonObject()), u -> new AtomicLong()).incrementAndGet();
-                    vertx.setTimer(delay(searchMedian, sigma), id -> json(request, SEARCH_ANSWER));
+                    vertx.setTimer(delay(searchMedian[0], sigma), id -> json(request, SEARCH_ANSWER));
                 });
             } else if (path.endsWith("/memories/add/")) {
                 request.body().onSuccess(body -> {
                     adds.increment();
                     vertx.setTimer(delay(addMedian, sigma), id -> json(request, ADD_ANSWER));
                 });
+            } else if ("/__delay".equals(path)) {
+                searchMedian[0] = Double.parseDouble(request.getParam("search"));
+                request.response().setStatusCode(204).end();
             } else if ("/__counts".equals(path)) {
                 String user = request.getParam("user");
                 AtomicLong mine = user == null ? null : byUser.get(user);

@@ -50,6 +50,8 @@ public final class OpenLoad {
                 .setDefaultHost(host).setDefaultPort(port));
         Histogram latency = new Histogram(TimeUnit.SECONDS.toMicros(120), 3);
         AtomicLong errors = new AtomicLong();
+        // Worst latency per second of intended send time: shows whether a tail is spread or a stall.
+        long[] worstBySecond = new long[seconds + warmupSeconds + 2];
         long warmup = (long) rate * warmupSeconds;
         long total = warmup + (long) rate * seconds;
         CountDownLatch done = new CountDownLatch((int) total);
@@ -58,6 +60,9 @@ public final class OpenLoad {
         long epoch = Instant.now().getEpochSecond();
 
         long measuredStart = start + warmup * period;
+        // OPENLOAD_TRIVIAL=/q/health/live measures the same schedule against a trivial endpoint: the
+        // floor that the machine, the generator and the HTTP stack set, whatever the webhook does.
+        String trivial = System.getenv("OPENLOAD_TRIVIAL");
         // The body is the same but for the instance, patient and id: build it from fixed parts.
         String head = "{\"event\":\"messages.upsert\",\"instance\":\"";
         String jid = "\",\"data\":{\"key\":{\"remoteJid\":\"55119";
@@ -78,10 +83,12 @@ public final class OpenLoad {
                     .append("0000000", 0, Math.max(0, 7 - patient.length())).append(patient)
                     .append(key).append(i).append(tail).append(epoch + (i / rate)).append("}}");
             Buffer payload = Buffer.buffer(body.toString());
-            client.request(HttpMethod.POST, "/webhooks/evolution")
-                    .compose(request -> request.putHeader("Content-Type", "application/json")
-                            .putHeader("X-Webhook-Token", token)
-                            .send(payload))
+            (trivial == null
+                    ? client.request(HttpMethod.POST, "/webhooks/evolution")
+                            .compose(request -> request.putHeader("Content-Type", "application/json")
+                                    .putHeader("X-Webhook-Token", token)
+                                    .send(payload))
+                    : client.request(HttpMethod.GET, trivial).compose(request -> request.send()))
                     .compose(response -> response.statusCode() / 100 == 2
                             ? response.body()
                             : response.body().compose(b -> io.vertx.core.Future.failedFuture("HTTP " + response.statusCode())))
@@ -90,6 +97,8 @@ public final class OpenLoad {
                             long micros = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - intended);
                             synchronized (latency) {
                                 latency.recordValue(Math.min(micros, latency.getHighestTrackableValue()));
+                                int second = (int) ((intended - start) / 1_000_000_000L);
+                                worstBySecond[second] = Math.max(worstBySecond[second], micros);
                             }
                             if (result.failed()) {
                                 errors.incrementAndGet();
@@ -108,6 +117,13 @@ public final class OpenLoad {
                     latency.getValueAtPercentile(50) / 1000.0, latency.getValueAtPercentile(90) / 1000.0,
                     latency.getValueAtPercentile(99) / 1000.0, latency.getValueAtPercentile(99.9) / 1000.0,
                     latency.getMaxValue() / 1000.0, finished);
+        }
+        if (System.getenv("OPENLOAD_SECONDS") != null) {
+            StringBuilder series = new StringBuilder("worst ms by second:");
+            for (long worst : worstBySecond) {
+                series.append(' ').append(worst / 1000);
+            }
+            System.err.println(series);
         }
         vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         System.exit(0);
