@@ -147,7 +147,10 @@ if batches:
               f"{dropped:.0f} dropped (the stand-in answers an add in about 200 ms, like mem0's hosted add, which also allows about",
               "1,000 adds a minute: far fewer than these rates; dropped messages stay stored and turned, only their mem0 add is counted and logged)."]
 
-speedup = before["p50"] / after["p50"] if before and after and after["p50"] else None
+# "After" processing: the current build's open model at 200/s, straight to PostgreSQL (the proxied
+# run below counts statements; the proxy itself adds latency).
+after_http = cur["open"][200] or after
+speedup = before["p50"] / after_http["p50"] if before and after_http and after_http["p50"] else None
 lines += [
     "",
     "### The seed's table, measured (current build)",
@@ -156,11 +159,11 @@ lines += [
     "|---|---|---|---|",
     f'| Clinic resolution p50 / p99 | {ms(bi["clinic_p50"])} / {ms(bi["clinic_p99"])} | {ms(ai["clinic_p50"])} / {ms(ai["clinic_p99"])} | 50-150 ms → < 1 ms |',
     f'| mem0 lookup p50 / p99 | {ms(bi["memory_p50"])} / {ms(bi["memory_p99"])} | {ms(ai["memory_p50"])} / {ms(ai["memory_p99"])} | 4-6 s → < 1 ms |',
-    f'| Message processing p50 / p99 (HTTP, open model) | {ms(before["p50"])} / {ms(before["p99"])} | {ms(after["p50"])} / {ms(after["p99"])} | 4-6 s → < 10 ms |',
+    f'| Message processing p50 / p99 (HTTP, open model) | {ms(before["p50"])} / {ms(before["p99"])} | {ms(after_http["p50"])} / {ms(after_http["p99"])} | 4-6 s → < 10 ms |',
     f'| DB statements per message (all / message write / clinic) | {bi["statements"] / bi["messages"]:.2f} / {bi["writes"] / bi["messages"]:.2f} / {bi["directory"] / bi["messages"]:.2f} | {ai["statements"] / ai["messages"]:.2f} / {ai["writes"] / ai["messages"]:.2f} / {ai["directory"] / ai["messages"]:.2f} | 3-5 → 0-1 |',
     f'| mem0 calls during the warm run | | {ai.get("mem0_searches")} for {ai["messages"]} messages | |',
     "",
-    f'Before: 40 messages of 40 new patients at 10/s, clinic cache off, Redis tier off, memory budget 10 s. After: {ai["messages"]} messages (3 s unrecorded warm-up, then 10 s measured) of {PATIENTS} patients at 200/s, the service restarted after their memories were fetched, PostgreSQL behind the statement-counting proxy. Internal timers come from the service\'s own percentiles; "all" statements include background work (outbox deletes, relay checks). Stampede: 200 first messages of one patient at once made {stampede.get("mem0_searches")} mem0 call(s). Time to ready with {INSTANCES} instances: first start {cold.get("ready_ms")} ms, restart {startup.get("ready_ms")} ms ({startup.get("warmup_log", "")}); RSS after warm-up {startup.get("rss_mb")} MB.',
+    f'Before: 40 messages of 40 new patients at 10/s, clinic cache off, Redis tier off, memory budget 10 s. After: message processing is the current build\'s open model at 200/s above; the other rows come from {ai["messages"]} messages (3 s unrecorded warm-up, then 10 s measured) of {PATIENTS} patients at 200/s, the service restarted after their memories were fetched, PostgreSQL behind the statement-counting proxy (p50 {ms(after["p50"])} through the proxy). Internal timers come from the service\'s own percentiles; "all" statements include background work (outbox deletes, relay checks). Stampede: 200 first messages of one patient at once made {stampede.get("mem0_searches")} mem0 call(s). Time to ready with {INSTANCES} instances: first start {cold.get("ready_ms")} ms, restart {startup.get("ready_ms")} ms ({startup.get("warmup_log", "")}); RSS after warm-up {startup.get("rss_mb")} MB.',
     "",
     "### JMH (ns per operation, 1 fork, 3 iterations: wide error on 2 cores)",
     "",
