@@ -1,61 +1,103 @@
 package clinic.ingress;
 
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
+import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import clinic.ingress.admin.AdminConfig;
+import clinic.ingress.cache.CacheConfig;
 import clinic.ingress.webhook.WebhookConfig;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
 
 /**
  * Fails closed: with {@code ingress.fail-closed=true} (every profile but dev and test) the service
- * refuses to start when a secret it needs is missing (a webhook credential, the cache key secret), instead of accepting unauthenticated webhooks.
+ * refuses to start when a secret it needs is missing (a webhook credential, the cache key secret) or
+ * any configured secret is too weak to be one: blank, shorter than {@value #MIN_SECRET_LENGTH}
+ * characters, or an encryption key that is not 256 bits. Messages name the key, never its value.
  */
 @ApplicationScoped
 public class StartupGuard {
 
-    private final WebhookConfig webhook;
-    private final boolean keySecret;
-    private final boolean failClosed;
+    /** 32 characters: a random secret of that length carries at least the 128 bits an HMAC key needs. */
+    static final int MIN_SECRET_LENGTH = 32;
 
-    @jakarta.inject.Inject
-    public StartupGuard(WebhookConfig webhook, clinic.ingress.cache.CacheConfig cache,
-            @ConfigProperty(name = "ingress.fail-closed", defaultValue = "true") boolean failClosed) {
-        this(webhook, cache.keySecret().isPresent(), failClosed);
+    /** The settings the guard looks at. {@code instanceCredentials}: body apikey or per-instance secrets only. */
+    record Settings(Optional<String> webhookToken, Optional<String> jwtSecret, boolean instanceCredentials,
+            Optional<String> cacheKeySecret, Optional<String> encryptionKey, Optional<String> adminToken) {
     }
 
-    StartupGuard(WebhookConfig webhook, boolean keySecret, boolean failClosed) {
-        this.webhook = webhook;
-        this.keySecret = keySecret;
+    private final Settings settings;
+    private final boolean failClosed;
+
+    @Inject
+    public StartupGuard(WebhookConfig webhook, CacheConfig cache, AdminConfig admin,
+            @ConfigProperty(name = "ingress.fail-closed", defaultValue = "true") boolean failClosed) {
+        this(new Settings(webhook.token(), webhook.jwtSecret(),
+                webhook.instanceApikeyEnabled() || webhook.requireInstanceSecret(),
+                cache.keySecret(), cache.encryptionKey(), admin.token()), failClosed);
+    }
+
+    StartupGuard(Settings settings, boolean failClosed) {
+        this.settings = settings;
         this.failClosed = failClosed;
     }
 
     void check(@Observes StartupEvent event) {
-        List<String> missing = missing();
-        if (missing.isEmpty()) {
+        List<String> problems = problems();
+        if (problems.isEmpty()) {
             return;
         }
         if (failClosed) {
-            throw new IllegalStateException("refusing to start: " + String.join("; ", missing));
+            throw new IllegalStateException("refusing to start: " + String.join("; ", problems));
         }
-        missing.forEach(problem -> Log.warnf("%s (accepted because ingress.fail-closed=false)", problem));
+        problems.forEach(problem -> Log.warnf("%s (accepted because ingress.fail-closed=false)", problem));
     }
 
-    /** What is missing for a production start; empty when nothing is. */
-    public List<String> missing() {
-        List<String> missing = new ArrayList<>();
-        if (!webhook.anyCredential()) {
-            missing.add("no webhook credential: set ingress.webhook.token, ingress.webhook.jwt-secret "
-                    + "or ingress.webhook.instance-apikey-enabled");
+    /** What stands in the way of a production start; empty when nothing does. */
+    public List<String> problems() {
+        List<String> problems = new ArrayList<>();
+        if (settings.webhookToken().isEmpty() && settings.jwtSecret().isEmpty() && !settings.instanceCredentials()) {
+            problems.add("no webhook credential: set ingress.webhook.token, ingress.webhook.jwt-secret, "
+                    + "ingress.webhook.instance-apikey-enabled or ingress.webhook.require-instance-secret");
         }
-        if (!keySecret) {
-            missing.add("no ingress.cache.key-secret: patient cache keys would use the development HMAC secret");
+        if (settings.cacheKeySecret().isEmpty()) {
+            problems.add("no ingress.cache.key-secret: patient cache keys would use the development HMAC secret");
         }
-        return missing;
+        strong("ingress.webhook.token", settings.webhookToken(), problems);
+        strong("ingress.webhook.jwt-secret", settings.jwtSecret(), problems);
+        strong("ingress.cache.key-secret", settings.cacheKeySecret(), problems);
+        strong("ingress.admin.token", settings.adminToken(), problems);
+        settings.encryptionKey().ifPresent(key -> {
+            if (!aes256(key)) {
+                problems.add("ingress.cache.encryption-key is not a base64 256-bit key (openssl rand -base64 32)");
+            }
+        });
+        return problems;
+    }
+
+    private static void strong(String name, Optional<String> secret, List<String> problems) {
+        secret.ifPresent(value -> {
+            if (value.isBlank()) {
+                problems.add(name + " is blank");
+            } else if (value.length() < MIN_SECRET_LENGTH) {
+                problems.add(name + " is shorter than " + MIN_SECRET_LENGTH + " characters (openssl rand -hex 32)");
+            }
+        });
+    }
+
+    private static boolean aes256(String base64) {
+        try {
+            return Base64.getDecoder().decode(base64.trim()).length == 32;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 }

@@ -1,59 +1,88 @@
 package clinic.ingress;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.time.Duration;
 import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
 
-import clinic.ingress.webhook.WebhookConfig;
-import io.quarkus.runtime.configuration.MemorySize;
+import clinic.ingress.StartupGuard.Settings;
 
 /**
- * Fail closed: a production start without any webhook credential is refused.
+ * Fail closed: a production start without a webhook credential or cache key secret, or with any
+ * secret too weak to be one, is refused with a message naming the key and never its value.
  */
 class StartupGuardTest {
 
-    @Test
-    void refusesToStartWithoutCredentialWhenFailClosed() {
-        StartupGuard guard = new StartupGuard(config(Optional.empty(), Optional.empty(), false), true, true);
+    private static final String STRONG = "0123456789abcdef0123456789abcdef";
+    private static final String AES_KEY = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="; // 32 bytes
 
-        assertThat(guard.missing()).singleElement().asString().contains("no webhook credential");
+    @Test
+    void startsWithStrongSecrets() {
+        assertThat(guard(Optional.of(STRONG), Optional.empty(), false, Optional.of(STRONG), Optional.of(AES_KEY),
+                Optional.of(STRONG)).problems()).isEmpty();
+        assertThat(guard(Optional.empty(), Optional.of(STRONG), false, Optional.of(STRONG), Optional.empty(),
+                Optional.empty()).problems()).isEmpty();
+        assertThat(guard(Optional.empty(), Optional.empty(), true, Optional.of(STRONG), Optional.empty(),
+                Optional.empty()).problems()).isEmpty();
+    }
+
+    @Test
+    void refusesToStartWithoutCredential() {
+        StartupGuard guard = guard(Optional.empty(), Optional.empty(), false, Optional.of(STRONG), Optional.empty(),
+                Optional.empty());
+
+        assertThat(guard.problems()).singleElement().asString().contains("no webhook credential");
         assertThatThrownBy(() -> guard.check(null)).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("refusing to start");
     }
 
     @Test
-    void startsWithAnyOneCredential() {
-        assertThat(new StartupGuard(config(Optional.of("t"), Optional.empty(), false), true, true).missing()).isEmpty();
-        assertThat(new StartupGuard(config(Optional.empty(), Optional.of("s"), false), true, true).missing()).isEmpty();
-        assertThat(new StartupGuard(config(Optional.empty(), Optional.empty(), true), true, true).missing()).isEmpty();
-    }
-
-    @Test
     void refusesToStartWithoutCacheKeySecret() {
-        StartupGuard guard = new StartupGuard(config(Optional.of("t"), Optional.empty(), false), false, true);
-        assertThat(guard.missing()).singleElement().asString().contains("ingress.cache.key-secret");
+        StartupGuard guard = guard(Optional.of(STRONG), Optional.empty(), false, Optional.empty(), Optional.empty(),
+                Optional.empty());
+        assertThat(guard.problems()).singleElement().asString().contains("ingress.cache.key-secret");
     }
 
     @Test
-    void devOnlyWarns() {
-        new StartupGuard(config(Optional.empty(), Optional.empty(), false), false, false).check(null);
+    void refusesBlankSecretsNamingTheKeyNotTheValue() {
+        StartupGuard guard = guard(Optional.of("   "), Optional.of(""), false, Optional.of(STRONG), Optional.empty(),
+                Optional.of(" "));
+
+        assertThat(guard.problems()).containsExactlyInAnyOrder(
+                "ingress.webhook.token is blank", "ingress.webhook.jwt-secret is blank", "ingress.admin.token is blank");
+        assertThatThrownBy(() -> guard.check(null)).hasMessageContaining("ingress.webhook.token is blank");
     }
 
-    private static WebhookConfig config(Optional<String> token, Optional<String> jwt, boolean apikey) {
-        return new WebhookConfig() {
-            public Optional<String> token() { return token; }
-            public String tokenHeader() { return "X-Webhook-Token"; }
-            public Optional<String> jwtSecret() { return jwt; }
-            public Duration jwtClockSkew() { return Duration.ofSeconds(30); }
-            public boolean instanceApikeyEnabled() { return apikey; }
-            public MemorySize maxBodySize() { return new MemorySize(java.math.BigInteger.valueOf(1024)); }
-            public boolean acceptGroups() { return false; }
-            public Duration storeTimeout() { return Duration.ofSeconds(5); }
-            public int retryAfter() { return 5; }
-        };
+    @Test
+    void refusesEightCharacterSecretsNamingTheKeyNotTheValue() {
+        String weak = "s3cr3t!!";
+        StartupGuard guard = guard(Optional.of(weak), Optional.of(weak), false, Optional.of(weak), Optional.of("c2hvcnQ="),
+                Optional.of(weak));
+
+        assertThat(guard.problems()).hasSize(5).noneMatch(problem -> problem.contains(weak))
+                .anyMatch(problem -> problem.startsWith("ingress.webhook.token is shorter than 32"))
+                .anyMatch(problem -> problem.startsWith("ingress.webhook.jwt-secret is shorter than 32"))
+                .anyMatch(problem -> problem.startsWith("ingress.cache.key-secret is shorter than 32"))
+                .anyMatch(problem -> problem.startsWith("ingress.admin.token is shorter than 32"))
+                .anyMatch(problem -> problem.startsWith("ingress.cache.encryption-key is not a base64 256-bit key"));
+        assertThatThrownBy(() -> guard.check(null)).isInstanceOf(IllegalStateException.class)
+                .message().doesNotContain(weak);
+    }
+
+    @Test
+    void devStartsDespiteProblems() {
+        StartupGuard guard = new StartupGuard(new Settings(Optional.empty(), Optional.empty(), false, Optional.empty(),
+                Optional.empty(), Optional.empty()), false);
+
+        assertThat(guard.problems()).hasSize(2);
+        assertThatCode(() -> guard.check(null)).doesNotThrowAnyException();
+    }
+
+    private static StartupGuard guard(Optional<String> token, Optional<String> jwt, boolean instance,
+            Optional<String> keySecret, Optional<String> encryptionKey, Optional<String> admin) {
+        return new StartupGuard(new Settings(token, jwt, instance, keySecret, encryptionKey, admin), true);
     }
 }

@@ -5,6 +5,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Arrays;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.time.Instant;
@@ -14,6 +17,7 @@ import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 
 import javax.crypto.Cipher;
+import javax.crypto.Mac;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -25,24 +29,38 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * The one format of everything this service puts in Redis: a versioned JSON envelope
- * {@code {"v":1,"fetchedAt":<epoch ms>,"data":...}}, gzip-compressed above a threshold, AES-GCM
- * encrypted when a key is configured. Redis contents are untrusted input: decoding is JSON only
+ * {@code {"v":2,"fetchedAt":<epoch ms>,"data":...}}, gzip-compressed above a threshold, and bound
+ * to the Redis key it is stored under. Redis contents are untrusted input: decoding is JSON only
  * (never Java serialization), bounded in size, and anything unexpected is an
  * {@link UndecodableValue}, which callers treat as a miss.
  *
- * <p>Layout: plain JSON starts with '{'; gzip with its magic 0x1f8b; encrypted values with the
- * marker byte 0x01, a 12-byte IV, then the GCM ciphertext of the (possibly compressed) envelope.
+ * <p>Layout, by first byte:
+ * <ul>
+ * <li>{@code 0x02}: HMAC-SHA256 (32 bytes) over {@code key || 0x00 || payload}, then the payload.
+ * The HMAC key is derived from {@code ingress.cache.key-secret}; a value edited in Redis, or copied
+ * under another key (another patient's), does not verify.</li>
+ * <li>{@code 0x03}: a 12-byte IV, then the AES-GCM ciphertext of the payload with the Redis key as
+ * associated data, so a value moved to another key fails to decrypt.</li>
+ * </ul>
+ * The payload is the envelope, as JSON or gzip (magic {@code 0x1f8b}). Values of version 1 (bare
+ * JSON, gzip or {@code 0x01} AES-GCM without associated data) are reported as outdated and reloaded,
+ * never trusted.
  */
 @ApplicationScoped
 public class CacheCodec {
 
-    public static final int VERSION = 1;
-    private static final byte ENCRYPTED = 0x01;
+    public static final int VERSION = 2;
+    private static final byte SIGNED = 0x02;
+    private static final byte ENCRYPTED = 0x03;
+    private static final int MAC_BYTES = 32;
     private static final int IV_BYTES = 12;
     private static final int TAG_BITS = 128;
+    /** Separates the integrity key from the key-name HMAC key, both derived from one secret. */
+    private static final String INTEGRITY_LABEL = "clinic-ingress/cache-integrity/v2";
 
     private final ObjectMapper mapper;
     private final Optional<SecretKeySpec> key;
+    private final SecretKeySpec integrityKey;
     private final long compressAbove;
     private final long maxDecoded;
     private final SecureRandom random = new SecureRandom();
@@ -50,11 +68,14 @@ public class CacheCodec {
     public CacheCodec(ObjectMapper mapper, CacheConfig config) {
         this.mapper = mapper;
         this.key = config.encryptionKey().map(CacheCodec::aesKey);
+        this.integrityKey = new SecretKeySpec(hmac(new SecretKeySpec(CacheKeys.secret(config), "HmacSHA256"),
+                INTEGRITY_LABEL.getBytes(StandardCharsets.UTF_8)), "HmacSHA256");
         this.compressAbove = config.compressAbove().asLongValue();
         this.maxDecoded = config.maxDecodedSize().asLongValue();
     }
 
-    public byte[] encode(JsonNode data, Instant fetchedAt) {
+    /** The bytes to store under {@code redisKey}. */
+    public byte[] encode(String redisKey, JsonNode data, Instant fetchedAt) {
         ObjectNode envelope = mapper.createObjectNode();
         envelope.put("v", VERSION);
         envelope.put("fetchedAt", fetchedAt.toEpochMilli());
@@ -64,25 +85,34 @@ public class CacheCodec {
             if (bytes.length > compressAbove) {
                 bytes = gzip(bytes);
             }
-            return key.isPresent() ? encrypt(bytes) : bytes;
+            return key.isPresent() ? encrypt(redisKey, bytes) : sign(redisKey, bytes);
         } catch (IOException | GeneralSecurityException e) {
             throw new IllegalStateException("cannot encode a cache value", e);
         }
     }
 
-    public CachedValue decode(byte[] value) throws UndecodableValue {
+    /** The value stored under {@code redisKey}, checked against that key. */
+    public CachedValue decode(String redisKey, byte[] value) throws UndecodableValue {
         if (value == null || value.length == 0) {
             throw new UndecodableValue("empty");
         }
-        byte[] bytes = value;
-        if (key.isPresent()) {
-            if (bytes[0] != ENCRYPTED) {
-                throw new UndecodableValue("not encrypted");
+        byte[] bytes = switch (value[0]) {
+            case ENCRYPTED -> {
+                if (key.isEmpty()) {
+                    throw new UndecodableValue("encrypted, but no key is configured");
+                }
+                yield decrypt(redisKey, value);
             }
-            bytes = decrypt(bytes);
-        } else if (bytes[0] == ENCRYPTED) {
-            throw new UndecodableValue("encrypted, but no key is configured");
-        }
+            case SIGNED -> {
+                if (key.isPresent()) {
+                    // With encryption on, a readable value was not written by us.
+                    throw new UndecodableValue("not encrypted");
+                }
+                yield verify(redisKey, value);
+            }
+            case '{', 0x1f, 0x01 -> throw UndecodableValue.ofOlderFormat();
+            default -> throw new UndecodableValue("unknown format");
+        };
         if (bytes.length > 1 && (bytes[0] & 0xff) == 0x1f && (bytes[1] & 0xff) == 0x8b) {
             bytes = gunzip(bytes);
         }
@@ -99,26 +129,66 @@ public class CacheCodec {
         return new CachedValue(envelope.get("data"), Instant.ofEpochMilli(envelope.get("fetchedAt").asLong()));
     }
 
-    private byte[] encrypt(byte[] plain) throws GeneralSecurityException {
+    private byte[] sign(String redisKey, byte[] payload) {
+        byte[] mac = mac(redisKey, payload);
+        return ByteBuffer.allocate(1 + MAC_BYTES + payload.length).put(SIGNED).put(mac).put(payload).array();
+    }
+
+    private byte[] verify(String redisKey, byte[] value) throws UndecodableValue {
+        if (value.length < 1 + MAC_BYTES) {
+            throw new UndecodableValue("truncated");
+        }
+        byte[] payload = Arrays.copyOfRange(value, 1 + MAC_BYTES, value.length);
+        if (!MessageDigest.isEqual(Arrays.copyOfRange(value, 1, 1 + MAC_BYTES), mac(redisKey, payload))) {
+            throw new UndecodableValue("integrity check failed (edited, or stored under another key)");
+        }
+        return payload;
+    }
+
+    private byte[] mac(String redisKey, byte[] payload) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(integrityKey);
+            mac.update(redisKey.getBytes(StandardCharsets.UTF_8));
+            mac.update((byte) 0);
+            return mac.doFinal(payload);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is required by every JVM", e);
+        }
+    }
+
+    private static byte[] hmac(SecretKeySpec secret, byte[] message) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(secret);
+            return mac.doFinal(message);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is required by every JVM", e);
+        }
+    }
+
+    private byte[] encrypt(String redisKey, byte[] plain) throws GeneralSecurityException {
         byte[] iv = new byte[IV_BYTES];
         random.nextBytes(iv);
         Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
         cipher.init(Cipher.ENCRYPT_MODE, key.get(), new GCMParameterSpec(TAG_BITS, iv));
+        cipher.updateAAD(redisKey.getBytes(StandardCharsets.UTF_8));
         byte[] sealed = cipher.doFinal(plain);
         return ByteBuffer.allocate(1 + IV_BYTES + sealed.length).put(ENCRYPTED).put(iv).put(sealed).array();
     }
 
-    private byte[] decrypt(byte[] value) throws UndecodableValue {
+    private byte[] decrypt(String redisKey, byte[] value) throws UndecodableValue {
         if (value.length < 1 + IV_BYTES + TAG_BITS / 8) {
             throw new UndecodableValue("truncated ciphertext");
         }
         try {
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
             cipher.init(Cipher.DECRYPT_MODE, key.get(), new GCMParameterSpec(TAG_BITS, value, 1, IV_BYTES));
+            cipher.updateAAD(redisKey.getBytes(StandardCharsets.UTF_8));
             return cipher.doFinal(value, 1 + IV_BYTES, value.length - 1 - IV_BYTES);
         } catch (GeneralSecurityException e) {
-            // Wrong key, tampered or foreign value: GCM's tag does not verify.
-            throw new UndecodableValue("does not decrypt with our key");
+            // Wrong key, tampered, foreign, or moved from another Redis key: GCM's tag does not verify.
+            throw new UndecodableValue("does not decrypt with our key under this Redis key");
         }
     }
 
@@ -157,8 +227,25 @@ public class CacheCodec {
 
     /** A Redis value that is not ours, not our version, corrupt, or not decryptable with our key. */
     public static class UndecodableValue extends Exception {
+
+        private final boolean outdated;
+
         public UndecodableValue(String why) {
+            this(why, false);
+        }
+
+        private UndecodableValue(String why, boolean outdated) {
             super(why, null, false, false);
+            this.outdated = outdated;
+        }
+
+        static UndecodableValue ofOlderFormat() {
+            return new UndecodableValue("written by an older version", true);
+        }
+
+        /** Written in an older format by an earlier version (expected after an upgrade), not corrupt. */
+        public boolean outdated() {
+            return outdated;
         }
     }
 }

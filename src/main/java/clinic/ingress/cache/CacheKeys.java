@@ -25,9 +25,13 @@ public class CacheKeys {
     public CacheKeys(CacheConfig config) {
         // Without a secret (dev/test only: prod refuses to start) keys are still hashed, with a fixed
         // development secret, so no code path ever puts a phone number in a key.
-        this.secret = new SecretKeySpec(config.keySecret().orElse("clinic-ingress-development-key-secret")
-                .getBytes(StandardCharsets.UTF_8), "HmacSHA256");
+        this.secret = new SecretKeySpec(secret(config), "HmacSHA256");
         this.mac = ThreadLocal.withInitial(this::newMac);
+    }
+
+    /** {@code ingress.cache.key-secret}, or the development secret (prod refuses to start without one). */
+    static byte[] secret(CacheConfig config) {
+        return config.keySecret().orElse("clinic-ingress-development-key-secret").getBytes(StandardCharsets.UTF_8);
     }
 
     /** The pseudonym of a patient within an organization (hex, 64 characters). */

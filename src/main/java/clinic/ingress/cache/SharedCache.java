@@ -16,7 +16,8 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * The Redis tier shared by every replica. Lookups are bounded by {@code ingress.cache.redis-timeout};
- * a value that does not decode is deleted, counted and reported as a miss; with
+ * a value that does not decode under its key (corrupt, edited, moved from another key, or written
+ * in an older format) is deleted, counted and reported as a miss; with
  * {@code ingress.cache.redis-enabled=false} every lookup misses and writes are skipped.
  */
 @ApplicationScoped
@@ -59,7 +60,7 @@ public class SharedCache {
         if (!config.redisEnabled()) {
             return Uni.createFrom().voidItem();
         }
-        return values.set(key, codec.encode(data, fetchedAt), new SetArgs().px(jitter(ttl)))
+        return values.set(key, codec.encode(key, data, fetchedAt), new SetArgs().px(jitter(ttl)))
                 .ifNoItem().after(config.redisTimeout().multipliedBy(4)).fail()
                 .onFailure().invoke(e -> metrics.count(cache, "redis", "error"))
                 .onFailure().recoverWithNull()
@@ -83,11 +84,17 @@ public class SharedCache {
 
     private Uni<CachedValue> decode(String cache, String key, byte[] bytes) {
         try {
-            return Uni.createFrom().item(codec.decode(bytes));
+            return Uni.createFrom().item(codec.decode(key, bytes));
         } catch (CacheCodec.UndecodableValue e) {
             // The key names a clinic instance or an HMAC, never a patient, so it may be logged.
-            Log.warnf("undecodable %s cache value at %s (%s): deleted, reloading", cache, key, e.getMessage());
-            metrics.count(cache, "redis", "corrupt");
+            if (e.outdated()) {
+                // Every value after an upgrade of the format: expected, counted, not worth a warning each.
+                Log.debugf("outdated %s cache value at %s: deleted, reloading", cache, key);
+                metrics.count(cache, "redis", "outdated");
+            } else {
+                Log.warnf("undecodable %s cache value at %s (%s): deleted, reloading", cache, key, e.getMessage());
+                metrics.count(cache, "redis", "corrupt");
+            }
             return delete(key)
                     .onFailure().recoverWithNull()
                     .replaceWith(Uni.createFrom().nullItem());

@@ -49,6 +49,7 @@ public class ClinicChanges {
     private final Redis redis;
     private final ReactiveRedisDataSource redisData;
     private final PgConnectOptions pgOptions;
+    private final jakarta.enterprise.event.Event<DirectoryChanged> changedEvents;
     private PgSubscriber subscriber;
     private volatile RedisConnection redisSubscription;
     private volatile boolean stopped;
@@ -60,7 +61,9 @@ public class ClinicChanges {
             @ConfigProperty(name = "quarkus.datasource.reactive.url") String url,
             @ConfigProperty(name = "quarkus.datasource.username") java.util.Optional<String> username,
             @ConfigProperty(name = "quarkus.datasource.password") java.util.Optional<String> password,
-            io.micrometer.core.instrument.MeterRegistry registry) {
+            io.micrometer.core.instrument.MeterRegistry registry,
+            jakarta.enterprise.event.Event<DirectoryChanged> changedEvents) {
+        this.changedEvents = changedEvents;
         io.micrometer.core.instrument.FunctionCounter.builder("ingress.directory.changes", handled, java.util.concurrent.atomic.AtomicLong::get)
                 .description("Clinic directory change notifications applied")
                 .register(registry);
@@ -100,6 +103,7 @@ public class ClinicChanges {
 
     /** Handles a NOTIFY payload: {@code instance:<name>} or {@code clinic:<uuid>}. */
     Uni<Void> onDatabaseChange(String payload) {
+        changedEvents.fire(new DirectoryChanged(payload));
         if (payload.startsWith("instance:")) {
             return changed(payload.substring("instance:".length()));
         }
@@ -158,7 +162,10 @@ public class ClinicChanges {
         });
         subscriber.channel(config.notifyChannel())
                 // Also runs after every reconnect: anything NOTIFYed meanwhile was missed.
-                .subscribeHandler(directory::flushLocal)
+                .subscribeHandler(() -> {
+                    directory.flushLocal();
+                    changedEvents.fire(new DirectoryChanged(null));
+                })
                 .handler(payload -> onDatabaseChange(payload).subscribe().with(ignored -> handled.incrementAndGet()));
         subscriber.connect().subscribe().with(
                 ignored -> {

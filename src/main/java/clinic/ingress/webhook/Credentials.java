@@ -10,62 +10,72 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jose4j.jwa.AlgorithmConstraints;
 import org.jose4j.jws.AlgorithmIdentifiers;
+import org.jose4j.jwt.JwtClaims;
+import org.jose4j.jwt.MalformedClaimException;
+import org.jose4j.jwt.consumer.ErrorCodeValidator;
 import org.jose4j.jwt.consumer.InvalidJwtException;
 import org.jose4j.jwt.consumer.JwtConsumer;
 import org.jose4j.jwt.consumer.JwtConsumerBuilder;
 import org.jose4j.keys.HmacKey;
 
 /**
- * Checks the credentials Evolution can send: a shared-secret header, its {@code jwt_key} Bearer
- * token (HS256, {@code exp} required), or the instance token in the body's {@code apikey}.
- * Secrets are compared as SHA-256 digests with {@link MessageDigest#isEqual}, so neither their
- * content nor their length leaks through timing.
+ * Checks the credentials Evolution can send, from the headers alone: a shared-secret header (the
+ * global token or an instance's own secret), its {@code jwt_key} Bearer token, or, later and only
+ * when enabled, the instance token in the body's {@code apikey}.
+ *
+ * <p>Secrets are compared as SHA-256 digests with {@link MessageDigest#isEqual}, so neither their
+ * content nor their length leaks through timing. JWTs: HS256 only, {@code exp} and {@code iat}
+ * required, a lifetime ({@code exp - iat}) of at most {@code ingress.webhook.jwt-max-lifetime}
+ * (Evolution issues 10 minutes, so a captured token cannot be replayed for long), and
+ * {@code app}/{@code action} must be Evolution's when present.
  */
 @ApplicationScoped
 public class Credentials {
 
-    /** What the request headers prove. */
-    public enum Verdict {
-        /** A configured header credential matched. */
-        AUTHENTICATED,
-        /** A header credential was presented and is wrong, expired or malformed. */
-        REJECTED,
-        /** No header credential was presented. */
-        ABSENT
-    }
-
+    private final WebhookConfig config;
+    private final InstanceSecrets secrets;
     private final Optional<byte[]> tokenDigest;
     private final Optional<JwtConsumer> jwt;
 
-    public Credentials(WebhookConfig config) {
+    public Credentials(WebhookConfig config, InstanceSecrets secrets) {
+        this.config = config;
+        this.secrets = secrets;
         this.tokenDigest = config.token().map(Credentials::sha256);
         this.jwt = config.jwtSecret().map(secret -> new JwtConsumerBuilder()
                 .setRequireExpirationTime()
+                .setRequireIssuedAt()
                 .setAllowedClockSkewInSeconds((int) config.jwtClockSkew().toSeconds())
                 // Evolution signs with whatever jwt_key the clinic typed, often shorter than 256 bits.
                 .setRelaxVerificationKeyValidation()
                 .setVerificationKey(new HmacKey(secret.getBytes(StandardCharsets.UTF_8)))
                 .setJwsAlgorithmConstraints(AlgorithmConstraints.ConstraintType.PERMIT, AlgorithmIdentifiers.HMAC_SHA256)
                 .setSkipDefaultAudienceValidation()
+                .registerValidator(evolutionClaims(config.jwtMaxLifetime().toSeconds()))
                 .build());
     }
 
     /**
+     * Who the headers say the sender is.
+     *
      * @param token         value of the configured token header, or null
      * @param authorization value of the {@code Authorization} header, or null
      */
-    public Verdict check(String token, String authorization) {
+    public Sender authenticate(String token, String authorization) {
         if (token != null) {
-            return tokenDigest.isPresent() && MessageDigest.isEqual(tokenDigest.get(), sha256(token))
-                    ? Verdict.AUTHENTICATED
-                    : Verdict.REJECTED;
+            byte[] digest = sha256(token);
+            if (tokenDigest.isPresent() && MessageDigest.isEqual(tokenDigest.get(), digest)) {
+                return Sender.GLOBAL;
+            }
+            String instance = secrets.instanceFor(digest);
+            return instance != null ? Sender.instance(instance) : Sender.REJECTED;
         }
         if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return jwt.isPresent() && validJwt(authorization.substring(7).trim())
-                    ? Verdict.AUTHENTICATED
-                    : Verdict.REJECTED;
+            return jwt.isPresent() && validJwt(authorization.substring(7).trim()) ? Sender.GLOBAL : Sender.REJECTED;
         }
-        return Verdict.ABSENT;
+        if (config.instanceApikeyEnabled()) {
+            return Sender.BODY_APIKEY;
+        }
+        return config.anyCredential() ? Sender.ABSENT : Sender.OPEN;
     }
 
     /** Whether the body {@code apikey} matches the instance's stored SHA-256 (hex). */
@@ -94,6 +104,29 @@ public class Credentials {
         } catch (InvalidJwtException e) {
             return false;
         }
+    }
+
+    /** Lifetime bound, and Evolution's {@code app}/{@code action} claims when they are present. */
+    private static ErrorCodeValidator evolutionClaims(long maxLifetimeSeconds) {
+        return context -> {
+            JwtClaims claims = context.getJwtClaims();
+            try {
+                if (claims.getExpirationTime() == null || claims.getIssuedAt() == null) {
+                    return null; // the required-claim checks report it
+                }
+                long lifetime = claims.getExpirationTime().getValue() - claims.getIssuedAt().getValue();
+                if (lifetime > maxLifetimeSeconds || lifetime <= 0) {
+                    return new ErrorCodeValidator.Error(-1, "lifetime " + lifetime + " s not accepted");
+                }
+                if (claims.hasClaim("app") && !"evolution".equals(claims.getStringClaimValue("app"))
+                        || claims.hasClaim("action") && !"webhook".equals(claims.getStringClaimValue("action"))) {
+                    return new ErrorCodeValidator.Error(-1, "not an Evolution webhook token");
+                }
+                return null;
+            } catch (MalformedClaimException e) {
+                return new ErrorCodeValidator.Error(-1, "malformed claims");
+            }
+        };
     }
 
     static byte[] sha256(String value) {

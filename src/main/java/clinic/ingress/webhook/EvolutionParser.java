@@ -12,7 +12,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 
 /**
  * Turns an Evolution webhook body into an {@link EvolutionEvent}, whatever version sent it:
@@ -42,9 +45,28 @@ public class EvolutionParser {
     }
 
     EvolutionParser(ObjectMapper mapper, WebhookConfig config, Clock clock) {
-        this.mapper = mapper;
+        this.mapper = boundedReader(config);
         this.config = config;
         this.clock = clock;
+    }
+
+    /**
+     * A reader with limits sized to Evolution's real payloads, so a hostile body is refused while it
+     * is parsed instead of becoming a tree many times its size (1.6 MB of empty objects made a 40 MB
+     * tree without them). A messages.upsert is a few hundred tokens nested about 10 deep; a base64
+     * media message is one long string, bounded by the body limit.
+     */
+    private static ObjectMapper boundedReader(WebhookConfig config) {
+        int bodyLimit = (int) Math.min(Integer.MAX_VALUE, config.maxBodySize().asLongValue());
+        StreamReadConstraints limits = StreamReadConstraints.builder()
+                .maxDocumentLength(bodyLimit)
+                .maxStringLength(bodyLimit)
+                .maxNestingDepth(64)
+                .maxNumberLength(64)
+                .maxNameLength(1024)
+                .maxTokenCount(100_000)
+                .build();
+        return JsonMapper.builder(JsonFactory.builder().streamReadConstraints(limits).build()).build();
     }
 
     /**

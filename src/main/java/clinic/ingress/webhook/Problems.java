@@ -27,19 +27,23 @@ public class Problems {
     }
 
     public Response problem(int status, String code, String detail, Integer retryAfter) {
-        ObjectNode body = mapper.createObjectNode()
-                .put("type", "urn:clinic-ingress:problem:" + code)
-                .put("title", Response.Status.fromStatusCode(status) != null
-                        ? Response.Status.fromStatusCode(status).getReasonPhrase()
-                        : code)
-                .put("status", status)
-                .put("detail", detail);
         Response.ResponseBuilder response = Response.status(status)
                 .type(PROBLEM_JSON)
-                .entity(body.toString());
+                .entity(json(status, code, detail));
         if (retryAfter != null) {
             response.header(HttpHeaders.RETRY_AFTER, retryAfter);
         }
         return response.build();
+    }
+
+    /** The problem document itself, for answers written below the REST layer. */
+    public String json(int status, String code, String detail) {
+        Response.Status known = Response.Status.fromStatusCode(status);
+        ObjectNode body = mapper.createObjectNode()
+                .put("type", "urn:clinic-ingress:problem:" + code)
+                .put("title", known != null ? known.getReasonPhrase() : code)
+                .put("status", status)
+                .put("detail", detail);
+        return body.toString();
     }
 }

@@ -1,35 +1,100 @@
 package clinic.ingress.webhook;
 
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.Arrays;
+import java.util.HexFormat;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
- * Keeps events that cannot be routed, byte for byte, in {@code core.webhook_quarantine}. A re-sent
- * event with the same instance and message id is kept once.
+ * Keeps events that cannot be routed in {@code core.webhook_quarantine}: byte for byte up to
+ * {@code ingress.quarantine.max-stored-bytes}, truncated beyond it (with the full length and
+ * SHA-256, so the sender's copy can still be matched). A re-sent event with the same instance and
+ * message id is kept once. Rows older than {@code ingress.quarantine.retention} are deleted in
+ * batches, so an authenticated sender that keeps sending garbage cannot grow the table forever.
  */
 @ApplicationScoped
 public class QuarantineStore {
 
     private static final String INSERT = """
-            INSERT INTO core.webhook_quarantine (reason, instance_name, event, whatsapp_message_id, content_type, raw)
-            VALUES ($1, $2, $3, $4, $5, $6)
+            INSERT INTO core.webhook_quarantine
+                (reason, instance_name, event, whatsapp_message_id, content_type, raw, raw_length, raw_sha256)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
             ON CONFLICT (instance_name, whatsapp_message_id) WHERE whatsapp_message_id IS NOT NULL DO NOTHING""";
 
-    private final Pool pool;
+    // Oldest first along the primary key (ids grow with received_at), so each batch is found at once.
+    private static final String PURGE = """
+            DELETE FROM core.webhook_quarantine
+            WHERE id IN (SELECT id FROM core.webhook_quarantine WHERE received_at < $1 ORDER BY id LIMIT $2)""";
 
-    public QuarantineStore(Pool pool) {
+    private final Pool pool;
+    private final Vertx vertx;
+    private final QuarantineConfig config;
+    private long timer = -1;
+
+    public QuarantineStore(Pool pool, Vertx vertx, QuarantineConfig config) {
         this.pool = pool;
+        this.vertx = vertx;
+        this.config = config;
+    }
+
+    void start(@Observes StartupEvent event) {
+        long every = config.purgeInterval().toMillis();
+        timer = vertx.setPeriodic(every, every, id -> purge().subscribe().with(
+                deleted -> {
+                    if (deleted > 0) {
+                        Log.infof("quarantine: %d rows older than %s deleted", deleted, config.retention());
+                    }
+                },
+                failure -> Log.warnf("quarantine purge failed (%s): next try in %s", Failures.describe(failure),
+                        config.purgeInterval())));
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        if (timer >= 0) {
+            vertx.cancelTimer(timer);
+        }
     }
 
     public Uni<Void> keep(String reason, String instance, String event, String whatsappId, String contentType, byte[] raw) {
+        int limit = (int) Math.min(Integer.MAX_VALUE, config.maxStoredBytes().asLongValue());
+        byte[] stored = raw.length > limit ? Arrays.copyOf(raw, limit) : raw;
         return pool.preparedQuery(INSERT)
-                .execute(io.vertx.mutiny.sqlclient.Tuple.from(Arrays.asList(
-                        reason, instance, event, whatsappId, contentType, Buffer.buffer(raw))))
+                .execute(Tuple.from(Arrays.asList(reason, instance, event, whatsappId, contentType,
+                        Buffer.buffer(stored), (long) raw.length, sha256(raw))))
                 .replaceWithVoid();
+    }
+
+    /** Deletes rows past the retention, batch after batch; the number deleted. */
+    public Uni<Integer> purge() {
+        OffsetDateTime cutoff = OffsetDateTime.now(ZoneOffset.UTC).minus(config.retention());
+        int batch = config.purgeBatch();
+        return Multi.createBy().repeating()
+                .uni(() -> pool.preparedQuery(PURGE).execute(Tuple.of(cutoff, batch)))
+                .whilst(rows -> rows.rowCount() == batch)
+                .map(rows -> rows.rowCount())
+                .collect().with(java.util.stream.Collectors.summingInt(Integer::intValue));
+    }
+
+    private static String sha256(byte[] raw) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(raw));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required by every JVM", e);
+        }
     }
 }

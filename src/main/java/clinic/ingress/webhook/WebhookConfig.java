@@ -27,13 +27,37 @@ public interface WebhookConfig {
     @WithDefault("30s")
     Duration jwtClockSkew();
 
+    /** Longest JWT lifetime ({@code exp - iat}) accepted; Evolution issues 10-minute tokens. */
+    @WithDefault("15m")
+    Duration jwtMaxLifetime();
+
     /** Accept the body {@code apikey} when it matches the instance's stored token hash. */
     @WithDefault("false")
     boolean instanceApikeyEnabled();
 
+    /**
+     * Refuse every sender that does not present its instance's own secret
+     * ({@code core.whatsapp_instances.webhook_secret_sha256}): the global token, the JWT secret and
+     * the body apikey then authenticate nothing.
+     */
+    @WithDefault("false")
+    boolean requireInstanceSecret();
+
+    /** Safety-net reload of the per-instance secret index (changes normally arrive by NOTIFY at once). */
+    @WithDefault("1m")
+    Duration secretRefresh();
+
     /** Largest accepted body; larger ones get 413 (Evolution retries 413, so keep it generous). */
     @WithDefault("16M")
     MemorySize maxBodySize();
+
+    /**
+     * Largest body read from a sender that sent no header credential (only the body's apikey can
+     * vouch for it): such bodies are read before anyone is authenticated, so they are kept small and
+     * must announce their length.
+     */
+    @WithDefault("1M")
+    MemorySize apikeyMaxBodySize();
 
     /** Store group ({@code @g.us}) messages instead of ignoring them. */
     @WithDefault("false")
@@ -49,6 +73,6 @@ public interface WebhookConfig {
 
     /** Whether any credential is configured; prod refuses to start without one. */
     default boolean anyCredential() {
-        return token().isPresent() || jwtSecret().isPresent() || instanceApikeyEnabled();
+        return token().isPresent() || jwtSecret().isPresent() || instanceApikeyEnabled() || requireInstanceSecret();
     }
 }

@@ -30,6 +30,7 @@ import io.smallrye.mutiny.Uni;
 public class WebhookIngest {
 
     private final Credentials credentials;
+    private final InstanceSecrets secrets;
     private final EvolutionParser parser;
     private final ClinicDirectory directory;
     private final MessageStore messages;
@@ -41,13 +42,14 @@ public class WebhookIngest {
     private final TurnPublisher turns;
 
     @SuppressWarnings("java:S107") // constructor injection of the pipeline's steps
-    public WebhookIngest(Credentials credentials, EvolutionParser parser, ClinicDirectory directory,
+    public WebhookIngest(Credentials credentials, InstanceSecrets secrets, EvolutionParser parser, ClinicDirectory directory,
             MessageStore messages, QuarantineStore quarantine, WebhookConfig config, WebhookMetrics metrics,
             PatientMemory memory, MemoryWriter memoryWriter, TurnPublisher turns) {
         this.turns = turns;
         this.memory = memory;
         this.memoryWriter = memoryWriter;
         this.credentials = credentials;
+        this.secrets = secrets;
         this.parser = parser;
         this.directory = directory;
         this.messages = messages;
@@ -60,15 +62,18 @@ public class WebhookIngest {
         if (request.body().length > config.maxBodySize().asLongValue()) {
             return reject(Outcome.INVALID, WebhookRejection.tooLarge(config.maxBodySize().asLongValue()));
         }
-        Credentials.Verdict verdict = credentials.check(request.token(), request.authorization());
-        // No credential configured at all: dev only (prod refuses to start), warned about at start-up.
-        boolean trusted = verdict == Credentials.Verdict.AUTHENTICATED
-                || verdict == Credentials.Verdict.ABSENT && !config.anyCredential();
-        if (verdict == Credentials.Verdict.REJECTED || !trusted && !config.instanceApikeyEnabled()) {
+        Sender sender = request.sender();
+        if (sender == null || sender.kind() == Sender.Kind.REJECTED || sender.kind() == Sender.Kind.ABSENT) {
             return reject(Outcome.UNAUTHORIZED, WebhookRejection.unauthorized());
         }
         EvolutionEvent event = parser.parse(request.pathEvent(), request.body());
-        if (trusted) {
+        // A credential vouches for one instance, or for those without a secret of their own.
+        if (!sender.mayWriteAs(event.instance(), secrets)) {
+            Log.warnf("credentials of %s used for instance %s: refused",
+                    sender.kind() == Sender.Kind.INSTANCE ? "instance " + sender.instance() : sender.kind(), event.instance());
+            return reject(Outcome.UNAUTHORIZED, WebhookRejection.unauthorized());
+        }
+        if (sender.kind() != Sender.Kind.BODY_APIKEY) {
             return event instanceof EvolutionEvent.Message
                     ? resolve(event.instance()).chain(clinic -> handle(request, event, clinic))
                     : handle(request, event, null);

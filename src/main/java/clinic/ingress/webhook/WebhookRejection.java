@@ -21,6 +21,10 @@ public class WebhookRejection extends RuntimeException {
         return new WebhookRejection(401, "unauthorized", "missing, wrong or expired webhook credentials", null, null);
     }
 
+    static WebhookRejection problem(int status, String code, String detail) {
+        return new WebhookRejection(status, code, detail, null, null);
+    }
+
     static WebhookRejection badRequest(String detail) {
         return new WebhookRejection(400, "invalid-event", detail, null, null);
     }

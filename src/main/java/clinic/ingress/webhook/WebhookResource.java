@@ -14,7 +14,7 @@ import org.jboss.resteasy.reactive.RestResponse;
 
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.RoutingContext;
 
 /**
  * Evolution API webhooks, in both delivery modes: one URL for every event, or one URL per event
@@ -25,11 +25,9 @@ import io.vertx.core.http.HttpServerRequest;
 public class WebhookResource {
 
     private final WebhookIngest ingest;
-    private final WebhookConfig config;
 
-    public WebhookResource(WebhookIngest ingest, WebhookConfig config) {
+    public WebhookResource(WebhookIngest ingest) {
         this.ingest = ingest;
-        this.config = config;
     }
 
     @POST
@@ -39,10 +37,11 @@ public class WebhookResource {
     @APIResponse(responseCode = "200", description = "accepted, duplicate or ignored")
     @APIResponse(responseCode = "202", description = "quarantined: the instance is not in the clinic directory")
     @APIResponse(responseCode = "400", description = "not an Evolution event (problem+json)")
-    @APIResponse(responseCode = "401", description = "missing, wrong or expired credentials (problem+json)")
+    @APIResponse(responseCode = "401", description = "missing, wrong or expired credentials, or credentials of another instance (problem+json)")
+    @APIResponse(responseCode = "411", description = "no credential header and no Content-Length (problem+json)")
     @APIResponse(responseCode = "413", description = "body too large (problem+json)")
-    @APIResponse(responseCode = "503", description = "the message could not be made durable; Retry-After set")
-    public Uni<RestResponse<WebhookAnswer>> receive(HttpServerRequest http, byte[] body) {
+    @APIResponse(responseCode = "503", description = "the message could not be made durable, or the replica is starting; Retry-After set")
+    public Uni<RestResponse<WebhookAnswer>> receive(RoutingContext http, byte[] body) {
         return ingest.receive(request(null, http, body));
     }
 
@@ -51,20 +50,20 @@ public class WebhookResource {
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Receive an Evolution webhook event (webhook-by-events mode)")
-    public Uni<RestResponse<WebhookAnswer>> receiveByEvent(@RestPath String event, HttpServerRequest http, byte[] body) {
+    public Uni<RestResponse<WebhookAnswer>> receiveByEvent(@RestPath String event, RoutingContext http, byte[] body) {
         return ingest.receive(request(event, http, body));
     }
 
     /*
      * Headers are read from the Vert.x request: the JAX-RS HttpHeaders context object is created
-     * through CDI on every request (and an exception inside it), which showed in the profile.
+     * through CDI on every request (and an exception inside it), which showed in the profile. The
+     * sender was decided by WebhookGate before the body was read.
      */
-    private WebhookRequest request(String event, HttpServerRequest http, byte[] body) {
+    private static WebhookRequest request(String event, RoutingContext http, byte[] body) {
         return new WebhookRequest(
                 event,
-                http.getHeader(config.tokenHeader()),
-                http.getHeader(HttpHeaders.AUTHORIZATION),
-                http.getHeader(HttpHeaders.CONTENT_TYPE),
+                http.get(WebhookGate.SENDER),
+                http.request().getHeader(HttpHeaders.CONTENT_TYPE),
                 body);
     }
 }

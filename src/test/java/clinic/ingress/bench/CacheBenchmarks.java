@@ -30,6 +30,8 @@ import clinic.ingress.cache.CacheCodecTest;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class CacheBenchmarks {
 
+    private static final String KEY = "mem0:v1:00000000-0000-0000-0000-000000000000:0123456789abcdef";
+
     private AsyncCache<String, Object> local;
     private CacheCodec plain;
     private CacheCodec encrypted;
@@ -59,9 +61,9 @@ public class CacheBenchmarks {
                     .append(i).append("\",\"score\":0.").append(50 + i).append(",\"created_at\":\"2025-10-02T10:11:12-07:00\"}");
         }
         memories = json.readTree(items.append("],\"deltaMs\":5000,\"freshForMs\":3600000}").toString());
-        directoryBytes = plain.encode(directoryEntry, now);
-        memoriesGzip = plain.encode(memories, now);
-        memoriesGzipAes = encrypted.encode(memories, now);
+        directoryBytes = plain.encode(KEY, directoryEntry, now);
+        memoriesGzip = plain.encode(KEY, memories, now);
+        memoriesGzipAes = encrypted.encode(KEY, memories, now);
     }
 
     @Benchmark
@@ -71,31 +73,31 @@ public class CacheBenchmarks {
 
     @Benchmark
     public byte[] encodeDirectoryEntry() {
-        return plain.encode(directoryEntry, now);
+        return plain.encode(KEY, directoryEntry, now);
     }
 
     @Benchmark
     public Object decodeDirectoryEntry() throws Exception {
-        return plain.decode(directoryBytes);
+        return plain.decode(KEY, directoryBytes);
     }
 
     @Benchmark
     public byte[] encodeMemoriesGzip() {
-        return plain.encode(memories, now);
+        return plain.encode(KEY, memories, now);
     }
 
     @Benchmark
     public Object decodeMemoriesGzip() throws Exception {
-        return plain.decode(memoriesGzip);
+        return plain.decode(KEY, memoriesGzip);
     }
 
     @Benchmark
     public byte[] encodeMemoriesGzipAesGcm() {
-        return encrypted.encode(memories, now);
+        return encrypted.encode(KEY, memories, now);
     }
 
     @Benchmark
     public Object decodeMemoriesGzipAesGcm() throws Exception {
-        return encrypted.decode(memoriesGzipAes);
+        return encrypted.decode(KEY, memoriesGzipAes);
     }
 }

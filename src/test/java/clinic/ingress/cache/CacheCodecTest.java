@@ -18,7 +18,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.runtime.configuration.MemorySize;
 
 /**
- * The Redis value format: round trips, and every kind of foreign value refused.
+ * The Redis value format: round trips, values bound to their key, and every kind of foreign value refused.
  */
 public class CacheCodecTest {
 
@@ -26,40 +26,83 @@ public class CacheCodecTest {
     private static final String KEY_A = Base64.getEncoder().encodeToString(new byte[32]);
     public static final String KEY_B = Base64.getEncoder().encodeToString("another-32-byte-key-0123456789ab".getBytes());
 
+    private static final String KEY = "mem0:v1:org:patient-1";
+
     @Test
-    void roundTripsPlainCompressedAndEncrypted() throws Exception {
+    void roundTripsSignedCompressedAndEncrypted() throws Exception {
         JsonNode small = JSON.readTree("{\"name\":\"Clínica\"}");
         JsonNode large = JSON.readTree("{\"text\":\"" + "memória ".repeat(500) + "\"}");
         Instant fetched = Instant.ofEpochMilli(1_761_055_391_123L);
         for (CacheCodec codec : new CacheCodec[] {codec(null), codec(KEY_A)}) {
             for (JsonNode data : new JsonNode[] {small, large}) {
-                CachedValue value = codec.decode(codec.encode(data, fetched));
+                CachedValue value = codec.decode(KEY, codec.encode(KEY, data, fetched));
                 assertThat(value.data()).isEqualTo(data);
                 assertThat(value.fetchedAt()).isEqualTo(fetched);
             }
         }
-        byte[] compressed = codec(null).encode(large, fetched);
-        assertThat(compressed[0] & 0xff).isEqualTo(0x1f);
+        byte[] compressed = codec(null).encode(KEY, large, fetched);
+        assertThat(compressed[0]).isEqualTo((byte) 0x02);
+        assertThat(compressed[33] & 0xff).isEqualTo(0x1f);
         assertThat(compressed.length).isLessThan(large.toString().length() / 4);
-        assertThat(new String(codec(KEY_A).encode(small, fetched))).doesNotContain("Cl");
+        assertThat(new String(codec(KEY_A).encode(KEY, small, fetched))).doesNotContain("Cl");
+    }
+
+    @Test
+    void aValueMovedToAnotherKeyOrEditedIsUndecodable() throws Exception {
+        JsonNode data = JSON.readTree("{\"items\":[\"alergia\"]}");
+        for (CacheCodec codec : new CacheCodec[] {codec(null), codec(KEY_A)}) {
+            byte[] value = codec.encode(KEY, data, Instant.now());
+            assertThatThrownBy(() -> codec.decode("mem0:v1:org:patient-2", value))
+                    .isInstanceOf(CacheCodec.UndecodableValue.class)
+                    .matches(e -> !((CacheCodec.UndecodableValue) e).outdated());
+            byte[] edited = value.clone();
+            edited[edited.length - 3] ^= 0x01;
+            assertThatThrownBy(() -> codec.decode(KEY, edited)).isInstanceOf(CacheCodec.UndecodableValue.class);
+        }
+        // Same data, same key, another key secret: not ours either.
+        byte[] otherSecret = codec(null, "another-key-secret-of-32-characters!").encode(KEY, data, Instant.now());
+        assertThatThrownBy(() -> codec(null).decode(KEY, otherSecret)).hasMessageContaining("integrity");
     }
 
     @Test
     void foreignValuesAreUndecodable() throws Exception {
         CacheCodec plain = codec(null);
-        byte[] underB = codec(KEY_B).encode(JSON.readTree("{}"), Instant.now());
-        assertThatThrownBy(() -> codec(KEY_A).decode(underB)).isInstanceOf(CacheCodec.UndecodableValue.class)
+        byte[] underB = codec(KEY_B).encode(KEY, JSON.readTree("{}"), Instant.now());
+        assertThatThrownBy(() -> codec(KEY_A).decode(KEY, underB)).isInstanceOf(CacheCodec.UndecodableValue.class)
                 .hasMessageContaining("decrypt");
-        assertThatThrownBy(() -> plain.decode(underB)).isInstanceOf(CacheCodec.UndecodableValue.class);
-        assertThatThrownBy(() -> codec(KEY_A).decode(plain.encode(JSON.readTree("{}"), Instant.now())))
-                .isInstanceOf(CacheCodec.UndecodableValue.class);
-        assertThatThrownBy(() -> plain.decode("{\"v\":2,\"fetchedAt\":1,\"data\":{}}".getBytes()))
-                .isInstanceOf(CacheCodec.UndecodableValue.class).hasMessageContaining("version");
-        assertThatThrownBy(() -> plain.decode("{\"v\":1,\"data\":{}}".getBytes())).isInstanceOf(CacheCodec.UndecodableValue.class);
-        assertThatThrownBy(() -> plain.decode(new byte[] {(byte) 0x80, 4, (byte) 0x95})).isInstanceOf(CacheCodec.UndecodableValue.class);
-        assertThatThrownBy(() -> plain.decode(new byte[0])).isInstanceOf(CacheCodec.UndecodableValue.class);
-        assertThatThrownBy(() -> plain.decode(gzip(new byte[8 * 1024 * 1024])))
+        assertThatThrownBy(() -> plain.decode(KEY, underB)).isInstanceOf(CacheCodec.UndecodableValue.class);
+        assertThatThrownBy(() -> codec(KEY_A).decode(KEY, plain.encode(KEY, JSON.readTree("{}"), Instant.now())))
+                .isInstanceOf(CacheCodec.UndecodableValue.class).hasMessageContaining("not encrypted");
+        assertThatThrownBy(() -> plain.decode(KEY, new byte[] {(byte) 0x80, 4, (byte) 0x95})).isInstanceOf(CacheCodec.UndecodableValue.class);
+        assertThatThrownBy(() -> plain.decode(KEY, new byte[0])).isInstanceOf(CacheCodec.UndecodableValue.class);
+        byte[] bomb = gzip(new byte[8 * 1024 * 1024]);
+        assertThatThrownBy(() -> plain.decode(KEY, signed(KEY, bomb)))
                 .isInstanceOf(CacheCodec.UndecodableValue.class).hasMessageContaining("decompressed");
+    }
+
+    @Test
+    void valuesOfTheFirstFormatAreOutdatedNotTrusted() {
+        CacheCodec plain = codec(null);
+        for (byte[] v1 : new byte[][] {
+                "{\"v\":1,\"fetchedAt\":1,\"data\":{}}".getBytes(),
+                {0x1f, (byte) 0x8b, 0x08, 0x00},
+                {0x01, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29}}) {
+            assertThatThrownBy(() -> plain.decode(KEY, v1)).isInstanceOf(CacheCodec.UndecodableValue.class)
+                    .matches(e -> ((CacheCodec.UndecodableValue) e).outdated());
+        }
+    }
+
+    /** A payload signed the way the codec signs, to reach the checks behind the signature. */
+    private static byte[] signed(String key, byte[] payload) throws Exception {
+        javax.crypto.Mac derive = javax.crypto.Mac.getInstance("HmacSHA256");
+        derive.init(new javax.crypto.spec.SecretKeySpec(SECRET.getBytes(java.nio.charset.StandardCharsets.UTF_8), "HmacSHA256"));
+        byte[] integrity = derive.doFinal("clinic-ingress/cache-integrity/v2".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+        mac.init(new javax.crypto.spec.SecretKeySpec(integrity, "HmacSHA256"));
+        mac.update(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        mac.update((byte) 0);
+        byte[] tag = mac.doFinal(payload);
+        return java.nio.ByteBuffer.allocate(1 + 32 + payload.length).put((byte) 0x02).put(tag).put(payload).array();
     }
 
     private static byte[] gzip(byte[] bytes) throws Exception {
@@ -70,11 +113,17 @@ public class CacheCodecTest {
         return out.toByteArray();
     }
 
+    private static final String SECRET = "cache-codec-test-key-secret-0123456789";
+
     public static CacheCodec codec(String key) {
+        return codec(key, SECRET);
+    }
+
+    static CacheCodec codec(String key, String secret) {
         return new CacheCodec(JSON, new CacheConfig() {
             public boolean redisEnabled() { return true; }
             public Duration redisTimeout() { return Duration.ofMillis(150); }
-            public Optional<String> keySecret() { return Optional.of("s"); }
+            public Optional<String> keySecret() { return Optional.of(secret); }
             public Optional<String> encryptionKey() { return Optional.ofNullable(key); }
             public MemorySize compressAbove() { return new MemorySize(java.math.BigInteger.valueOf(1024)); }
             public MemorySize maxDecodedSize() { return new MemorySize(java.math.BigInteger.valueOf(4 * 1024 * 1024)); }

@@ -1,11 +1,15 @@
 package clinic.ingress.clinic;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 
 import java.time.Duration;
 import java.util.Map;
 
 import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import clinic.ingress.cache.CacheCodec;
 
 import org.junit.jupiter.api.Test;
 
@@ -31,6 +35,8 @@ class ClinicDirectoryTest {
     RedisDataSource redis;
     @Inject
     CacheMetrics metrics;
+    @Inject
+    CacheCodec codec;
 
     @Test
     void resolvesThroughRedisThenLocalTier() {
@@ -41,7 +47,7 @@ class ClinicDirectoryTest {
         assertThat(first.organizationId()).isEqualTo(clinic.organizationId());
         assertThat(first.name()).isEqualTo(clinic.name());
         assertThat(redis.value(String.class).get(ClinicDirectory.redisKey(clinic.instance())))
-                .contains("\"v\":1").contains(clinic.clinicId().toString());
+                .contains("\"v\":2").contains(clinic.clinicId().toString());
         assertThat(redis.key().pttl(ClinicDirectory.redisKey(clinic.instance())))
                 .isBetween(Duration.ofMinutes(50).toMillis(), Duration.ofMinutes(70).toMillis());
 
@@ -79,27 +85,46 @@ class ClinicDirectoryTest {
     }
 
     @Test
-    void corruptAndForeignRedisValuesAreMissesReplacedFromPostgres() {
+    void corruptEditedAndForeignRedisValuesAreMissesReplacedFromPostgres() throws Exception {
         TestClinic clinic = Directory.settledClinic(changes, "corrupt");
         String key = ClinicDirectory.redisKey(clinic.instance());
-        Map<String, byte[]> values = Map.of(
+        resolve(clinic.instance());
+        byte[] genuine = redis.value(byte[].class).get(key);
+        // The entry as read from Redis, with the clinic's routing changed by whoever can write Redis.
+        byte[] edited = new String(genuine, StandardCharsets.ISO_8859_1)
+                .replace(clinic.clinicId().toString(), java.util.UUID.randomUUID().toString())
+                .getBytes(StandardCharsets.ISO_8859_1);
+        TestClinic other = Directory.settledClinic(changes, "corrupt-other");
+        resolve(other.instance());
+        byte[] anotherInstancesEntry = redis.value(byte[].class).get(ClinicDirectory.redisKey(other.instance()));
+        Map<String, byte[]> corrupt = Map.of(
                 "garbage", new byte[] {(byte) 0xff, 0x00, 0x13, 0x37},
-                "wrong version", "{\"v\":99,\"fetchedAt\":1,\"data\":{}}".getBytes(),
-                "not a directory entry", "{\"v\":1,\"fetchedAt\":1,\"data\":{\"clinic_id\":\"nope\"}}".getBytes(),
-                "gzip of garbage", new byte[] {0x1f, (byte) 0x8b, 0x08, 0x00, 0x01, 0x02},
-                "encrypted with a key we do not have", new byte[] {0x01, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
-                        17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30},
+                "edited in Redis", edited,
+                "another instance's entry copied here", anotherInstancesEntry,
+                "signed, but not a directory entry", codec.encode(key, new ObjectMapper().readTree("{\"clinic_id\":\"nope\"}"),
+                        java.time.Instant.now()),
                 "a pickle", new byte[] {(byte) 0x80, 0x04, (byte) 0x95, 0x05, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x4b, 0x01, 0x2e});
+        // Values of the previous format are reloaded, never trusted, and counted apart.
+        Map<String, byte[]> outdated = Map.of(
+                "version 1 JSON", "{\"v\":1,\"fetchedAt\":1,\"data\":{}}".getBytes(),
+                "version 1 gzip", new byte[] {0x1f, (byte) 0x8b, 0x08, 0x00, 0x01, 0x02},
+                "version 1 encrypted", new byte[] {0x01, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
+                        17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30});
 
+        assertReplaced(clinic, key, corrupt, "redis.corrupt");
+        assertReplaced(clinic, key, outdated, "redis.outdated");
+    }
+
+    private void assertReplaced(TestClinic clinic, String key, Map<String, byte[]> values, String counter) {
         values.forEach((name, bytes) -> {
             redis.value(byte[].class).set(key, bytes);
             directory.evictLocal(clinic.instance());
-            long corrupt = count("redis.corrupt");
+            long before = count(counter);
 
             assertThat(resolve(clinic.instance()).clinicId()).as(name).isEqualTo(clinic.clinicId());
 
-            assertThat(count("redis.corrupt")).as(name).isEqualTo(corrupt + 1);
-            assertThat(redis.value(String.class).get(key)).as(name).startsWith("{\"v\":1");
+            assertThat(count(counter)).as(name).isEqualTo(before + 1);
+            assertThatCode(() -> codec.decode(key, redis.value(byte[].class).get(key))).as(name).doesNotThrowAnyException();
         });
     }
 

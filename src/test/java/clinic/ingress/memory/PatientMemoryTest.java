@@ -103,12 +103,12 @@ class PatientMemoryTest {
         mem0Answers(ok().withFixedDelay(5000));
         String phone = phone();
         Instant twoHoursAgo = Instant.now().minus(Duration.ofHours(2));
-        redis.value(byte[].class).set(key(phone), codec.encode(new ObjectMapper().readTree(
+        redis.value(byte[].class).set(key(phone), codec.encode(key(phone), new ObjectMapper().readTree(
                 "{\"items\":[{\"id\":\"old\",\"memory\":\"Antiga\"}],\"deltaMs\":5000,\"freshForMs\":3600000}"), twoHoursAgo));
 
         assertThat(voiceNote(phone)).isEqualTo("stale");
 
-        Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> codec.decode(redis.value(byte[].class).get(key(phone)))
+        Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> codec.decode(key(phone), redis.value(byte[].class).get(key(phone)))
                 .fetchedAt().isAfter(twoHoursAgo.plusSeconds(60)));
         assertThat(voiceNote(phone)).isEqualTo("cached");
     }
@@ -161,10 +161,16 @@ class PatientMemoryTest {
 
     @Test
     void undecodableRedisValuesAreMissesAndReplaced() throws Exception {
+        // Another patient's memories, copied under this patient's key by whoever can write Redis.
+        String otherPhone = phone();
+        byte[] anotherPatients = codec.encode(key(otherPhone), new ObjectMapper().readTree(
+                "{\"items\":[{\"id\":\"x\",\"memory\":\"Alergia a penicilina\"}],\"deltaMs\":1,\"freshForMs\":3600000}"),
+                Instant.now());
         List<byte[]> foreign = List.of(
                 new byte[] {(byte) 0xde, (byte) 0xad, (byte) 0xbe, (byte) 0xef},
                 "{\"v\":7,\"fetchedAt\":1,\"data\":{\"items\":[]}}".getBytes(),
-                CacheCodecTest.codec(CacheCodecTest.KEY_B).encode(new ObjectMapper().readTree(
+                anotherPatients,
+                CacheCodecTest.codec(CacheCodecTest.KEY_B).encode(key(otherPhone), new ObjectMapper().readTree(
                         "{\"items\":[],\"deltaMs\":1,\"freshForMs\":3600000}"), Instant.now()));
         for (byte[] value : foreign) {
             String phone = phone();
@@ -172,7 +178,8 @@ class PatientMemoryTest {
 
             assertThat(voiceNote(phone)).isEqualTo("fresh");
 
-            assertThat(new String(redis.value(byte[].class).get(key(phone)))).startsWith("{\"v\":1");
+            assertThat(codec.decode(key(phone), redis.value(byte[].class).get(key(phone))).data().path("items").toString())
+                    .doesNotContain("penicilina");
         }
     }
 

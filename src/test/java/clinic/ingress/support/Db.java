@@ -39,6 +39,15 @@ public final class Db {
         return clinic;
     }
 
+    /** Sets an instance's webhook secrets (stored as SHA-256 hex, as scripts/instance-secret.sh does); null clears. */
+    public static void instanceSecrets(String instance, String current, String next) {
+        update("UPDATE core.whatsapp_instances SET "
+                        + "webhook_secret_sha256 = encode(sha256(convert_to(?::text, 'UTF8')), 'hex'), "
+                        + "webhook_secret_next_sha256 = encode(sha256(convert_to(?::text, 'UTF8')), 'hex') "
+                        + "WHERE instance_name = ?",
+                current, next, instance);
+    }
+
     public static int update(String sql, Object... params) {
         try (Connection c = connect(); PreparedStatement s = c.prepareStatement(sql)) {
             bind(s, params);

@@ -62,6 +62,19 @@ class HostileInputTest {
     }
 
     @Test
+    void bodiesPastTheParserLimitsAreRefusedWhileParsed() {
+        // Both would be valid JSON: many times their size as a tree, far past any Evolution payload.
+        String manyEmptyObjects = "[" + "{},".repeat(300_000) + "{}]";
+        String tooDeep = "{\"event\":\"messages.upsert\",\"instance\":\"" + clinic.instance() + "\",\"data\":"
+                + "{\"a\":".repeat(100) + "1" + "}".repeat(100) + "}";
+        for (String body : new String[] {manyEmptyObjects, tooDeep}) {
+            Webhooks.post(body)
+                    .statusCode(400)
+                    .body("type", org.hamcrest.Matchers.equalTo("urn:clinic-ingress:problem:invalid-event"));
+        }
+    }
+
+    @Test
     void hostileTimestampsAndTypesAreTolerated() {
         Evolution huge = Evolution.text(clinic.instance(), "5511912348888", "tempo");
         huge.data().put("messageTimestamp", "9".repeat(40));

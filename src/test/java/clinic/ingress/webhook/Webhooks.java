@@ -38,10 +38,17 @@ final class Webhooks {
 
     /** An Evolution 2.3+ {@code jwt_key} Bearer token: HS256, {@code exp} = iat + 600 s. */
     static String jwt(String secret, Instant issuedAt) {
+        return jwt(secret, issuedAt, 600, true);
+    }
+
+    /** A Bearer token with the given lifetime, with or without {@code iat}. */
+    static String jwt(String secret, Instant issuedAt, long lifetimeSeconds, boolean withIssuedAt) {
         try {
             JwtClaims claims = new JwtClaims();
-            claims.setIssuedAt(org.jose4j.jwt.NumericDate.fromSeconds(issuedAt.getEpochSecond()));
-            claims.setExpirationTime(org.jose4j.jwt.NumericDate.fromSeconds(issuedAt.getEpochSecond() + 600));
+            if (withIssuedAt) {
+                claims.setIssuedAt(org.jose4j.jwt.NumericDate.fromSeconds(issuedAt.getEpochSecond()));
+            }
+            claims.setExpirationTime(org.jose4j.jwt.NumericDate.fromSeconds(issuedAt.getEpochSecond() + lifetimeSeconds));
             claims.setClaim("app", "evolution");
             claims.setClaim("action", "webhook");
             JsonWebSignature jws = new JsonWebSignature();
@@ -53,5 +60,15 @@ final class Webhooks {
         } catch (org.jose4j.lang.JoseException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Posts with an instance's own secret in the token header. */
+    static ValidatableResponse postWithToken(String token, Evolution event) {
+        return given()
+                .header(Evolution.TOKEN_HEADER, token)
+                .contentType(ContentType.JSON)
+                .body(event.json())
+                .post(PATH)
+                .then();
     }
 }

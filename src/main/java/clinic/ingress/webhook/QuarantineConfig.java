@@ -1,0 +1,30 @@
+package clinic.ingress.webhook;
+
+import java.time.Duration;
+
+import io.quarkus.runtime.configuration.MemorySize;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/**
+ * Bounds of {@code core.webhook_quarantine} ({@code ingress.quarantine.*}).
+ */
+@ConfigMapping(prefix = "ingress.quarantine")
+public interface QuarantineConfig {
+
+    /** Bodies larger than this are stored truncated, with their full length and SHA-256. */
+    @WithDefault("256K")
+    MemorySize maxStoredBytes();
+
+    /** Rows older than this are deleted. */
+    @WithDefault("30d")
+    Duration retention();
+
+    /** How often old rows are looked for. */
+    @WithDefault("1h")
+    Duration purgeInterval();
+
+    /** Rows deleted per statement, so a purge never holds many row locks or a long transaction. */
+    @WithDefault("1000")
+    int purgeBatch();
+}
