@@ -25,13 +25,16 @@ cd "$(dirname "$0")/.."
 
 OUT=target/bench
 APP_PORT=${BENCH_APP_PORT:-8089}
+# Health and metrics are on the management port since issue 11; the baseline still serves them on
+# APP_PORT. start_app sets OPS_PORT to whichever answers.
+MGMT_PORT=${BENCH_MGMT_PORT:-9089}
 MEM0_PORT=${BENCH_MEM0_PORT:-8092}
 DB=clinic_ingress_bench
 REDIS_DB=3
 INSTANCES=${BENCH_INSTANCES:-10000}
 PATIENTS=${BENCH_PATIENTS:-100}
 BASELINE=${BENCH_BASELINE:-56efb80}
-TOKEN=bench-webhook-token
+TOKEN=bench-webhook-token-0123456789abcdef0123
 # The tools' JVMs: C1 only (their JIT would take seconds of CPU from the service), no GC (a pause
 # of the generator would be charged to the service by the open model).
 TOOL_JVM="-XX:TieredStopAtLevel=1 -XX:+UnlockExperimentalVMOptions -XX:+UseEpsilonGC -Xms1g -Xmx1g"
@@ -101,14 +104,18 @@ start_app() { # start_app NAME [extra -D options]; PG_VIA=proxy (count statement
   local t0; t0=$(date +%s%N)
   DATABASE_REACTIVE_URL="postgresql://127.0.0.1:$pg_port/$DB" \
   DATABASE_JDBC_URL="jdbc:postgresql://127.0.0.1:5432/$DB" DATABASE_USERNAME=postgres DATABASE_PASSWORD="$PGPASSWORD" \
-  REDIS_URL="redis://127.0.0.1:6379/$REDIS_DB" INGRESS_WEBHOOK_TOKEN=$TOKEN INGRESS_CACHE_KEY_SECRET=bench-key-secret \
-  INGRESS_ADMIN_TOKEN=bench-admin-token INGRESS_MEM0_BASE_URL="http://127.0.0.1:$MEM0_PORT" \
-    java -Xmx512m -Dquarkus.http.port=$APP_PORT -Dquarkus.log.console.json.enabled=false "$@" \
+  REDIS_URL="redis://127.0.0.1:6379/$REDIS_DB" INGRESS_WEBHOOK_TOKEN=$TOKEN INGRESS_CACHE_KEY_SECRET=bench-cache-key-secret-0123456789abcdef \
+  INGRESS_ADMIN_TOKEN=bench-admin-token-0123456789abcdef0123 INGRESS_MEM0_BASE_URL="http://127.0.0.1:$MEM0_PORT" \
+    java -Xmx512m -Dquarkus.http.port=$APP_PORT -Dquarkus.management.port=$MGMT_PORT \
+      -Dquarkus.log.console.json.enabled=false "$@" \
       -jar "$JAR" > "$OUT/app-$name.log" 2>&1 &
   APP=$!
   pids+=("$APP")
   for _ in $(seq 1 600); do
-    curl -fs "http://127.0.0.1:$APP_PORT/q/health/ready" >/dev/null 2>&1 && break
+    OPS_PORT=$MGMT_PORT
+    curl -fs "http://127.0.0.1:$OPS_PORT/q/health/ready" >/dev/null 2>&1 && break
+    OPS_PORT=$APP_PORT
+    curl -fs "http://127.0.0.1:$OPS_PORT/q/health/ready" >/dev/null 2>&1 && break
     kill -0 "$APP" 2>/dev/null || { log "the service did not start: $OUT/app-$name.log"; exit 1; }
     sleep 0.1
   done
@@ -117,7 +124,7 @@ start_app() { # start_app NAME [extra -D options]; PG_VIA=proxy (count statement
 stop_app() { kill "$APP" 2>/dev/null || true; wait "$APP" 2>/dev/null || true; }
 rss_mb() { awk '/VmRSS/ {printf "%d", $2 / 1024}' "/proc/$APP/status"; }
 metric() { # metric NAME QUANTILE -> milliseconds (the service's own percentiles)
-  curl -fs "http://127.0.0.1:$APP_PORT/q/metrics" | awk -v n="$1" -v q="$2" \
+  curl -fs "http://127.0.0.1:$OPS_PORT/q/metrics" | awk -v n="$1" -v q="$2" \
     '$0 ~ "^"n"_seconds\\{.*quantile=\""q"\"" {printf "%.3f", $2 * 1000; found=1} END {if (!found) printf "null"}'
 }
 load() { # load RATE SECONDS PATIENTS RUN [FIRST_PATIENT [WARMUP_SECONDS]] -> JSON line
@@ -162,7 +169,7 @@ function setup(thread) thread:set("id", #threads); table.insert(threads, thread)
 function init(args) thread_id = id end
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
-wrk.headers["X-Webhook-Token"] = "bench-webhook-token"
+wrk.headers["X-Webhook-Token"] = "bench-webhook-token-0123456789abcdef0123"
 function request()
   counter = counter + 1
   local patient = counter % PATIENTS
@@ -186,7 +193,7 @@ write_path() { # write_path VERSION JAR
   log "write path, $version: JIT warm-up (wrk, 45 s, not recorded)"
   wrk_script "$OUT/warm.lua" "1$(date +%s)"
   wrk -t2 -c64 -d45s -s "$OUT/warm.lua" "http://127.0.0.1:$APP_PORT" > /dev/null
-  curl -fs "http://127.0.0.1:$APP_PORT/q/metrics" > "$OUT/runs/$version-metrics-before.txt"
+  curl -fs "http://127.0.0.1:$OPS_PORT/q/metrics" > "$OUT/runs/$version-metrics-before.txt"
   for c in 32 64 128; do
     log "write path, $version: wrk -c$c, 15 s"
     wrk_script "$OUT/run.lua" "2$c$(date +%s)"
@@ -200,17 +207,17 @@ write_path() { # write_path VERSION JAR
       $TOKEN "$INSTANCE_LIST" "$PATIENTS" "$version$rate$(date +%s)" 0 3 > "$OUT/runs/$version-open$rate.json"
     sleep 2
   done
-  curl -fs "http://127.0.0.1:$APP_PORT/q/metrics" > "$OUT/runs/$version-metrics-after.txt"
+  curl -fs "http://127.0.0.1:$OPS_PORT/q/metrics" > "$OUT/runs/$version-metrics-after.txt"
   if [ "$version" = current ]; then
     # The same schedules against a trivial endpoint of the same service: the floor.
     for c in 32 64 128; do
       log "floor: GET /q/health/live, wrk -c$c"
-      measured "trivial-wrk$c" -- wrk -t2 -c$c -d15s --latency "http://127.0.0.1:$APP_PORT/q/health/live" > "$OUT/runs/trivial-wrk$c.txt"
+      measured "trivial-wrk$c" -- wrk -t2 -c$c -d15s --latency "http://127.0.0.1:$OPS_PORT/q/health/live" > "$OUT/runs/trivial-wrk$c.txt"
     done
     for rate in 200 1000; do
       log "floor: GET /q/health/live, open model $rate/s"
       OPENLOAD_TRIVIAL=/q/health/live measured "trivial-open$rate" -- java $TOOL_JVM -cp "$CP" clinic.ingress.bench.OpenLoad \
-        127.0.0.1 $APP_PORT "$rate" 15 $TOKEN "$INSTANCE_LIST" "$PATIENTS" "t$rate" 0 3 > "$OUT/runs/trivial-open$rate.json"
+        127.0.0.1 $OPS_PORT "$rate" 15 $TOKEN "$INSTANCE_LIST" "$PATIENTS" "t$rate" 0 3 > "$OUT/runs/trivial-open$rate.json"
     done
   fi
   stop_app

@@ -18,7 +18,7 @@ trap 'kill $app $standin 2>/dev/null; wait $app 2>/dev/null' INT TERM EXIT
 
 # Flyway has created the schema once the service reports started; then the demo directory goes in.
 for _ in $(seq 1 120); do
-  curl -fs http://127.0.0.1:8080/q/health/started >/dev/null 2>&1 && break
+  curl -fs http://127.0.0.1:9000/q/health/started >/dev/null 2>&1 && break
   kill -0 $app 2>/dev/null || { echo "the service did not start" >&2; exit 1; }
   sleep 0.5
 done
@@ -31,8 +31,10 @@ mem0 is a local STAND-IN on http://127.0.0.1:8091 (WireMock, canned answers, ~80
 message of a patient answers memory "none" within the 300 ms budget, the next ones "cached".
   send a sample message:   scripts/send-sample.sh      (run it twice: accepted, then duplicate)
   read the turn stream:    redis-cli -n 1 XRANGE ingress:turns - +
-  health:                  curl http://127.0.0.1:8080/q/health/ready
-  OpenAPI:                 curl http://127.0.0.1:8080/q/openapi
+  health:                  curl http://127.0.0.1:9000/q/health/ready    (management port)
+  metrics:                 curl http://127.0.0.1:9000/q/metrics
+  OpenAPI:                 curl http://127.0.0.1:9000/q/openapi
+  give an instance its own webhook secret:   scripts/instance-secret.sh demo-clinic-1
 Ctrl-C stops the service.
 
 MSG

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
+import clinic.ingress.support.Management;
 import clinic.ingress.support.Db;
 import clinic.ingress.support.Directory;
 import clinic.ingress.support.Evolution;
@@ -38,16 +39,16 @@ class WarmPathTest {
     @Test
     @Order(1)
     void readinessIsDownUntilWarmAndWarmupRetries() {
-        given().get("/q/health/live").then().statusCode(200);
+        Management.given().get("/q/health/live").then().statusCode(200);
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> warmupCheck().getInt("data.failedAttempts") >= 2);
         JsonPath down = warmupCheck();
         assertThat(down.getString("status")).isEqualTo("DOWN");
-        given().get("/q/health/ready").then().statusCode(503);
+        Management.given().get("/q/health/ready").then().statusCode(503);
 
         ProxiedServersResource.postgres().up();
 
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> "UP".equals(warmupCheck().getString("status")));
-        given().get("/q/health/ready").then().statusCode(200);
+        Management.given().get("/q/health/ready").then().statusCode(200);
     }
 
     @Test
@@ -85,7 +86,7 @@ class WarmPathTest {
     }
 
     private static JsonPath warmupCheck() {
-        JsonPath health = given().get("/q/health/ready").then().extract().jsonPath();
+        JsonPath health = Management.given().get("/q/health/ready").then().extract().jsonPath();
         return new JsonPath(health.prettify()).setRootPath("checks.find { it.name == 'Cache warm-up' }");
     }
 

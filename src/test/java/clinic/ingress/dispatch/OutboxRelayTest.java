@@ -15,6 +15,7 @@ import jakarta.inject.Inject;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
+import clinic.ingress.support.Management;
 import clinic.ingress.support.Db;
 import clinic.ingress.support.Evolution;
 import clinic.ingress.support.Turns;
@@ -123,7 +124,7 @@ class OutboxRelayTest {
     }
 
     private static double stuckTurns() {
-        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = Management.given().get("/q/metrics").then().statusCode(200).extract().asString();
         return metrics.lines().filter(line -> line.startsWith("ingress_turns_stuck "))
                 .mapToDouble(line -> Double.parseDouble(line.substring(line.indexOf(' ') + 1))).findFirst().orElse(0);
     }

@@ -28,11 +28,19 @@ public final class Replica implements AutoCloseable {
 
     private final Process process;
     private final int port;
+    private final int managementPort;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    private Replica(Process process, int port) {
+    private Replica(Process process, int port, int managementPort) {
         this.process = process;
         this.port = port;
+        this.managementPort = managementPort;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
     }
 
     /** Starts a replica with the test profile and the given {@code -Dkey=value} options; returns once it is ready. */
@@ -41,12 +49,11 @@ public final class Replica implements AutoCloseable {
         if (!Files.exists(jar)) {
             throw new IllegalStateException("package the application first: " + jar.toAbsolutePath());
         }
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = freePort();
+        int managementPort = freePort();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(List.of(java, "-Dquarkus.profile=test", "-Dquarkus.http.port=" + port));
+        List<String> command = new ArrayList<>(List.of(java, "-Dquarkus.profile=test", "-Dquarkus.http.port=" + port,
+                "-Dquarkus.management.port=" + managementPort));
         for (String property : properties) {
             command.add("-D" + property);
         }
@@ -55,10 +62,10 @@ public final class Replica implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(new File("target/replica-" + STARTED.incrementAndGet() + ".log"))
                 .start();
-        Replica replica = new Replica(process, port);
+        Replica replica = new Replica(process, port, managementPort);
         try {
             Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
-                    .until(() -> replica.get("/q/health/ready").statusCode() == 200);
+                    .until(() -> replica.management("/q/health/ready").statusCode() == 200);
             return replica;
         } catch (RuntimeException e) {
             replica.close();
@@ -66,6 +73,13 @@ public final class Replica implements AutoCloseable {
         }
     }
 
+    /** GET on the management interface (health, metrics). */
+    public HttpResponse<String> management(String path) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** GET on the public port, with the admin token. */
     public HttpResponse<String> get(String path) throws IOException, InterruptedException {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .header("Authorization", "Bearer test-admin-token").build(), HttpResponse.BodyHandlers.ofString());
@@ -82,7 +96,7 @@ public final class Replica implements AutoCloseable {
 
     /** A Prometheus sample of this replica, or 0 when absent. */
     public double metric(String sample) throws IOException, InterruptedException {
-        return get("/q/metrics").body().lines().filter(line -> line.startsWith(sample + " "))
+        return management("/q/metrics").body().lines().filter(line -> line.startsWith(sample + " "))
                 .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).findFirst().orElse(0);
     }
 

@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.equalTo;
 
 import org.junit.jupiter.api.Test;
 
+import clinic.ingress.support.Management;
 import clinic.ingress.support.Db;
 import clinic.ingress.support.Evolution;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
@@ -37,10 +38,14 @@ class WebhookIT {
 
     @Test
     void operationalEndpoints() {
-        given().get("/q/health/live").then().statusCode(200);
-        given().get("/q/health/ready").then().statusCode(200);
-        given().get("/q/health/started").then().statusCode(200);
-        given().get("/q/openapi").then().statusCode(200).body(containsString("/webhooks/evolution"));
-        given().get("/q/metrics").then().statusCode(200).body(containsString("ingress_webhook_events_total"));
+        Management.given().get("/q/health/live").then().statusCode(200);
+        Management.given().get("/q/health/ready").then().statusCode(200);
+        Management.given().get("/q/health/started").then().statusCode(200);
+        Management.given().get("/q/openapi").then().statusCode(200).body(containsString("/webhooks/evolution"));
+        Management.given().get("/q/metrics").then().statusCode(200).body(containsString("ingress_webhook_events_total"));
+        // Nothing operational on the public port.
+        for (String path : new String[] {"/q/health/ready", "/q/metrics", "/q/openapi"}) {
+            given().get(path).then().statusCode(404);
+        }
     }
 }
