@@ -15,9 +15,21 @@ public interface DispatchConfig {
     @WithDefault("ingress:turns")
     String stream();
 
-    /** Approximate MAXLEN of the stream (XADD MAXLEN ~): bounds Redis memory. */
+    /**
+     * The stream's intended cap. Entries the consumer group has read and acknowledged are trimmed
+     * once the stream is longer than this; unconsumed entries never are (the stream grows past the
+     * cap instead, and {@code ingress.turns.unconsumed} alerts before that).
+     */
     @WithDefault("100000")
     long maxLength();
+
+    /** The consumer group whose acknowledgements decide what may be trimmed. */
+    @WithDefault("assistant")
+    String consumerGroup();
+
+    /** How often the stream is trimmed and its backlog measured. */
+    @WithDefault("30s")
+    Duration trimInterval();
 
     /** How often the relay looks for turns stored but not published. */
     @WithDefault("2s")

@@ -24,9 +24,10 @@ import io.vertx.mutiny.redis.client.Redis;
 import io.vertx.mutiny.redis.client.Request;
 
 /**
- * Builds turns from stored messages and publishes them to the Redis Stream with
- * {@code XADD ... MAXLEN ~}. Turns published at about the same moment (a batch of webhooks answered
- * together) go to Redis as one pipelined batch: one write and one read instead of one per turn.
+ * Builds turns from stored messages and publishes them to the Redis Stream with {@code XADD}
+ * (trimmed by {@link StreamTrimmer}, never at XADD). Turns published at about the same moment (a
+ * batch of webhooks answered together) go to Redis as one pipelined batch: one write and one read
+ * instead of one per turn.
  * The turn is already durable in the outbox, so a failed publish is not an error for the webhook:
  * the relay retries it. A published turn leaves the outbox in the next batched delete
  * ({@link PublishedTurns}).
@@ -106,8 +107,8 @@ public class TurnPublisher {
     }
 
     private Request xadd(Map<String, String> fields) {
+        // No MAXLEN: trimming at XADD would drop turns the assistant has not read (StreamTrimmer).
         Request xadd = Request.cmd(Command.XADD).arg(config.stream())
-                .arg("MAXLEN").arg("~").arg(config.maxLength())
                 .arg("*");
         fields.forEach((name, value) -> xadd.arg(name).arg(value));
         return xadd;

@@ -12,14 +12,15 @@ import org.junit.jupiter.api.Test;
 
 import clinic.ingress.support.Db;
 import clinic.ingress.support.Evolution;
+import clinic.ingress.support.Management;
 import clinic.ingress.support.ProxiedServersResource;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
- * Redis stops mid-test: webhooks keep answering 2xx from the local tier and PostgreSQL, and the
- * shared tier is used again once Redis is back.
+ * Redis stops mid-test: the replica stays ready (Redis reported down), webhooks keep answering 2xx
+ * from the local tier and PostgreSQL, and the shared tier is used again once Redis is back.
  */
 @QuarkusTest
 @WithTestResource(ProxiedServersResource.class)
@@ -41,6 +42,10 @@ class RedisOutageTest {
         WarmPathTest.Webhook.post(Evolution.text(warm.instance(), "5511912345001", "antes"));
 
         ProxiedServersResource.redis().down();
+        // Still ready: Redis is reported, not a condition for storing messages.
+        Awaitility.await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> Management.given().get("/q/health/ready")
+                .then().statusCode(200)
+                .body("checks.find { it.name.startsWith('Redis') }.data.redis", org.hamcrest.Matchers.startsWith("down")));
         // Known locally, and new to this process (Redis unreachable: PostgreSQL answers).
         Db.TestClinic cold = Db.clinic("redis-cold");
         for (int i = 0; i < 20; i++) {

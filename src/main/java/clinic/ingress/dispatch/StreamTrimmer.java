@@ -1,0 +1,133 @@
+package clinic.ingress.dispatch;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import clinic.ingress.webhook.Failures;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.logging.Log;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.redis.client.Response;
+
+/**
+ * Keeps the turn stream bounded without ever dropping a turn the assistant has not acknowledged.
+ *
+ * <p>Every {@code ingress.dispatch.trim-interval}, once the stream is longer than
+ * {@code max-length}: with the consumer group present, entries older than its oldest pending entry
+ * (or, with nothing pending, up to its last delivered entry) are trimmed ({@code XTRIM MINID},
+ * exact); unconsumed entries stay, however many. Without the group (no consumer has started yet) the
+ * stream is cut to {@code max-length} as before. {@code ingress.turns.unconsumed} (delivered but not
+ * acknowledged, plus never delivered) is what the {@code TurnsUnconsumed} alert watches.
+ */
+@ApplicationScoped
+public class StreamTrimmer {
+
+    /** What was found and done in one round. */
+    public record Round(long length, long unconsumed, long trimmed, boolean groupPresent) {
+    }
+
+    private final ReactiveRedisDataSource redis;
+    private final DispatchConfig config;
+    private final Vertx vertx;
+    private final AtomicLong unconsumed = new AtomicLong();
+    private final AtomicLong length = new AtomicLong();
+    private long timer = -1;
+
+    public StreamTrimmer(ReactiveRedisDataSource redis, DispatchConfig config, Vertx vertx, MeterRegistry registry) {
+        this.redis = redis;
+        this.config = config;
+        this.vertx = vertx;
+        registry.gauge("ingress.turns.unconsumed", unconsumed);
+        registry.gauge("ingress.turns.stream.length", length);
+    }
+
+    void start(@Observes StartupEvent event) {
+        long every = config.trimInterval().toMillis();
+        timer = vertx.setPeriodic(every, every, id -> trim(config.stream(), config.consumerGroup(), config.maxLength())
+                .subscribe().with(
+                        round -> {
+                            length.set(round.length());
+                            unconsumed.set(round.unconsumed());
+                        },
+                        failure -> Log.debugf("turn stream not trimmed this round (%s)", Failures.describe(failure))));
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        if (timer >= 0) {
+            vertx.cancelTimer(timer);
+        }
+    }
+
+    /** One round on {@code stream}: measures it and trims what {@code group} has consumed, past {@code cap}. */
+    public Uni<Round> trim(String stream, String group, long cap) {
+        return redis.execute("XLEN", stream)
+                .map(Response::toLong)
+                .chain(len -> len == 0
+                        ? Uni.createFrom().item(new Round(0, 0, 0, false))
+                        : redis.execute("XINFO", "GROUPS", stream)
+                                .chain(groups -> trim(stream, cap, len, find(groups, group))));
+    }
+
+    private Uni<Round> trim(String stream, long cap, long len, Response group) {
+        if (group == null) {
+            return len <= cap
+                    ? Uni.createFrom().item(new Round(len, len, 0, false))
+                    : redis.execute("XTRIM", stream, "MAXLEN", "=", Long.toString(cap))
+                            .map(trimmed -> new Round(len - trimmed.toLong(), cap, trimmed.toLong(), false));
+        }
+        long pending = field(group, "pending").toLong();
+        String lastDelivered = field(group, "last-delivered-id").toString();
+        Response lag = field(group, "lag");
+        return redis.stream(String.class).xpending(stream, field(group, "name").toString())
+                .chain(summary -> {
+                    // Entries after the last delivered one have not been read; pending ones not acknowledged.
+                    long undelivered = lag != null ? lag.toLong() : 0;
+                    long open = pending + undelivered;
+                    if (len <= cap) {
+                        return Uni.createFrom().item(new Round(len, open, 0, true));
+                    }
+                    // MINID keeps ids >= the bound: the oldest pending entry, or the next after the last delivered.
+                    String bound = pending > 0 ? summary.getLowestId() : next(lastDelivered);
+                    return redis.execute("XTRIM", stream, "MINID", "=", bound)
+                            .map(trimmed -> new Round(len - trimmed.toLong(), open, trimmed.toLong(), true));
+                });
+    }
+
+    private static Response find(Response groups, String name) {
+        if (groups == null) {
+            return null;
+        }
+        for (Response group : groups) {
+            Response groupName = field(group, "name");
+            if (groupName != null && name.equals(groupName.toString())) {
+                return group;
+            }
+        }
+        return null;
+    }
+
+    /** A field of an XINFO reply, as a RESP3 map or a RESP2 flat list of name/value pairs. */
+    private static Response field(Response entry, String name) {
+        if (entry.getKeys() != null && !entry.getKeys().isEmpty()) {
+            return entry.get(name);
+        }
+        for (int i = 0; i + 1 < entry.size(); i += 2) {
+            if (name.equals(entry.get(i).toString())) {
+                return entry.get(i + 1);
+            }
+        }
+        return null;
+    }
+
+    /** The smallest stream id greater than {@code id} ("ms-seq"). */
+    static String next(String id) {
+        int dash = id.indexOf('-');
+        return id.substring(0, dash + 1) + (Long.parseLong(id.substring(dash + 1)) + 1);
+    }
+}

@@ -1,0 +1,73 @@
+package clinic.ingress.platform;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Readiness;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.mutiny.core.Vertx;
+
+/**
+ * Reports Redis without letting it decide readiness. The webhook path stores and answers without
+ * Redis (caches fall through, turns wait in the outbox), so a Redis outage must not take every
+ * replica out of the load balancer, which Quarkus's own Redis readiness check would do
+ * ({@code quarkus.redis.health.enabled=false}). Redis is pinged in the background; the result is in
+ * the readiness details and in {@code ingress.redis.up}.
+ */
+@Readiness
+@ApplicationScoped
+public class RedisReport implements HealthCheck {
+
+    private static final Duration EVERY = Duration.ofSeconds(5);
+    private static final Duration PING_TIMEOUT = Duration.ofSeconds(1);
+
+    private final ReactiveRedisDataSource redis;
+    private final Vertx vertx;
+    private final AtomicInteger up = new AtomicInteger(-1);
+    private long timer = -1;
+
+    public RedisReport(ReactiveRedisDataSource redis, Vertx vertx, MeterRegistry registry) {
+        this.redis = redis;
+        this.vertx = vertx;
+        registry.gauge("ingress.redis.up", up, value -> Math.max(0, value.get()));
+    }
+
+    void start(@Observes StartupEvent event) {
+        ping();
+        timer = vertx.setPeriodic(EVERY.toMillis(), id -> ping());
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        if (timer >= 0) {
+            vertx.cancelTimer(timer);
+        }
+    }
+
+    private void ping() {
+        redis.execute("PING")
+                .ifNoItem().after(PING_TIMEOUT).fail()
+                .subscribe().with(pong -> up.set(1), failure -> up.set(0));
+    }
+
+    @Override
+    public HealthCheckResponse call() {
+        String state = switch (up.get()) {
+            case 1 -> "up";
+            case 0 -> "down (webhooks are stored; caches fall through, turns wait in the outbox)";
+            default -> "not checked yet";
+        };
+        return HealthCheckResponse.named("Redis (reported, does not gate readiness)")
+                .up()
+                .withData("redis", state)
+                .build();
+    }
+}
