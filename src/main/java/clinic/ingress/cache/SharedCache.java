@@ -72,6 +72,7 @@ public class SharedCache {
             return Uni.createFrom().voidItem();
         }
         return redis.key(String.class).unlink(key)
+                .ifNoItem().after(config.redisTimeout().multipliedBy(4)).fail()
                 .replaceWithVoid();
     }
 

@@ -61,6 +61,8 @@ public class ClinicChanges {
             @ConfigProperty(name = "quarkus.datasource.reactive.url") String url,
             @ConfigProperty(name = "quarkus.datasource.username") java.util.Optional<String> username,
             @ConfigProperty(name = "quarkus.datasource.password") java.util.Optional<String> password,
+            @ConfigProperty(name = "quarkus.datasource.reactive.postgresql.ssl-mode") java.util.Optional<String> sslMode,
+            @ConfigProperty(name = "quarkus.datasource.reactive.trust-all", defaultValue = "false") boolean trustAll,
             io.micrometer.core.instrument.MeterRegistry registry,
             jakarta.enterprise.event.Event<DirectoryChanged> changedEvents) {
         this.changedEvents = changedEvents;
@@ -77,6 +79,11 @@ public class ClinicChanges {
         this.pgOptions = PgConnectOptions.fromUri(url.startsWith("vertx-reactive:") ? url.substring(15) : url);
         username.ifPresent(pgOptions::setUser);
         password.ifPresent(pgOptions::setPassword);
+        // The LISTEN connection is opened by hand: it must follow the pool's TLS settings, and notice a
+        // peer that vanished without a FIN (TCP keepalive, plus the heartbeat below).
+        sslMode.ifPresent(mode -> pgOptions.setSslMode(io.vertx.pgclient.SslMode.of(mode)));
+        pgOptions.setTrustAll(trustAll);
+        pgOptions.setTcpKeepAlive(true);
     }
 
     void start(@Observes StartupEvent event) {
@@ -138,6 +145,7 @@ public class ClinicChanges {
         return directory.refresh(instanceName)
                 .call(() -> cacheConfig.redisEnabled()
                         ? redisData.execute("PUBLISH", cacheConfig.invalidationChannel(), ORIGIN + " " + instanceName)
+                                .ifNoItem().after(cacheConfig.redisTimeout().multipliedBy(4)).fail()
                                 .onFailure().recoverWithNull()
                         : Uni.createFrom().voidItem())
                 .onFailure().invoke(e -> Log.warnf("could not refresh instance %s after a change: %s",
@@ -170,6 +178,7 @@ public class ClinicChanges {
         subscriber.connect().subscribe().with(
                 ignored -> {
                     listening = true;
+                    heartbeat(subscriber);
                     Log.infof("listening for clinic directory changes on %s", config.notifyChannel());
                 },
                 failure -> {
@@ -177,6 +186,34 @@ public class ClinicChanges {
                     subscriber.closeAndForget();
                     vertx.setTimer(Math.min(10_000L, 250L << Math.min(attempt, 6)), id -> listenToPostgres(attempt + 1));
                 });
+    }
+
+    /**
+     * A LISTEN connection only receives: a server or network gone silent (no RST) would leave it
+     * waiting forever. Every 30 s it runs {@code SELECT 1} with a 5 s bound; a failure closes it,
+     * which reconnects (and flushes the local tier, since changes may have been missed).
+     */
+    private void heartbeat(PgSubscriber current) {
+        vertx.setTimer(30_000, id -> {
+            if (stopped || subscriber != current || current.closed()) {
+                return;
+            }
+            var connection = current.actualConnection();
+            if (connection == null) {
+                heartbeat(current);
+                return;
+            }
+            connection.query("SELECT 1").execute()
+                    .ifNoItem().after(Duration.ofSeconds(5)).fail()
+                    .subscribe().with(
+                            ok -> heartbeat(current),
+                            failure -> {
+                                Log.warnf("LISTEN connection did not answer its heartbeat (%s): reconnecting",
+                                        failure.getClass().getSimpleName());
+                                connection.closeAndForget();
+                                heartbeat(current);
+                            });
+        });
     }
 
     private void subscribeToRedis(int attempt) {

@@ -294,6 +294,8 @@ public class PatientMemory {
             return Uni.createFrom().voidItem();
         }
         return redis.execute("EVAL", RELEASE_LEASE, "1", lease, OWNER)
+                // Bounded like every Redis call: an unreleased lease expires by itself (lease-ttl).
+                .ifNoItem().after(cacheConfig.redisTimeout().multipliedBy(4)).fail()
                 .onFailure().recoverWithNull()
                 .replaceWithVoid();
     }

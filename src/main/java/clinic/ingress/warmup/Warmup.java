@@ -76,6 +76,8 @@ public class Warmup {
         long start = System.nanoTime();
         return repository.findAll()
                 .call(clinics -> directory.load(clinics, config.concurrency()))
+                // A database that accepts the query and never answers must not hold readiness forever.
+                .ifNoItem().after(config.timeout()).fail()
                 .map(clinics -> {
                     long elapsed = System.nanoTime() - start;
                     duration.record(elapsed, TimeUnit.NANOSECONDS);

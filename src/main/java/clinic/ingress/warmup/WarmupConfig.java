@@ -25,4 +25,8 @@ public interface WarmupConfig {
 
     @WithDefault("30s")
     Duration maxBackoff();
+
+    /** The most one warm-up attempt may take (query and cache fill); past it the attempt fails and is retried. */
+    @WithDefault("60s")
+    Duration timeout();
 }

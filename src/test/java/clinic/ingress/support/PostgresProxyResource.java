@@ -20,7 +20,9 @@ public class PostgresProxyResource implements QuarkusTestResourceLifecycleManage
     public Map<String, String> start() {
         proxy = new TcpProxy(5432);
         return Map.of("quarkus.datasource.reactive.url",
-                "postgresql://127.0.0.1:" + proxy.port() + "/clinic_ingress_test");
+                "postgresql://127.0.0.1:" + proxy.port() + "/clinic_ingress_test",
+                // Short, so a slow PostgreSQL (proxy latency) outlasts it without a slow test.
+                "ingress.webhook.store-timeout", "1s");
     }
 
     @Override

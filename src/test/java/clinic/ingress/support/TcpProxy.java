@@ -63,6 +63,13 @@ public final class TcpProxy implements AutoCloseable {
         return port;
     }
 
+    private volatile long latencyMs;
+
+    /** Delays every chunk forwarded in either direction: a slow server or network, not a cut one. */
+    public void latency(java.time.Duration latency) {
+        this.latencyMs = latency.toMillis();
+    }
+
     public synchronized void up() {
         if (server != null) {
             return;
@@ -118,11 +125,16 @@ public final class TcpProxy implements AutoCloseable {
                     if (counter != null) {
                         counter.feed(buffer, 0, n);
                     }
+                    if (latencyMs > 0) {
+                        Thread.sleep(latencyMs);
+                    }
                     out.write(buffer, 0, n);
                     out.flush();
                 }
             } catch (IOException e) {
                 // connection cut
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             } finally {
                 closeQuietly(from);
                 closeQuietly(to);

@@ -1,8 +1,13 @@
 package clinic.ingress.webhook;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.anyOf;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
+
+import java.time.Duration;
+
+import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -12,6 +17,7 @@ import clinic.ingress.support.Evolution;
 import clinic.ingress.support.PostgresProxyResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.mutiny.sqlclient.Pool;
 
 /**
  * PostgreSQL goes away and comes back while the service keeps running: 503 with Retry-After (which
@@ -21,8 +27,12 @@ import io.quarkus.test.junit.QuarkusTest;
 @WithTestResource(PostgresProxyResource.class)
 class PostgresOutageTest {
 
+    @Inject
+    Pool pool;
+
     @AfterEach
     void restore() {
+        PostgresProxyResource.proxy().latency(Duration.ZERO);
         PostgresProxyResource.proxy().up();
     }
 
@@ -44,5 +54,34 @@ class PostgresOutageTest {
         Webhooks.post(during).statusCode(200).body("status", equalTo("accepted"));
         Webhooks.post(during).statusCode(200).body("status", equalTo("duplicate"));
         assertThat(Db.messages(clinic.instance())).isEqualTo(2);
+    }
+
+    @Test
+    void aSlowPostgresIsAnswered503WithinTheStoreTimeoutThenStoredOnce() {
+        Db.TestClinic clinic = Db.clinic("slow");
+        Webhooks.post(Evolution.text(clinic.instance(), "5511912347778", "antes")).statusCode(200);
+
+        PostgresProxyResource.proxy().latency(Duration.ofMillis(2500));
+        Evolution slow = Evolution.text(clinic.instance(), "5511912347778", "devagar");
+        Webhooks.post(slow)
+                .statusCode(503)
+                .header("Retry-After", notNullValue());
+
+        PostgresProxyResource.proxy().latency(Duration.ZERO);
+        // The slow statement may still have committed: the retry is then a duplicate. Either way, once.
+        Webhooks.post(slow).statusCode(200).body("status", anyOf(equalTo("accepted"), equalTo("duplicate")));
+        assertThat(Db.count("SELECT count(*) FROM core.whatsapp_messages WHERE instance_name = ? AND whatsapp_message_id = ?",
+                clinic.instance(), slow.id())).isEqualTo(1);
+    }
+
+    @Test
+    void aStatementPastTheServerSideTimeoutIsCancelledByPostgres() {
+        // %test statement_timeout is 3 s: the server cancels, the connection goes back to the pool.
+        Throwable failure = pool.query("SELECT pg_sleep(4)").execute()
+                .onItem().transform(rows -> (Throwable) null)
+                .onFailure().recoverWithItem(e -> e)
+                .await().atMost(Duration.ofSeconds(10));
+        assertThat(failure).isInstanceOf(io.vertx.pgclient.PgException.class);
+        assertThat(((io.vertx.pgclient.PgException) failure).getSqlState()).isEqualTo("57014");
     }
 }
