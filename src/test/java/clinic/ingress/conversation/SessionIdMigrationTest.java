@@ -94,9 +94,8 @@ class SessionIdMigrationTest {
                 .schemas("core", "healthcare")
                 .defaultSchema("core")
                 .baselineOnMigrate(true)
-                .baselineVersion("1")
-                .mixed(true)
-                .configuration(Map.of("flyway.postgresql.transactional.lock", "false"));
+                .baselineVersion("1");
+        clinic.ingress.platform.FlywaySettings.apply(configuration);
         if (target != null) {
             configuration.target(target);
         }

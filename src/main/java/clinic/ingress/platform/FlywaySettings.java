@@ -1,4 +1,4 @@
-package clinic.ingress.conversation;
+package clinic.ingress.platform;
 
 import java.util.Map;
 
@@ -10,13 +10,18 @@ import io.quarkus.flyway.FlywayConfigurationCustomizer;
 
 /**
  * Flyway settings Quarkus has no property for; scripts/apply_session_id_fix.sh (the Flyway Maven
- * plugin, profile {@code migrate}) and SessionIdMigrationTest use the same ones.
+ * plugin, profile {@code migrate}) and the migration tests use the same ones.
  */
 @Singleton
 public class FlywaySettings implements FlywayConfigurationCustomizer {
 
     @Override
     public void customize(FluentConfiguration configuration) {
+        apply(configuration);
+    }
+
+    /** The same settings for Flyway run outside Quarkus (migration tests). */
+    public static FluentConfiguration apply(FluentConfiguration configuration) {
         // Flyway serialises replicas with a PostgreSQL advisory lock. The default transactional lock
         // is held inside an open transaction, and CREATE INDEX CONCURRENTLY waits for every open
         // transaction to end: a concurrent index migration would wait for Flyway's own lock forever
@@ -25,5 +30,8 @@ public class FlywaySettings implements FlywayConfigurationCustomizer {
         // Lets a non-transactional migration (CONCURRENTLY, or the batched backfill) begin with
         // SET lock_timeout / statement_timeout. Transactional migrations stay transactional.
         configuration.mixed(true);
+        // Invalid indexes from failed concurrent builds are rebuilt, never left behind silently.
+        configuration.callbacks(new MigrationSafety());
+        return configuration;
     }
 }
