@@ -16,12 +16,15 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
+import clinic.ingress.memory.Mem0Gateway;
+import clinic.ingress.memory.MemoryConfig;
 import io.vertx.pgclient.PgException;
 
 /**
  * Writes a batch of messages with one statement, so one round trip and one commit: the message rows,
  * one upsert per conversation touched (with the latest timestamp), its session when new, the
- * conversation log and one outbox row per inbound message. The answers are those of sequential
+ * conversation log, one turn outbox row per inbound message and, with mem0 configured, one memory
+ * outbox row per inbound message with text. The answers are those of sequential
  * delivery: the unique index on {@code (instance_name, whatsapp_message_id)} makes a message already
  * stored (now or by a concurrent batch) insert nothing, and a message twice in the batch is written
  * once, its later copies answered as duplicates.
@@ -93,6 +96,10 @@ public class MessageBatchWriter {
             ), outbox AS (
                 INSERT INTO core.turn_outbox (message_id, available_at)
                 SELECT id, now() + make_interval(secs => $14) FROM msg WHERE NOT from_me
+            ), memory_outbox AS (
+                INSERT INTO core.memory_outbox (message_id, available_at)
+                SELECT id, now() + make_interval(secs => $15) FROM msg
+                WHERE $16 AND NOT from_me AND coalesce(btrim(body), '') <> ''
             )
             SELECT msg.id, msg.from_me, msg.clinic_id, msg.organization_id, conv.session_id, msg.whatsapp_message_id,
                    msg.instance_name, msg.patient_key, msg.body, msg.message_timestamp
@@ -104,10 +111,14 @@ public class MessageBatchWriter {
 
     private final Pool pool;
     private final DispatchConfig dispatch;
+    private final MemoryConfig memoryConfig;
+    private final Mem0Gateway mem0;
 
-    public MessageBatchWriter(Pool pool, DispatchConfig dispatch) {
+    public MessageBatchWriter(Pool pool, DispatchConfig dispatch, MemoryConfig memoryConfig, Mem0Gateway mem0) {
         this.pool = pool;
         this.dispatch = dispatch;
+        this.memoryConfig = memoryConfig;
+        this.mem0 = mem0;
     }
 
     /** One answer per message, in the order given. */
@@ -201,8 +212,9 @@ public class MessageBatchWriter {
             raws[i] = m.message().rawJson();
         }
         double graceSeconds = dispatch.relayGrace().toMillis() / 1000.0;
+        double memoryGraceSeconds = memoryConfig.writeGrace().toMillis() / 1000.0;
         return Tuple.from(List.of(ids, instances, whatsappIds, organizations, clinics, remoteJids, patientKeys,
-                patientLids, fromMe, types, bodies, timestamps, raws, graceSeconds));
+                patientLids, fromMe, types, bodies, timestamps, raws, graceSeconds, memoryGraceSeconds, mem0.enabled()));
     }
 
     /** PostgreSQL refused the data itself (classes 22 and 23): the same rows would fail again. */

@@ -79,6 +79,22 @@ public interface MemoryConfig {
     @WithDefault("2m")
     Duration writeMaxBackoff();
 
+    /**
+     * A stored message's mem0 add belongs to the replica that stored it for this long (its queue,
+     * retries and backoff); after it, the add is in {@code core.memory_outbox} for any replica's
+     * memory relay. Longer than the write-behind's worst case, so a live replica's add is not repeated.
+     */
+    @WithDefault("15m")
+    Duration writeGrace();
+
+    /** How often the memory relay looks for adds past their grace (crashed, dropped or given up). */
+    @WithDefault("30s")
+    Duration writeRelayInterval();
+
+    /** Adds claimed per relay round (bounded by the free room in the write queue). */
+    @WithDefault("500")
+    int writeRelayBatch();
+
     /** mem0 adds become searchable later: the patient's entry is refreshed this long after an add. */
     @WithDefault("30s")
     Duration refreshAfterWrite();

@@ -23,9 +23,12 @@ import io.vertx.mutiny.core.Vertx;
  * path. Messages are grouped per patient: while a patient's add waits in the bounded queue, later
  * messages of that patient join it, so a chatty patient costs one mem0 call per drain instead of
  * one per message (mem0's hosted add API allows about 1,000 calls a minute). A few adds run at once;
- * failures are retried with exponential backoff, a 429 waits for its {@code Retry-After}; nothing is
- * dropped silently: a message that cannot be queued or added is counted
- * ({@code ingress.memory.writes{outcome=dropped|failed}}) and its id logged, in batched lines.
+ * failures are retried with exponential backoff, a 429 waits for its {@code Retry-After} (capped at
+ * write-max-backoff). The queue is only the fast path: every message also has a row in
+ * {@code core.memory_outbox} from its store transaction, deleted once mem0 accepted it
+ * ({@link AddedMessages}); what is dropped (queue full), given up or lost with the process is added
+ * later by {@link MemoryRelay}. Drops and give-ups are counted
+ * ({@code ingress.memory.writes{outcome=dropped|failed}}) and their ids logged, in batched lines.
  * Because mem0 makes adds searchable only later, the patient's entry is refreshed
  * {@code ingress.memory.refresh-after-write} after a successful add, once however many adds.
  */
@@ -51,6 +54,8 @@ public class MemoryWriter {
     }
 
     private final Mem0Gateway mem0;
+    private final AddedMessages addedMessages;
+    private volatile boolean stopping;
     private final PatientMemory memory;
     private final MemoryConfig config;
     private final Vertx vertx;
@@ -66,7 +71,9 @@ public class MemoryWriter {
     /** Patients with a refresh already scheduled: one refresh covers every add before it fires. */
     private final Set<MemorySubject> refreshing = ConcurrentHashMap.newKeySet();
 
-    public MemoryWriter(Mem0Gateway mem0, PatientMemory memory, MemoryConfig config, Vertx vertx, MeterRegistry registry) {
+    public MemoryWriter(Mem0Gateway mem0, PatientMemory memory, MemoryConfig config, Vertx vertx, MeterRegistry registry,
+            AddedMessages addedMessages) {
+        this.addedMessages = addedMessages;
         this.mem0 = mem0;
         this.memory = memory;
         this.config = config;
@@ -112,8 +119,40 @@ public class MemoryWriter {
         }
     }
 
+    /** Patients the queue can still take. */
+    int room() {
+        return queue.remainingCapacity();
+    }
+
+    /**
+     * Graceful shutdown: no new adds start, the ones in flight finish (within the shutdown timeout),
+     * and the outbox rows of every accepted add are deleted, so a clean restart adds nothing twice.
+     * What is still queued stays in core.memory_outbox for the memory relay after the restart.
+     */
+    void stop(@jakarta.enterprise.event.Observes io.quarkus.runtime.ShutdownEvent event) {
+        stopping = true;
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (active.get() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        try {
+            addedMessages.flush().await().atMost(Duration.ofSeconds(5));
+        } catch (RuntimeException e) {
+            Log.warnf("could not record every mem0 add before stopping (%s): those messages may be added again",
+                    e.getClass().getSimpleName());
+        }
+    }
+
     private void drain() {
         while (true) {
+            if (stopping) {
+                return;
+            }
             int running = active.get();
             if (running >= config.writeConcurrency() || queue.isEmpty()) {
                 return;
@@ -138,12 +177,17 @@ public class MemoryWriter {
                     .subscribe().with(
                             ignored -> {
                                 added.increment(texts.size());
+                                addedMessages.add(batch.messageIds);
                                 scheduleRefresh(batch.subject);
                                 done();
                             },
                             failure -> {
-                                retryOrGiveUp(batch, failure);
-                                done();
+                                try {
+                                    retryOrGiveUp(batch, failure);
+                                } finally {
+                                    // Whatever happens in the retry bookkeeping, the write slot is given back.
+                                    done();
+                                }
                             });
         }
     }
@@ -156,8 +200,8 @@ public class MemoryWriter {
     private void retryOrGiveUp(Batch batch, Throwable failure) {
         if (batch.attempt >= config.writeMaxAttempts()) {
             failed.increment(batch.messageIds.size());
-            Log.warnf("messages %s not added to mem0 after %d attempts (%s)", batch.messageIds, batch.attempt,
-                    failure.getClass().getSimpleName());
+            Log.warnf("messages %s not added to mem0 after %d attempts (%s): left to the memory relay", batch.messageIds,
+                    batch.attempt, failure.getClass().getSimpleName());
             return;
         }
         retried.increment();
@@ -192,28 +236,47 @@ public class MemoryWriter {
         for (String id; (id = droppedIds.poll()) != null; ) {
             ids.add(id);
             if (ids.size() == MAX_IDS_PER_LOG_LINE || droppedIds.isEmpty()) {
-                Log.warnf("mem0 write queue full (%d patients): %d messages not added to memory: %s",
+                Log.warnf("mem0 write queue full (%d patients): %d messages deferred to the memory relay: %s",
                         config.writeQueueCapacity(), ids.size(), String.join(",", ids));
                 ids.clear();
             }
         }
     }
 
-    /** Exponential backoff, or mem0's own {@code Retry-After} on a 429. */
-    private Duration delay(int attempt, Throwable failure) {
-        if (failure instanceof WebApplicationException http && http.getResponse() != null
-                && http.getResponse().getStatus() == 429) {
-            String retryAfter = http.getResponse().getHeaderString("Retry-After");
-            try {
-                if (retryAfter != null) {
-                    return Duration.ofSeconds(Math.max(1, Long.parseLong(retryAfter.trim())));
-                }
-            } catch (NumberFormatException e) {
-                // an HTTP date: fall back to backoff
-            }
+    /** Exponential backoff, or mem0's own {@code Retry-After} on a 429, never longer than write-max-backoff. */
+    Duration delay(int attempt, Throwable failure) {
+        Duration max = config.writeMaxBackoff();
+        Duration asked = retryAfter(failure);
+        if (asked != null) {
+            return asked.compareTo(max) > 0 ? max : asked;
         }
         long backoff = config.writeInitialBackoff().toMillis() << Math.min(attempt - 1, 16);
-        return Duration.ofMillis(Math.min(backoff, config.writeMaxBackoff().toMillis()));
+        return Duration.ofMillis(Math.min(backoff, max.toMillis()));
+    }
+
+    /** A 429's Retry-After (seconds or an HTTP date), at least 1 s; null when absent or unreadable. */
+    private static Duration retryAfter(Throwable failure) {
+        if (!(failure instanceof WebApplicationException http) || http.getResponse() == null
+                || http.getResponse().getStatus() != 429) {
+            return null;
+        }
+        String value = http.getResponse().getHeaderString("Retry-After");
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            long seconds = Long.parseLong(value.trim());
+            return Duration.ofSeconds(Math.max(1, Math.min(seconds, Duration.ofDays(1).toSeconds())));
+        } catch (NumberFormatException e) {
+            try {
+                java.time.ZonedDateTime at = java.time.ZonedDateTime.parse(value.trim(),
+                        java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME);
+                Duration until = Duration.between(java.time.Instant.now(), at.toInstant());
+                return until.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : until;
+            } catch (java.time.DateTimeException notADate) {
+                return null;
+            }
+        }
     }
 
     private static Counter counter(MeterRegistry registry, String outcome) {

@@ -48,6 +48,8 @@ public class Mem0Stub implements QuarkusTestResourceLifecycleManager {
         config.put("ingress.memory.write-initial-backoff", "200ms");
         // One add at a time, so tests can watch a patient's later messages join the queued add.
         config.put("ingress.memory.write-concurrency", "1");
+        // The memory relay looks often; the grace stays long, so it only takes rows a test left behind.
+        config.put("ingress.memory.write-relay-interval", "500ms");
         return config;
     }
 
