@@ -77,7 +77,7 @@ mem0_delay() { curl -fs -X POST "http://127.0.0.1:$MEM0_PORT/__delay?search=$1" 
 mem0_searches() { # mem0_searches [PHONE]: searches so far, all or for one patient (by its pseudonym)
   local user=""
   if [ -n "${1:-}" ]; then
-    user=p_$(python3 -c 'import hmac,hashlib,sys; print(hmac.new(b"bench-key-secret", sys.argv[1].encode(), hashlib.sha256).hexdigest())' \
+    user=p_$(python3 -c 'import hmac,hashlib,sys; print(hmac.new(b"bench-cache-key-secret-0123456789abcdef", sys.argv[1].encode(), hashlib.sha256).hexdigest())' \
       "0a7c8e52-1f7e-4a3b-9c55-3d1b2e4f6a01:$1")
   fi
   curl -fs "http://127.0.0.1:$MEM0_PORT/__counts?user=$user" \

@@ -22,8 +22,10 @@ import io.vertx.core.json.JsonObject;
  * hosted add API also allows about 1,000 calls a minute, which is why the service groups a
  * patient's messages into one add.
  * {@code GET /__counts?user=ID} answers {@code {"searches": n, "adds": n, "userSearches": n}};
- * {@code POST /__delay?search=MS} changes the search median (the benchmark fills its caches quickly,
- * then measures with mem0's real latency).
+ * {@code POST /__delay?search=MS[&add=MS]} changes the medians (the benchmark fills its caches quickly,
+ * then measures with mem0's real latency). For scripts/chaos.sh: {@code POST /__mode?mode=ok|500|429}
+ * makes every search and add answer normally, 500, or 429 with {@code Retry-After: 2};
+ * {@code GET /__added} lists the message ids (metadata.message_ids) of every add answered normally.
  */
 public final class Mem0StandIn {
 
@@ -37,7 +39,9 @@ public final class Mem0StandIn {
     public static void main(String[] args) {
         int port = Integer.parseInt(args[0]);
         double[] searchMedian = {Double.parseDouble(args[1])};
-        double addMedian = Double.parseDouble(args[2]);
+        double[] addMedian = {Double.parseDouble(args[2])};
+        String[] mode = {"ok"};
+        java.util.Set<String> added = ConcurrentHashMap.newKeySet();
         double sigma = Double.parseDouble(args[3]);
         LongAdder searches = new LongAdder();
         LongAdder adds = new LongAdder();
@@ -45,7 +49,15 @@ public final class Mem0StandIn {
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
         vertx.createHttpServer().requestHandler(request -> {
             String path = request.path();
-            if (path.endsWith("/memories/search/")) {
+            if ((path.endsWith("/memories/search/") || path.endsWith("/memories/add/")) && !"ok".equals(mode[0])) {
+                request.body().onSuccess(body -> {
+                    var response = request.response().setStatusCode(Integer.parseInt(mode[0]));
+                    if ("429".equals(mode[0])) {
+                        response.putHeader("Retry-After", "2");
+                    }
+                    response.end();
+                });
+            } else if (path.endsWith("/memories/search/")) {
                 request.body().onSuccess(body -> {
                     searches.increment();
                     byUser.computeIfAbsent(user(body.toJsonObject()), u -> new AtomicLong()).incrementAndGet();
@@ -54,11 +66,27 @@ public final class Mem0StandIn {
             } else if (path.endsWith("/memories/add/")) {
                 request.body().onSuccess(body -> {
                     adds.increment();
-                    vertx.setTimer(delay(addMedian, sigma), id -> json(request, ADD_ANSWER));
+                    vertx.setTimer(delay(addMedian[0], sigma), id -> {
+                        var ids = body.toJsonObject().getJsonObject("metadata", new JsonObject()).getJsonArray("message_ids");
+                        if (ids != null) {
+                            ids.forEach(messageId -> added.add(String.valueOf(messageId)));
+                        }
+                        json(request, ADD_ANSWER);
+                    });
                 });
             } else if ("/__delay".equals(path)) {
-                searchMedian[0] = Double.parseDouble(request.getParam("search"));
+                if (request.getParam("search") != null) {
+                    searchMedian[0] = Double.parseDouble(request.getParam("search"));
+                }
+                if (request.getParam("add") != null) {
+                    addMedian[0] = Double.parseDouble(request.getParam("add"));
+                }
                 request.response().setStatusCode(204).end();
+            } else if ("/__mode".equals(path)) {
+                mode[0] = request.getParam("mode");
+                request.response().setStatusCode(204).end();
+            } else if ("/__added".equals(path)) {
+                request.response().putHeader("Content-Type", "text/plain").end(String.join("\n", added));
             } else if ("/__counts".equals(path)) {
                 String user = request.getParam("user");
                 AtomicLong mine = user == null ? null : byUser.get(user);
