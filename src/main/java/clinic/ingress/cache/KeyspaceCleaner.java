@@ -34,6 +34,8 @@ public class KeyspaceCleaner {
                 .group().intoLists().of(500)
                 .onItem().transformToUniAndConcatenate(keys -> redis.key(String.class).unlink(keys.toArray(String[]::new))
                         .map(Integer::longValue))
-                .collect().with(java.util.stream.Collectors.summingLong(Long::longValue));
+                .collect().with(java.util.stream.Collectors.summingLong(Long::longValue))
+                // An admin request: a whole keyspace walk may take a while, but never forever.
+                .ifNoItem().after(java.time.Duration.ofMinutes(2)).fail();
     }
 }

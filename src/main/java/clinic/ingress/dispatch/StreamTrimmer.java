@@ -1,5 +1,6 @@
 package clinic.ingress.dispatch;
 
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -66,6 +67,12 @@ public class StreamTrimmer {
 
     /** One round on {@code stream}: measures it and trims what {@code group} has consumed, past {@code cap}. */
     public Uni<Round> trim(String stream, String group, long cap) {
+        return measureAndTrim(stream, group, cap)
+                // Exact MINID trimming of a large backlog takes a moment; a Redis that hangs must not.
+                .ifNoItem().after(Duration.ofSeconds(10)).fail();
+    }
+
+    private Uni<Round> measureAndTrim(String stream, String group, long cap) {
         return redis.execute("XLEN", stream)
                 .map(Response::toLong)
                 .chain(len -> len == 0

