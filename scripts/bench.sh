@@ -123,9 +123,26 @@ start_app() { # start_app NAME [extra -D options]; PG_VIA=proxy (count statement
 }
 stop_app() { kill "$APP" 2>/dev/null || true; wait "$APP" 2>/dev/null || true; }
 rss_mb() { awk '/VmRSS/ {printf "%d", $2 / 1024}' "/proc/$APP/status"; }
-metric() { # metric NAME QUANTILE -> milliseconds (the service's own percentiles)
-  curl -fs "http://127.0.0.1:$OPS_PORT/q/metrics" | awk -v n="$1" -v q="$2" \
-    '$0 ~ "^"n"_seconds\\{.*quantile=\""q"\"" {printf "%.3f", $2 * 1000; found=1} END {if (!found) printf "null"}'
+metric() { # metric NAME QUANTILE -> milliseconds, from the service's histogram buckets (as histogram_quantile)
+  curl -fs "http://127.0.0.1:$OPS_PORT/q/metrics" | python3 -c '
+import re, sys
+name, q = sys.argv[1], float(sys.argv[2])
+buckets = {}
+for line in sys.stdin:
+    m = re.match(name + r"_seconds_bucket\{.*le=\"([^\"]+)\".*\} (\S+)", line)
+    if m:
+        le = float("inf") if m.group(1) == "+Inf" else float(m.group(1))
+        buckets[le] = buckets.get(le, 0) + float(m.group(2))
+if not buckets or buckets[max(buckets)] == 0:
+    print("null"); sys.exit()
+bounds = sorted(buckets); total = buckets[bounds[-1]]; rank = q * total; prev_le, prev_n = 0.0, 0.0
+for le in bounds:
+    if buckets[le] >= rank:
+        if le == float("inf"):
+            print("%.3f" % (prev_le * 1000)); break
+        print("%.3f" % ((prev_le + (le - prev_le) * (rank - prev_n) / max(buckets[le] - prev_n, 1e-9)) * 1000)); break
+    prev_le, prev_n = le, buckets[le]
+' "$1" "$2"
 }
 load() { # load RATE SECONDS PATIENTS RUN [FIRST_PATIENT [WARMUP_SECONDS]] -> JSON line
   java $TOOL_JVM -cp "$CP" clinic.ingress.bench.OpenLoad 127.0.0.1 $APP_PORT "$1" "$2" $TOKEN "$INSTANCE_LIST" "$3" "$4" "${5:-0}" "${6:-3}"

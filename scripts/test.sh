@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The test command: services, squawk on migrations/, the whole suite (unit, @QuarkusTest and
-# @QuarkusIntegrationTest against the packaged jar), then the native-sources build so native build
-# steps are checked without GraalVM.
+# The test command: services, squawk on migrations/, promtool on the alert rules, the whole suite
+# (unit, @QuarkusTest and @QuarkusIntegrationTest against the packaged jar), then the native-sources
+# build so native build steps are checked without GraalVM.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,6 +11,7 @@ scripts/services.sh start
 PGPASSWORD=${PGPASSWORD:-postgres} psql -h 127.0.0.1 -U postgres -d postgres -qX \
   -c "DROP DATABASE IF EXISTS clinic_ingress_test WITH (FORCE)" -c "CREATE DATABASE clinic_ingress_test"
 scripts/lint-migrations.sh
+scripts/check-alerts.sh
 ./mvnw -B verify "$@"
 # Native build steps (reflection registration, build-time init) run here; the compile itself needs
 # Mandrel and runs in Dockerfile.native where Docker exists.

@@ -22,6 +22,8 @@ import clinic.ingress.clinic.ClinicDirectory;
 import clinic.ingress.memory.MemorySubject;
 import clinic.ingress.memory.PatientMemory;
 import clinic.ingress.warmup.Warmup;
+import clinic.ingress.webhook.InstanceActivity;
+import clinic.ingress.webhook.WebhookConfig;
 import clinic.ingress.warmup.WarmupReport;
 import io.smallrye.mutiny.Uni;
 
@@ -39,9 +41,14 @@ public class AdminResource {
     private final KeyspaceCleaner cleaner;
     private final CacheMetrics metrics;
     private final PatientMemory memory;
+    private final InstanceActivity activity;
+    private final WebhookConfig webhookConfig;
 
+    @SuppressWarnings("java:S107") // constructor injection of the operations it exposes
     public AdminResource(Warmup warmup, ClinicDirectory directory, ClinicChanges changes, KeyspaceCleaner cleaner,
-            CacheMetrics metrics, PatientMemory memory) {
+            CacheMetrics metrics, PatientMemory memory, InstanceActivity activity, WebhookConfig webhookConfig) {
+        this.activity = activity;
+        this.webhookConfig = webhookConfig;
         this.memory = memory;
         this.warmup = warmup;
         this.directory = directory;
@@ -88,6 +95,22 @@ public class AdminResource {
         return cleaner.unlink(request.pattern())
                 .invoke(directory::flushLocal)
                 .map(InvalidateResult::new);
+    }
+
+    @GET
+    @Path("/instances/silent")
+    @Operation(summary = "Active instances that sent messages before and none for longer than ingress.webhook.silence-alert-after "
+            + "(or ?after=, an ISO-8601 duration such as PT30M)")
+    public Uni<java.util.List<InstanceActivity.Silent>> silent(@org.jboss.resteasy.reactive.RestQuery String after) {
+        java.time.Duration threshold;
+        try {
+            threshold = after == null ? webhookConfig.silenceAlertAfter() : java.time.Duration.parse(after);
+        } catch (java.time.format.DateTimeParseException e) {
+            return Uni.createFrom().failure(new jakarta.ws.rs.BadRequestException("after must be an ISO-8601 duration, e.g. PT30M"));
+        }
+        return activity.flush()
+                .onFailure().recoverWithNull()
+                .chain(() -> activity.silent(threshold));
     }
 
     @GET

@@ -10,7 +10,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * {@code ingress.cache.requests} tagged {@code cache} (clinic, memory), {@code tier}
- * (local, redis, database, mem0) and {@code result} (hit, miss, negative, stale, error, corrupt):
+ * (local, redis, database, mem0) and {@code result} (hit, miss, negative, stale, error, corrupt, outdated):
  * small fixed sets, never a key.
  */
 @ApplicationScoped
@@ -21,16 +21,27 @@ public class CacheMetrics {
     private final MeterRegistry registry;
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
 
+    /** Every series that can occur, registered at start-up: an increase() alert fires on the first event. */
+    private static final Map<String, java.util.List<String>> TIERS = Map.of(
+            "clinic", java.util.List.of("local", "redis", "database"),
+            "memory", java.util.List.of("local", "redis", "mem0"));
+    private static final java.util.List<String> RESULTS =
+            java.util.List.of("hit", "miss", "negative", "stale", "error", "corrupt", "outdated");
+
     public CacheMetrics(MeterRegistry registry) {
         this.registry = registry;
+        TIERS.forEach((cache, tiers) -> tiers.forEach(tier -> RESULTS.forEach(result -> counter(cache, tier, result))));
+    }
+
+    private Counter counter(String cache, String tier, String result) {
+        return counters.computeIfAbsent(cache + '/' + tier + '/' + result, k -> Counter.builder(REQUESTS)
+                .description("Cache lookups by cache, tier and result")
+                .tags("cache", cache, "tier", tier, "result", result)
+                .register(registry));
     }
 
     public void count(String cache, String tier, String result) {
-        counters.computeIfAbsent(cache + '/' + tier + '/' + result, k -> Counter.builder(REQUESTS)
-                        .description("Cache lookups by cache, tier and result")
-                        .tags("cache", cache, "tier", tier, "result", result)
-                        .register(registry))
-                .increment();
+        counter(cache, tier, result).increment();
     }
 
     /** Current counts, for {@code GET /admin/cache/stats}: cache -> "tier.result" -> count. */

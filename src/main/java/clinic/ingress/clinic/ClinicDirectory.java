@@ -46,7 +46,6 @@ public class ClinicDirectory {
             @CacheName(UNKNOWN) Cache unknown, ClinicConfig config, CacheMetrics metrics, MeterRegistry registry) {
         this.resolveTime = Timer.builder("ingress.clinic.resolve")
                 .description("Time to resolve an instance's clinic, whichever tier answered")
-                .publishPercentiles(0.5, 0.99, 0.999)
                 .register(registry);
         this.repository = repository;
         this.shared = shared;

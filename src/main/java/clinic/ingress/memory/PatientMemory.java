@@ -64,6 +64,7 @@ public class PatientMemory {
     private final Counter staleServed;
     private final Counter coalesced;
     private final io.micrometer.core.instrument.Timer lookupTime;
+    private final io.micrometer.core.instrument.Timer age;
     private final ConcurrentHashMap<String, CompletableFuture<Entry>> inflight = new ConcurrentHashMap<>();
     private final com.github.benmanes.caffeine.cache.Cache<String, AtomicInteger> activity;
 
@@ -87,7 +88,9 @@ public class PatientMemory {
                 .register(registry);
         this.lookupTime = io.micrometer.core.instrument.Timer.builder("ingress.memory.lookup")
                 .description("Time a webhook spent getting a patient's memories (bounded by the lookup budget)")
-                .publishPercentiles(0.5, 0.99, 0.999)
+                .register(registry);
+        this.age = io.micrometer.core.instrument.Timer.builder("ingress.memory.age")
+                .description("Age of the memory entry a lookup served (0 when mem0 answered within the budget)")
                 .register(registry);
         this.activity = Caffeine.newBuilder().expireAfterWrite(Duration.ofHours(1)).maximumSize(100_000).build();
         registry.gaugeMapSize("ingress.memory.inflight", List.of(), inflight);
@@ -116,7 +119,7 @@ public class PatientMemory {
         CompletableFuture<Entry> cached = local.getIfPresent(key);
         if (cached != null && cached.isDone() && !cached.isCompletedExceptionally()) {
             metrics.count(CACHE, "local", "hit");
-            return Uni.createFrom().item(MemoryLookup.cached(cached.join().items()));
+            return Uni.createFrom().item(served(MemoryLookup.cached(cached.join().items()), cached.join()));
         }
         metrics.count(CACHE, "local", "miss");
         return shared.get(CACHE, key)
@@ -135,7 +138,7 @@ public class PatientMemory {
         String key = keys.memory(subject.organizationId(), subject.patientKey());
         CompletableFuture<Entry> cached = local.getIfPresent(key);
         if (cached != null && cached.isDone() && !cached.isCompletedExceptionally()) {
-            return Uni.createFrom().item(MemoryLookup.cached(cached.join().items()));
+            return Uni.createFrom().item(served(MemoryLookup.cached(cached.join().items()), cached.join()));
         }
         return shared.get(CACHE, key)
                 .onFailure().recoverWithNull()
@@ -144,7 +147,7 @@ public class PatientMemory {
                     if (entry == null) {
                         return MemoryLookup.NONE;
                     }
-                    return fresh(entry, 0, Instant.now()) ? MemoryLookup.cached(entry.items()) : fallback(entry);
+                    return fresh(entry, 0, Instant.now()) ? served(MemoryLookup.cached(entry.items()), entry) : fallback(entry);
                 });
     }
 
@@ -198,15 +201,21 @@ public class PatientMemory {
             if (refreshEarly(entry, lookups, now)) {
                 fetch(subject, key, entry);
             }
-            return Uni.createFrom().item(MemoryLookup.cached(entry.items()));
+            return Uni.createFrom().item(served(MemoryLookup.cached(entry.items()), entry));
         }
         metrics.count(CACHE, "redis", entry == null ? "miss" : "stale");
         CompletableFuture<Entry> load = fetch(subject, key, entry);
         // copy(): the webhook giving up on its budget must not cancel the shared call.
         return Uni.createFrom().completionStage(load.copy())
-                .map(fetched -> MemoryLookup.fresh(fetched.items()))
+                .map(fetched -> served(MemoryLookup.fresh(fetched.items()), fetched))
                 .ifNoItem().after(config.lookupBudget()).recoverWithItem(() -> fallback(entry))
                 .onFailure().recoverWithItem(() -> fallback(entry));
+    }
+
+    /** Records how old the served entry was (ingress.memory.age). */
+    private MemoryLookup served(MemoryLookup lookup, Entry entry) {
+        age.record(Duration.between(entry.fetchedAt(), Instant.now()).abs());
+        return lookup;
     }
 
     private MemoryLookup fallback(Entry stale) {
@@ -215,7 +224,7 @@ public class PatientMemory {
         }
         // Counted once: the lookup itself is already in ingress.cache.requests as redis/stale.
         staleServed.increment();
-        return MemoryLookup.stale(stale.items());
+        return served(MemoryLookup.stale(stale.items()), stale);
     }
 
     /** One mem0 call per key in flight in this process; later callers share it. */

@@ -59,6 +59,13 @@ public interface WebhookConfig {
     @WithDefault("1M")
     MemorySize apikeyMaxBodySize();
 
+    /**
+     * An active instance that has sent messages before and none for this long counts as silent
+     * ({@code ingress.webhook.instances.silent}, {@code GET /admin/instances/silent}).
+     */
+    @WithDefault("6h")
+    Duration silenceAlertAfter();
+
     /** Store group ({@code @g.us}) messages instead of ignoring them. */
     @WithDefault("false")
     boolean acceptGroups();

@@ -40,11 +40,13 @@ public class WebhookIngest {
     private final PatientMemory memory;
     private final MemoryWriter memoryWriter;
     private final TurnPublisher turns;
+    private final InstanceActivity activity;
 
     @SuppressWarnings("java:S107") // constructor injection of the pipeline's steps
     public WebhookIngest(Credentials credentials, InstanceSecrets secrets, EvolutionParser parser, ClinicDirectory directory,
             MessageStore messages, QuarantineStore quarantine, WebhookConfig config, WebhookMetrics metrics,
-            PatientMemory memory, MemoryWriter memoryWriter, TurnPublisher turns) {
+            PatientMemory memory, MemoryWriter memoryWriter, TurnPublisher turns, InstanceActivity activity) {
+        this.activity = activity;
         this.turns = turns;
         this.memory = memory;
         this.memoryWriter = memoryWriter;
@@ -108,6 +110,7 @@ public class WebhookIngest {
                     .map(ignored -> RestResponse.status(RestResponse.Status.ACCEPTED,
                             WebhookAnswer.quarantined("unknown-instance")));
         }
+        activity.seen(clinic.instanceName());
         return messages.store(clinic, message)
                 .ifNoItem().after(config.storeTimeout()).fail()
                 .onFailure().transform(this::unavailable)
