@@ -4,8 +4,8 @@
 # the stand-in answering 500, so the mem0 circuit and write-behind panels have something to show),
 # scraped every 2 s by a real Prometheus that also evaluates alerts.yml. Then every panel query of
 # src/main/observability/grafana/clinic-ingress.json and every alert expression (its comparison
-# removed) must return data, and every rule must evaluate without error. Prints the panels' series as
-# an SVG plot (docs/operations/dashboard.svg) for README.
+# removed) must return data, and every rule must evaluate without error. Then draws the panels from
+# the scraped series (docs/operations/dashboard.png) for README.
 #
 #   scripts/check-observability.sh          about 2 minutes
 set -euo pipefail
@@ -59,3 +59,6 @@ sleep 30; curl -fs -X POST "http://127.0.0.1:$MEM0_PORT/__mode?mode=ok"
 wait $load || true
 sleep 10
 python3 scripts/observability_check.py "http://127.0.0.1:$PROM_PORT" "$start" "$(date +%s)"
+/usr/bin/python3 -c 'import matplotlib' 2>/dev/null \
+  || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-matplotlib >/dev/null
+/usr/bin/python3 scripts/plot_panels.py

@@ -17,8 +17,10 @@ import clinic.ingress.memory.MemoryLookup;
  *                consumers dedupe on it)
  * @param patient opaque patient reference (HMAC pseudonym), never the phone number
  * @param memory  memory state and items
+ * @param traceparent W3C traceparent of the webhook's trace, or null (tracing off, or published by
+ *                the relay, whose trace is not the webhook's)
  */
-record Turn(PendingTurn stored, String patient, MemoryLookup memory) {
+record Turn(PendingTurn stored, String patient, MemoryLookup memory, String traceparent) {
 
     /** The Redis Stream entry: flat string fields, memory as a JSON document. */
     Map<String, String> fields() {
@@ -42,6 +44,9 @@ record Turn(PendingTurn stored, String patient, MemoryLookup memory) {
             }
         }
         fields.put("memory", memoryJson.toString());
+        if (traceparent != null) {
+            fields.put("traceparent", traceparent);
+        }
         return fields;
     }
 }

@@ -77,23 +77,24 @@ public class TurnPublisher {
     }
 
     /** Publishes right after the store, in the background; the webhook never waits for it. */
-    public void publishAfterStore(PendingTurn stored, MemoryLookup lookup) {
-        publish(stored, lookup)
+    public void publishAfterStore(PendingTurn stored, MemoryLookup lookup, String traceparent, Runnable done) {
+        publish(stored, lookup, traceparent)
                 .invoke(() -> direct.increment())
+                .eventually(done)
                 .subscribe().with(ignored -> { }, failure -> failed.increment());
     }
 
     /** Publishes for the relay; fails when Redis does. */
     Uni<Void> republish(PendingTurn stored, MemoryLookup lookup) {
-        return publish(stored, lookup)
+        return publish(stored, lookup, null)
                 .invoke(() -> relayed.increment())
                 .onFailure().invoke(() -> failed.increment());
     }
 
-    private Uni<Void> publish(PendingTurn stored, MemoryLookup lookup) {
+    private Uni<Void> publish(PendingTurn stored, MemoryLookup lookup, String traceparent) {
         Request xadd;
         try {
-            xadd = xadd(new Turn(stored, memory.pseudonym(stored.subject()), lookup).fields());
+            xadd = xadd(new Turn(stored, memory.pseudonym(stored.subject()), lookup, traceparent).fields());
         } catch (RuntimeException e) {
             return Uni.createFrom().failure(new Unpublishable(e));
         }

@@ -15,6 +15,7 @@ import clinic.ingress.memory.MemoryLookup;
 import clinic.ingress.memory.MemorySubject;
 import clinic.ingress.memory.MemoryWriter;
 import clinic.ingress.memory.PatientMemory;
+import clinic.ingress.platform.Tracing;
 import clinic.ingress.webhook.WebhookMetrics.Outcome;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
@@ -41,11 +42,14 @@ public class WebhookIngest {
     private final MemoryWriter memoryWriter;
     private final TurnPublisher turns;
     private final InstanceActivity activity;
+    private final Tracing tracing;
 
     @SuppressWarnings("java:S107") // constructor injection of the pipeline's steps
     public WebhookIngest(Credentials credentials, InstanceSecrets secrets, EvolutionParser parser, ClinicDirectory directory,
             MessageStore messages, QuarantineStore quarantine, WebhookConfig config, WebhookMetrics metrics,
-            PatientMemory memory, MemoryWriter memoryWriter, TurnPublisher turns, InstanceActivity activity) {
+            PatientMemory memory, MemoryWriter memoryWriter, TurnPublisher turns, InstanceActivity activity,
+            Tracing tracing) {
+        this.tracing = tracing;
         this.activity = activity;
         this.turns = turns;
         this.memory = memory;
@@ -111,7 +115,7 @@ public class WebhookIngest {
                             WebhookAnswer.quarantined("unknown-instance")));
         }
         activity.seen(clinic.instanceName());
-        return messages.store(clinic, message)
+        return tracing.span("message.store", () -> messages.store(clinic, message))
                 .ifNoItem().after(config.storeTimeout()).fail()
                 .onFailure().transform(this::unavailable)
                 .chain(stored -> stored.isRejected()
@@ -145,13 +149,19 @@ public class WebhookIngest {
         }
         MemorySubject subject = turn.subject();
         memoryWriter.enqueue(subject, message.text(), turn.messageId());
-        return memory.lookup(subject)
+        return tracing.span("memory.lookup", () -> memory.lookup(subject))
                 .onFailure().recoverWithItem(MemoryLookup.NONE)
-                .invoke(lookup -> turns.publishAfterStore(turn, lookup));
+                .invoke(lookup -> publish(turn, lookup));
+    }
+
+    /** The turn carries the traceparent of its publish span: the assistant continues this trace. */
+    private void publish(PendingTurn turn, MemoryLookup lookup) {
+        io.opentelemetry.api.trace.Span span = tracing.start("turn.publish");
+        turns.publishAfterStore(turn, lookup, Tracing.traceparent(span), span::end);
     }
 
     private Uni<Clinic> resolve(String instance) {
-        return directory.resolve(instance)
+        return tracing.span("clinic.resolve", () -> directory.resolve(instance))
                 .onFailure().transform(this::unavailable);
     }
 
