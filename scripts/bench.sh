@@ -15,6 +15,7 @@
 #      PostgreSQL statements counted on the wire by a proxy; a stampede of one patient
 #   3. start-up with 10,000 instances, RSS after warm-up and under load
 #   4. JMH: the local tier and the codec
+#   5. the dashboard and alert expressions against a real Prometheus (scripts/check-observability.sh)
 # The tools are kept light so they take as little as possible from the service: wrk (C), OpenLoad
 # with C1 only and no garbage collector (Epsilon: no pauses charged to the service), and a Vert.x
 # mem0 stand-in (bench/Mem0StandIn: search lognormal median 5 s like the seed's mem0, add 200 ms)
@@ -293,3 +294,7 @@ java -cp "$CP" org.openjdk.jmh.Main CacheBenchmarks -f 1 -wi 2 -w 1s -i 3 -r 2s 
 log "report"
 BENCH_BASELINE=$BASELINE BENCH_PATIENTS=$PATIENTS BENCH_INSTANCES=$INSTANCES python3 scripts/bench_report.py "$OUT"
 cat "$OUT/report.md"
+
+# ---- 5. dashboard and alerts against a real Prometheus (too long for the CI suite) ---------------
+log "dashboard and alert expressions against a real Prometheus"
+scripts/check-observability.sh | tee "$OUT/observability.md"
