@@ -6,8 +6,8 @@ import jakarta.ws.rs.core.Response;
 
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
-import clinic.ingress.webhook.Credentials;
-import clinic.ingress.webhook.Problems;
+import clinic.ingress.platform.Secrets;
+import clinic.ingress.platform.Problems;
 
 /**
  * {@code /admin/*} requires {@code Authorization: Bearer <ingress.admin.token>}; without a
@@ -33,7 +33,7 @@ public class AdminGuard {
         }
         String authorization = request.getHeaderString(HttpHeaders.AUTHORIZATION);
         String presented = authorization != null && authorization.startsWith("Bearer ") ? authorization.substring(7).trim() : "";
-        if (!Credentials.sameSecret(presented, config.token().get())) {
+        if (!Secrets.same(presented, config.token().get())) {
             return problems.problem(401, "unauthorized", "admin endpoints need the admin Bearer token", null);
         }
         return null;

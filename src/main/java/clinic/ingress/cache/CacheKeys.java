@@ -18,6 +18,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 @ApplicationScoped
 public class CacheKeys {
 
+    /** Every key this service writes starts with one of these (admin pattern deletes are limited to them). */
+    public static final String INSTANCE_PREFIX = "whatsapp:instance:";
+    public static final String MEMORY_PREFIX = "mem0:";
+
     private final SecretKeySpec secret;
     /** A Mac per thread: Mac.getInstance is a provider lookup, and every message needs a few HMACs. */
     private final ThreadLocal<Mac> mac;
@@ -50,13 +54,18 @@ public class CacheKeys {
         }
     }
 
+    /** {@code whatsapp:instance:{name}}: an instance's directory entry (instance names are not patient data). */
+    public static String instance(String instanceName) {
+        return INSTANCE_PREFIX + instanceName;
+    }
+
     /** {@code mem0:v1:{organization_id}:{hmac(patient)}}: a patient's cached memories. */
     public String memory(UUID organizationId, String patientKey) {
-        return "mem0:v1:" + organizationId + ":" + pseudonym(organizationId, patientKey);
+        return MEMORY_PREFIX + "v1:" + organizationId + ":" + pseudonym(organizationId, patientKey);
     }
 
     /** Short-lived lease so that one replica at a time fetches a patient's memories. */
     public String memoryLease(UUID organizationId, String patientKey) {
-        return "mem0:lease:" + organizationId + ":" + pseudonym(organizationId, patientKey);
+        return MEMORY_PREFIX + "lease:" + organizationId + ":" + pseudonym(organizationId, patientKey);
     }
 }

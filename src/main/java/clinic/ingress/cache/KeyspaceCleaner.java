@@ -15,7 +15,7 @@ import io.smallrye.mutiny.Uni;
 @ApplicationScoped
 public class KeyspaceCleaner {
 
-    public static final List<String> OWN_PREFIXES = List.of("whatsapp:instance:", "mem0:");
+    public static final List<String> OWN_PREFIXES = List.of(CacheKeys.INSTANCE_PREFIX, CacheKeys.MEMORY_PREFIX);
 
     private final ReactiveRedisDataSource redis;
 

@@ -32,7 +32,6 @@ public class ClinicDirectory {
     static final String CACHE = "clinic";
     static final String LOCAL = "clinic-directory";
     static final String UNKNOWN = "clinic-directory-unknown";
-    private static final String KEY_PREFIX = "whatsapp:instance:";
 
     private final ClinicRepository repository;
     private final SharedCache shared;
@@ -56,7 +55,7 @@ public class ClinicDirectory {
     }
 
     public static String redisKey(String instanceName) {
-        return KEY_PREFIX + instanceName;
+        return clinic.ingress.cache.CacheKeys.instance(instanceName);
     }
 
     /** The clinic of the instance, or a null item when it is not in the directory. */

@@ -3,7 +3,7 @@ package clinic.ingress.conversation;
 import java.util.UUID;
 
 import clinic.ingress.clinic.Clinic;
-import clinic.ingress.webhook.InboundMessage;
+import clinic.ingress.evolution.InboundMessage;
 
 /**
  * A message on its way into a batch.

@@ -2,7 +2,6 @@ package clinic.ingress.webhook;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Optional;
 
@@ -17,6 +16,8 @@ import org.jose4j.jwt.consumer.InvalidJwtException;
 import org.jose4j.jwt.consumer.JwtConsumer;
 import org.jose4j.jwt.consumer.JwtConsumerBuilder;
 import org.jose4j.keys.HmacKey;
+
+import clinic.ingress.platform.Secrets;
 
 /**
  * Checks the credentials Evolution can send, from the headers alone: a shared-secret header (the
@@ -92,11 +93,6 @@ public class Credentials {
         return MessageDigest.isEqual(stored, sha256(apikey));
     }
 
-    /** Compares two secrets in constant time, whatever their content or length (SHA-256 digests). */
-    public static boolean sameSecret(String presented, String expected) {
-        return MessageDigest.isEqual(sha256(presented == null ? "" : presented), sha256(expected));
-    }
-
     private boolean validJwt(String token) {
         try {
             jwt.get().processToClaims(token);
@@ -130,10 +126,6 @@ public class Credentials {
     }
 
     static byte[] sha256(String value) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required by every JVM", e);
-        }
+        return Secrets.sha256(value);
     }
 }

@@ -1,5 +1,6 @@
 package clinic.ingress.webhook;
 
+import clinic.ingress.platform.Failures;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package clinic.ingress.webhook;
 
+import clinic.ingress.platform.Failures;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;

@@ -1,5 +1,6 @@
 package clinic.ingress.webhook;
 
+import clinic.ingress.platform.Problems;
 import jakarta.ws.rs.core.Response;
 
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
@@ -17,6 +18,6 @@ public class ProblemMapper {
 
     @ServerExceptionMapper
     public Response map(WebhookRejection rejection) {
-        return problems.of(rejection);
+        return problems.problem(rejection.status(), rejection.code(), rejection.getMessage(), rejection.retryAfter());
     }
 }

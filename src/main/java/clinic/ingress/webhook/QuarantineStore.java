@@ -1,5 +1,6 @@
 package clinic.ingress.webhook;
 
+import clinic.ingress.platform.Failures;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.OffsetDateTime;

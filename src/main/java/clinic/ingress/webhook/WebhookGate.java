@@ -1,5 +1,6 @@
 package clinic.ingress.webhook;
 
+import clinic.ingress.platform.Problems;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 

@@ -1,5 +1,9 @@
 package clinic.ingress.webhook;
 
+import clinic.ingress.platform.Failures;
+import clinic.ingress.evolution.EvolutionParser;
+import clinic.ingress.evolution.EvolutionEvent;
+import clinic.ingress.evolution.InboundMessage;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -45,7 +49,7 @@ public class WebhookIngest {
     private final Tracing tracing;
 
     @SuppressWarnings("java:S107") // constructor injection of the pipeline's steps
-    public WebhookIngest(Credentials credentials, InstanceSecrets secrets, EvolutionParser parser, ClinicDirectory directory,
+    public WebhookIngest(Credentials credentials, InstanceSecrets secrets, ClinicDirectory directory,
             MessageStore messages, QuarantineStore quarantine, WebhookConfig config, WebhookMetrics metrics,
             PatientMemory memory, MemoryWriter memoryWriter, TurnPublisher turns, InstanceActivity activity,
             Tracing tracing) {
@@ -56,7 +60,7 @@ public class WebhookIngest {
         this.memoryWriter = memoryWriter;
         this.credentials = credentials;
         this.secrets = secrets;
-        this.parser = parser;
+        this.parser = new EvolutionParser(config.acceptGroups(), config.maxBodySize().asLongValue());
         this.directory = directory;
         this.messages = messages;
         this.quarantine = quarantine;

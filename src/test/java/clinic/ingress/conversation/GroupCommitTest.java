@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 
 import clinic.ingress.clinic.Clinic;
 import clinic.ingress.support.Db;
-import clinic.ingress.webhook.InboundMessage;
-import clinic.ingress.webhook.PatientIdentity;
+import clinic.ingress.evolution.InboundMessage;
+import clinic.ingress.evolution.PatientIdentity;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**

@@ -1,5 +1,7 @@
 package clinic.ingress.webhook;
 
+import clinic.ingress.evolution.EvolutionParser;
+import clinic.ingress.evolution.EvolutionEvent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -21,7 +23,7 @@ import net.jqwik.api.Provide;
  */
 class FuzzParserProperties {
 
-    private final EvolutionParser parser = new EvolutionParser(new ObjectMapper(), config());
+    private final EvolutionParser parser = new EvolutionParser(false, config().maxBodySize().asLongValue());
 
     @Property(tries = 100_000)
     void everyBodyIsClassifiedAndNothingEscapes(@ForAll("bodies") byte[] body) {

@@ -1,4 +1,4 @@
-package clinic.ingress.webhook;
+package clinic.ingress.evolution;
 
 /**
  * What an Evolution webhook body turned out to be. Every variant knows the instance and body

@@ -1,4 +1,4 @@
-package clinic.ingress.webhook;
+package clinic.ingress.evolution;
 
 /**
  * Who the patient is. Evolution versions disagree on where the phone number lives

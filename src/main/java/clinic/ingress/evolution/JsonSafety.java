@@ -1,4 +1,4 @@
-package clinic.ingress.webhook;
+package clinic.ingress.evolution;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package clinic.ingress.webhook;
+package clinic.ingress.platform;
 
 import io.vertx.pgclient.PgException;
 

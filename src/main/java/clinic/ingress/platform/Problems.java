@@ -1,4 +1,4 @@
-package clinic.ingress.webhook;
+package clinic.ingress.platform;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.HttpHeaders;
@@ -20,10 +20,6 @@ public class Problems {
 
     public Problems(ObjectMapper mapper) {
         this.mapper = mapper;
-    }
-
-    public Response of(WebhookRejection rejection) {
-        return problem(rejection.status(), rejection.code(), rejection.getMessage(), rejection.retryAfter());
     }
 
     public Response problem(int status, String code, String detail, Integer retryAfter) {

@@ -1,4 +1,4 @@
-package clinic.ingress.webhook;
+package clinic.ingress.evolution;
 
 import java.io.IOException;
 import java.time.Clock;
@@ -8,8 +8,6 @@ import java.time.ZoneOffset;
 import java.util.Iterator;
 import java.util.Set;
 
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.core.JsonFactory;
@@ -23,8 +21,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
  * {@code conversation}), the LID variants of 2.3.x and 2.4, dotted, UPPER_SNAKE or kebab event names.
  * Works on the Jackson tree only: no reflection, nothing for the native image to register.
  */
-@ApplicationScoped
-public class EvolutionParser {
+public final class EvolutionParser {
 
     /** Keys of {@code message} that are not its content. */
     private static final Set<String> NOT_CONTENT = Set.of("messageContextInfo", "base64", "mediaUrl", "speechToText");
@@ -36,17 +33,20 @@ public class EvolutionParser {
     private static final int MAX_ID_LENGTH = 255;
 
     private final ObjectMapper mapper;
-    private final WebhookConfig config;
+    private final boolean acceptGroups;
     private final Clock clock;
 
-    @Inject
-    public EvolutionParser(ObjectMapper mapper, WebhookConfig config) {
-        this(mapper, config, Clock.systemUTC());
+    /**
+     * @param acceptGroups store group ({@code @g.us}) messages instead of ignoring them
+     * @param maxBodyBytes the largest body the webhook accepts: bounds documents and strings
+     */
+    public EvolutionParser(boolean acceptGroups, long maxBodyBytes) {
+        this(acceptGroups, maxBodyBytes, Clock.systemUTC());
     }
 
-    EvolutionParser(ObjectMapper mapper, WebhookConfig config, Clock clock) {
-        this.mapper = boundedReader(config);
-        this.config = config;
+    EvolutionParser(boolean acceptGroups, long maxBodyBytes, Clock clock) {
+        this.mapper = boundedReader(maxBodyBytes);
+        this.acceptGroups = acceptGroups;
         this.clock = clock;
     }
 
@@ -56,8 +56,8 @@ public class EvolutionParser {
      * tree without them). A messages.upsert is a few hundred tokens nested about 10 deep; a base64
      * media message is one long string, bounded by the body limit.
      */
-    private static ObjectMapper boundedReader(WebhookConfig config) {
-        int bodyLimit = (int) Math.min(Integer.MAX_VALUE, config.maxBodySize().asLongValue());
+    private static ObjectMapper boundedReader(long maxBodyBytes) {
+        int bodyLimit = (int) Math.min(Integer.MAX_VALUE, maxBodyBytes);
         StreamReadConstraints limits = StreamReadConstraints.builder()
                 .maxDocumentLength(bodyLimit)
                 .maxStringLength(bodyLimit)
@@ -151,7 +151,7 @@ public class EvolutionParser {
         if (remoteJid.endsWith("@broadcast")) {
             return "broadcast-list";
         }
-        if (remoteJid.endsWith("@g.us") && !config.acceptGroups()) {
+        if (remoteJid.endsWith("@g.us") && !acceptGroups) {
             return "group";
         }
         return null;
