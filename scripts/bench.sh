@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks clinic-ingress: its write path against a baseline commit in the same run, the seed's
-# before/after table, and the targets README lists.
+# before/after table, and the targets docs/benchmarks.md lists.
 #
 #   scripts/bench.sh            (after scripts/test.sh on a fresh machine; about 15 minutes)
 #   BENCH_BASELINE=<commit>     the version to compare with (default 56efb80: before group commit)

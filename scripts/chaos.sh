@@ -2,7 +2,7 @@
 # Chaos run (issue 12): two replicas of the packaged service under a steady open-model load while
 # faults are injected one after another, then a check that nothing acknowledged was lost.
 #
-#   scripts/chaos.sh            about 8 minutes; prints the table README shows, exits 1 if an
+#   scripts/chaos.sh            about 8 minutes; prints the table docs/failure-modes.md shows, exits 1 if an
 #                               acknowledged message is missing from PostgreSQL, the stream or mem0
 #
 # Everything it breaks is its own: a private PostgreSQL cluster (port 55432, target/chaos/pg), a

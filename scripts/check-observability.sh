@@ -5,7 +5,7 @@
 # scraped every 2 s by a real Prometheus that also evaluates alerts.yml. Then every panel query of
 # src/main/observability/grafana/clinic-ingress.json and every alert expression (its comparison
 # removed) must return data, and every rule must evaluate without error. Then draws the panels from
-# the scraped series (docs/operations/dashboard.png) for README.
+# the scraped series (docs/operations/dashboard.png) for docs/operations.md.
 #
 #   scripts/check-observability.sh          about 2 minutes
 set -euo pipefail

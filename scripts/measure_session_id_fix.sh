@@ -8,7 +8,7 @@
 #   scripts/measure_session_id_fix.sh [ROWS]
 #
 # Uses its own database (clinic_ingress_migration_bench), recreated each run. A measurement, not a
-# test: the numbers go to README ("Session id fix on a live database") and target/bench/.
+# test: the numbers go to docs/database.md ("The session_id fix, on a live database") and target/bench/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Draws the dashboard's panels from the series a real Prometheus scraped (target/observability/
 series.json, written by observability_check.py) as docs/operations/dashboard.png: what Grafana would
-show, for README, on machines without Grafana. Needs matplotlib (Debian python3-matplotlib).
+show, for docs/operations.md, on machines without Grafana. Needs matplotlib (Debian python3-matplotlib).
 """
 import json
 import pathlib

@@ -13,7 +13,7 @@ import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
 /**
  * Latency meters publish histogram buckets, not client-side percentiles: percentiles computed in
  * each replica cannot be combined, buckets can ({@code histogram_quantile} over the sum of every
- * replica's buckets). The boundaries come from the benchmark (README, Performance): a warm webhook
+ * replica's buckets). The boundaries come from the benchmark (docs/benchmarks.md): a warm webhook
  * answers in 2-5 ms, p99 20-45 ms under load, the memory lookup budget is 300 ms, the store
  * timeout 5 s, mem0 searches take 0.5-6 s.
  */
