@@ -3,7 +3,9 @@
 #
 #   scripts/send-sample.sh [message-id]
 #
-# The message id defaults to a fixed value, so a second run shows the duplicate answer.
+# Without an id a new one is made for each run, and the message is sent twice, the way Evolution
+# re-sends: the first answer is "accepted", the second "duplicate". With an id it is sent once
+# (run it again with the same id to see the duplicate).
 # Environment: INGRESS_URL (http://127.0.0.1:8080), INGRESS_WEBHOOK_TOKEN (dev-webhook-token),
 # INSTANCE (clinica-sorriso-centro).
 set -euo pipefail
@@ -11,7 +13,9 @@ set -euo pipefail
 url=${INGRESS_URL:-http://127.0.0.1:8080}/webhooks/evolution
 token=${INGRESS_WEBHOOK_TOKEN:-dev-webhook-token}
 instance=${INSTANCE:-clinica-sorriso-centro}
-id=${1:-3EB0A1B2C3D4E5F60718}
+id=${1:-3EB0$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n' | tr 'a-f' 'A-F')}
+times=1
+[ -z "${1:-}" ] && times=2
 now=$(date +%s)
 
 body=$(cat <<JSON
@@ -44,8 +48,10 @@ body=$(cat <<JSON
 JSON
 )
 
-curl -sS -X POST "$url" \
-  -H 'Content-Type: application/json' \
-  -H "X-Webhook-Token: $token" \
-  --data-binary "$body" \
-  -w '\nHTTP %{http_code} in %{time_total}s\n'
+for _ in $(seq 1 $times); do
+  curl -sS -X POST "$url" \
+    -H 'Content-Type: application/json' \
+    -H "X-Webhook-Token: $token" \
+    --data-binary "$body" \
+    -w '\nHTTP %{http_code} in %{time_total}s\n'
+done

@@ -10,6 +10,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import com.fasterxml.jackson.databind.node.NullNode;
 
 import clinic.ingress.cache.CacheMetrics;
+import clinic.ingress.cache.Loaded;
 import clinic.ingress.cache.CachedValue;
 import clinic.ingress.cache.SharedCache;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -73,10 +74,10 @@ public class ClinicDirectory {
             metrics.count(CACHE, "local", "negative");
             return Uni.createFrom().nullItem();
         }
-        CompletableFuture<Clinic> cached = local.getIfPresent(instanceName);
-        if (cached != null && cached.isDone() && !cached.isCompletedExceptionally()) {
+        Clinic cached = Loaded.valueOf(local.getIfPresent(instanceName));
+        if (cached != null) {
             metrics.count(CACHE, "local", "hit");
-            return Uni.createFrom().item(cached.join());
+            return Uni.createFrom().item(cached);
         }
         metrics.count(CACHE, "local", "miss");
         return local.<String, Clinic>getAsync(instanceName, this::fromShared)
@@ -122,9 +123,8 @@ public class ClinicDirectory {
         return local.keySet().stream()
                 .map(String.class::cast)
                 .filter(name -> {
-                    CompletableFuture<Clinic> f = local.getIfPresent(name);
-                    return f != null && f.isDone() && !f.isCompletedExceptionally() && f.join() != null
-                            && clinicId.equals(f.join().clinicId());
+                    Clinic clinic = Loaded.valueOf(local.<Clinic>getIfPresent(name));
+                    return clinic != null && clinicId.equals(clinic.clinicId());
                 })
                 .toList();
     }

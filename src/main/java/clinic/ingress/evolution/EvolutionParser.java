@@ -10,6 +10,8 @@ import java.util.Set;
 
 
 import com.fasterxml.jackson.databind.JsonNode;
+
+import clinic.ingress.platform.Json;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -219,7 +221,7 @@ public final class EvolutionParser {
     }
 
     private static String text(JsonNode node) {
-        return node != null && node.isTextual() ? node.textValue() : null;
+        return Json.text(node);
     }
 
     private static String firstNonBlank(String a, String b) {

@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
+
+import clinic.ingress.platform.Json;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -52,6 +54,6 @@ final class Mem0Responses {
     }
 
     private static String text(JsonNode node) {
-        return node != null && node.isTextual() ? node.textValue() : null;
+        return Json.text(node);
     }
 }

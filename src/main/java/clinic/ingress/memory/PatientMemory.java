@@ -18,6 +18,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import clinic.ingress.cache.CacheConfig;
 import clinic.ingress.cache.CacheKeys;
 import clinic.ingress.cache.CacheMetrics;
+import clinic.ingress.cache.Loaded;
 import clinic.ingress.cache.CachedValue;
 import clinic.ingress.cache.SharedCache;
 import io.micrometer.core.instrument.Counter;
@@ -116,10 +117,10 @@ public class PatientMemory {
         }
         String key = keys.memory(subject.organizationId(), subject.patientKey());
         int lookups = activity.get(key, k -> new AtomicInteger()).incrementAndGet();
-        CompletableFuture<Entry> cached = local.getIfPresent(key);
-        if (cached != null && cached.isDone() && !cached.isCompletedExceptionally()) {
+        Entry cached = Loaded.valueOf(local.getIfPresent(key));
+        if (cached != null) {
             metrics.count(CACHE, "local", "hit");
-            return Uni.createFrom().item(served(MemoryLookup.cached(cached.join().items()), cached.join()));
+            return Uni.createFrom().item(served(MemoryLookup.cached(cached.items()), cached));
         }
         metrics.count(CACHE, "local", "miss");
         return shared.get(CACHE, key)
@@ -136,9 +137,9 @@ public class PatientMemory {
             return Uni.createFrom().item(MemoryLookup.NONE);
         }
         String key = keys.memory(subject.organizationId(), subject.patientKey());
-        CompletableFuture<Entry> cached = local.getIfPresent(key);
-        if (cached != null && cached.isDone() && !cached.isCompletedExceptionally()) {
-            return Uni.createFrom().item(served(MemoryLookup.cached(cached.join().items()), cached.join()));
+        Entry cached = Loaded.valueOf(local.getIfPresent(key));
+        if (cached != null) {
+            return Uni.createFrom().item(served(MemoryLookup.cached(cached.items()), cached));
         }
         return shared.get(CACHE, key)
                 .onFailure().recoverWithNull()
