@@ -6,8 +6,8 @@ import jakarta.ws.rs.core.Response;
 
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
-import clinic.ingress.platform.Secrets;
 import clinic.ingress.platform.Problems;
+import clinic.ingress.platform.Secrets;
 
 /**
  * {@code /admin/*} requires {@code Authorization: Bearer <ingress.admin.token>}; without a

@@ -22,9 +22,9 @@ import clinic.ingress.clinic.ClinicDirectory;
 import clinic.ingress.memory.MemorySubject;
 import clinic.ingress.memory.PatientMemory;
 import clinic.ingress.warmup.Warmup;
+import clinic.ingress.warmup.WarmupReport;
 import clinic.ingress.webhook.InstanceActivity;
 import clinic.ingress.webhook.WebhookConfig;
-import clinic.ingress.warmup.WarmupReport;
 import io.smallrye.mutiny.Uni;
 
 /**

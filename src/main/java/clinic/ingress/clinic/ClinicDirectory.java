@@ -10,8 +10,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import com.fasterxml.jackson.databind.node.NullNode;
 
 import clinic.ingress.cache.CacheMetrics;
-import clinic.ingress.cache.Loaded;
 import clinic.ingress.cache.CachedValue;
+import clinic.ingress.cache.Loaded;
 import clinic.ingress.cache.SharedCache;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;

@@ -11,13 +11,13 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import clinic.ingress.dispatch.DispatchConfig;
 import clinic.ingress.dispatch.PendingTurn;
+import clinic.ingress.memory.Mem0Gateway;
+import clinic.ingress.memory.MemoryConfig;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
-import clinic.ingress.memory.Mem0Gateway;
-import clinic.ingress.memory.MemoryConfig;
 import io.vertx.pgclient.PgException;
 
 /**

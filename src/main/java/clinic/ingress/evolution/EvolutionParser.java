@@ -8,14 +8,13 @@ import java.time.ZoneOffset;
 import java.util.Iterator;
 import java.util.Set;
 
-
-import com.fasterxml.jackson.databind.JsonNode;
-
-import clinic.ingress.platform.Json;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+
+import clinic.ingress.platform.Json;
 
 /**
  * Turns an Evolution webhook body into an {@link EvolutionEvent}, whatever version sent it:

@@ -4,11 +4,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
-
-import clinic.ingress.platform.Json;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import clinic.ingress.platform.Json;
 
 /**
  * Every mem0 search answer shape: a bare array (v1 {@code v1.0}, v2), {@code {results:[...]}}

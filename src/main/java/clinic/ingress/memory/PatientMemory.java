@@ -18,8 +18,8 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import clinic.ingress.cache.CacheConfig;
 import clinic.ingress.cache.CacheKeys;
 import clinic.ingress.cache.CacheMetrics;
-import clinic.ingress.cache.Loaded;
 import clinic.ingress.cache.CachedValue;
+import clinic.ingress.cache.Loaded;
 import clinic.ingress.cache.SharedCache;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -177,11 +177,6 @@ public class PatientMemory {
                     return Uni.createFrom().completionStage(fetch(subject, key, entry).copy()).replaceWithVoid();
                 })
                 .onFailure().recoverWithNull();
-    }
-
-    /** Drops a patient from this process only (as if another replica looked it up). */
-    public void invalidateLocal(MemorySubject subject) {
-        local.invalidate(keys.memory(subject.organizationId(), subject.patientKey())).subscribe().with(ignored -> { });
     }
 
     /**

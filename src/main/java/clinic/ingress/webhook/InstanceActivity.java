@@ -1,6 +1,5 @@
 package clinic.ingress.webhook;
 
-import clinic.ingress.platform.Failures;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,6 +16,7 @@ import jakarta.enterprise.event.Observes;
 import clinic.ingress.cache.CacheConfig;
 import clinic.ingress.clinic.Clinic;
 import clinic.ingress.clinic.ClinicRepository;
+import clinic.ingress.platform.Failures;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;

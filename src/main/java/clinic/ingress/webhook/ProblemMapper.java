@@ -1,9 +1,10 @@
 package clinic.ingress.webhook;
 
-import clinic.ingress.platform.Problems;
 import jakarta.ws.rs.core.Response;
 
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+import clinic.ingress.platform.Problems;
 
 /**
  * Maps {@link WebhookRejection} to its problem document.

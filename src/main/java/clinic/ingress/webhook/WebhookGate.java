@@ -1,9 +1,9 @@
 package clinic.ingress.webhook;
 
-import clinic.ingress.platform.Problems;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
+import clinic.ingress.platform.Problems;
 import clinic.ingress.webhook.WebhookMetrics.Outcome;
 import io.quarkus.vertx.http.runtime.RouteConstants;
 import io.vertx.core.http.HttpHeaders;

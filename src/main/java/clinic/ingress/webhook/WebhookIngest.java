@@ -1,10 +1,5 @@
 package clinic.ingress.webhook;
 
-import clinic.ingress.platform.Failures;
-import clinic.ingress.evolution.EvolutionParser;
-import clinic.ingress.evolution.EvolutionEvent;
-import clinic.ingress.evolution.InboundMessage;
-
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.resteasy.reactive.RestResponse;
@@ -15,10 +10,14 @@ import clinic.ingress.conversation.MessageStore;
 import clinic.ingress.conversation.StoredMessage;
 import clinic.ingress.dispatch.PendingTurn;
 import clinic.ingress.dispatch.TurnPublisher;
+import clinic.ingress.evolution.EvolutionEvent;
+import clinic.ingress.evolution.EvolutionParser;
+import clinic.ingress.evolution.InboundMessage;
 import clinic.ingress.memory.MemoryLookup;
 import clinic.ingress.memory.MemorySubject;
 import clinic.ingress.memory.MemoryWriter;
 import clinic.ingress.memory.PatientMemory;
+import clinic.ingress.platform.Failures;
 import clinic.ingress.platform.Tracing;
 import clinic.ingress.webhook.WebhookMetrics.Outcome;
 import io.quarkus.logging.Log;

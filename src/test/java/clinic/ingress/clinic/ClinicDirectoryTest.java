@@ -3,20 +3,22 @@ package clinic.ingress.clinic;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 
 import jakarta.inject.Inject;
-import java.nio.charset.StandardCharsets;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import clinic.ingress.cache.CacheCodec;
 
 import org.junit.jupiter.api.Test;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import clinic.ingress.cache.CacheCodec;
 import clinic.ingress.cache.CacheMetrics;
 import clinic.ingress.support.Db;
-import clinic.ingress.support.Directory;
 import clinic.ingress.support.Db.TestClinic;
+import clinic.ingress.support.Directory;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 
@@ -30,7 +32,7 @@ class ClinicDirectoryTest {
     @Inject
     ClinicDirectory directory;
     @Inject
-    ClinicChanges changes;
+    MeterRegistry registry;
     @Inject
     RedisDataSource redis;
     @Inject
@@ -40,7 +42,7 @@ class ClinicDirectoryTest {
 
     @Test
     void resolvesThroughRedisThenLocalTier() {
-        TestClinic clinic = Directory.settledClinic(changes, "tiers");
+        TestClinic clinic = Directory.settledClinic(registry, "tiers");
 
         Clinic first = resolve(clinic.instance());
         assertThat(first.clinicId()).isEqualTo(clinic.clinicId());
@@ -86,7 +88,7 @@ class ClinicDirectoryTest {
 
     @Test
     void corruptEditedAndForeignRedisValuesAreMissesReplacedFromPostgres() throws Exception {
-        TestClinic clinic = Directory.settledClinic(changes, "corrupt");
+        TestClinic clinic = Directory.settledClinic(registry, "corrupt");
         String key = ClinicDirectory.redisKey(clinic.instance());
         resolve(clinic.instance());
         byte[] genuine = redis.value(byte[].class).get(key);
@@ -94,7 +96,7 @@ class ClinicDirectoryTest {
         byte[] edited = new String(genuine, StandardCharsets.ISO_8859_1)
                 .replace(clinic.clinicId().toString(), java.util.UUID.randomUUID().toString())
                 .getBytes(StandardCharsets.ISO_8859_1);
-        TestClinic other = Directory.settledClinic(changes, "corrupt-other");
+        TestClinic other = Directory.settledClinic(registry, "corrupt-other");
         resolve(other.instance());
         byte[] anotherInstancesEntry = redis.value(byte[].class).get(ClinicDirectory.redisKey(other.instance()));
         Map<String, byte[]> corrupt = Map.of(
@@ -130,7 +132,7 @@ class ClinicDirectoryTest {
 
     @Test
     void aChangedClinicIsServedWithoutRestartLongBeforeItsLocalEntryExpires() {
-        TestClinic clinic = Directory.settledClinic(changes, "rename");
+        TestClinic clinic = Directory.settledClinic(registry, "rename");
         assertThat(resolve(clinic.instance()).name()).isEqualTo(clinic.name());
 
         Db.update("UPDATE healthcare.clinics SET name = 'Renamed Clinic', updated_at = now() WHERE id = ?", clinic.clinicId());

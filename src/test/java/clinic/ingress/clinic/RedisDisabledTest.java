@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import clinic.ingress.cache.CacheMetrics;
 import clinic.ingress.support.Db;
 import clinic.ingress.support.Directory;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -34,7 +35,7 @@ class RedisDisabledTest {
     @Inject
     ClinicDirectory directory;
     @Inject
-    ClinicChanges changes;
+    MeterRegistry registry;
     @Inject
     CacheMetrics metrics;
     @Inject
@@ -42,7 +43,7 @@ class RedisDisabledTest {
 
     @Test
     void localTierOnly() {
-        Db.TestClinic clinic = Directory.settledClinic(changes, "no-redis");
+        Db.TestClinic clinic = Directory.settledClinic(registry, "no-redis");
         long before = ClinicDirectoryTest.count(metrics, "database.hit");
         long localHits = ClinicDirectoryTest.count(metrics, "local.hit");
         for (int i = 0; i < 3; i++) {

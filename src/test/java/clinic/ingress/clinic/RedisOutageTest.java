@@ -14,6 +14,7 @@ import clinic.ingress.support.Db;
 import clinic.ingress.support.Evolution;
 import clinic.ingress.support.Management;
 import clinic.ingress.support.ProxiedServersResource;
+import clinic.ingress.support.Webhooks;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -39,7 +40,7 @@ class RedisOutageTest {
     @Test
     void webhooksKeepAnswering2xxWhileRedisIsDownAndRecover() {
         Db.TestClinic warm = Db.clinic("redis-warm");
-        WarmPathTest.Webhook.post(Evolution.text(warm.instance(), "5511912345001", "antes"));
+        Webhooks.answer(Evolution.text(warm.instance(), "5511912345001", "antes"));
 
         ProxiedServersResource.redis().down();
         // Still ready: Redis is reported, not a condition for storing messages.
@@ -49,14 +50,14 @@ class RedisOutageTest {
         // Known locally, and new to this process (Redis unreachable: PostgreSQL answers).
         Db.TestClinic cold = Db.clinic("redis-cold");
         for (int i = 0; i < 20; i++) {
-            WarmPathTest.Webhook.post(Evolution.text(warm.instance(), "5511912345001", "durante " + i));
-            WarmPathTest.Webhook.post(Evolution.text(cold.instance(), "5511912345002", "durante " + i));
+            Webhooks.answer(Evolution.text(warm.instance(), "5511912345001", "durante " + i));
+            Webhooks.answer(Evolution.text(cold.instance(), "5511912345002", "durante " + i));
         }
 
         ProxiedServersResource.redis().up();
         Db.TestClinic after = Db.clinic("redis-after");
         Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-            WarmPathTest.Webhook.post(Evolution.text(after.instance(), "5511912345003", "depois"));
+            Webhooks.answer(Evolution.text(after.instance(), "5511912345003", "depois"));
             assertThat(directRedis.key().exists(ClinicDirectory.redisKey(after.instance()))).isTrue();
         });
         assertThat(Db.messages(cold.instance())).isEqualTo(20);

@@ -14,11 +14,12 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
-import clinic.ingress.support.Management;
 import clinic.ingress.support.Db;
 import clinic.ingress.support.Directory;
 import clinic.ingress.support.Evolution;
+import clinic.ingress.support.Management;
 import clinic.ingress.support.ProxiedServersResource;
+import clinic.ingress.support.Webhooks;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -34,7 +35,7 @@ import io.restassured.path.json.JsonPath;
 class WarmPathTest {
 
     @jakarta.inject.Inject
-    ClinicChanges changes;
+    io.micrometer.core.instrument.MeterRegistry registry;
 
     @Test
     @Order(1)
@@ -54,7 +55,7 @@ class WarmPathTest {
     @Test
     @Order(2)
     void thousandWebhooksAfterWarmupIssueOnlyTheirWrites() {
-        List<Db.TestClinic> clinics = List.of(Directory.settledClinic(changes, "warm-a"), Directory.settledClinic(changes, "warm-b"), Directory.settledClinic(changes, "warm-c"));
+        List<Db.TestClinic> clinics = List.of(Directory.settledClinic(registry, "warm-a"), Directory.settledClinic(registry, "warm-b"), Directory.settledClinic(registry, "warm-c"));
         given().header("Authorization", "Bearer test-admin-token").post("/admin/warmup/all")
                 .then().statusCode(200);
 
@@ -67,7 +68,7 @@ class WarmPathTest {
         List<String> statuses = new ArrayList<>();
         for (int i = 0; i < 1000; i++) {
             Db.TestClinic clinic = clinics.get(i % clinics.size());
-            statuses.add(Webhook.post(Evolution.text(clinic.instance(), "55119" + (1000000 + i), "mensagem " + i)));
+            statuses.add((String) Webhooks.answer(Evolution.text(clinic.instance(), "55119" + (1000000 + i), "mensagem " + i)).get("status"));
         }
         long statements = postgres.pgStatements() - before;
         long directory = postgres.pgStatements("core.whatsapp_instances") - directoryBefore;
@@ -88,14 +89,5 @@ class WarmPathTest {
     private static JsonPath warmupCheck() {
         JsonPath health = Management.given().get("/q/health/ready").then().extract().jsonPath();
         return new JsonPath(health.prettify()).setRootPath("checks.find { it.name == 'Cache warm-up' }");
-    }
-
-    /** Minimal poster (this package cannot see the webhook test helpers). */
-    static final class Webhook {
-        static String post(Evolution event) {
-            return given().header(Evolution.TOKEN_HEADER, Evolution.TOKEN).contentType("application/json").body(event.json())
-                    .post("/webhooks/evolution").then().statusCode(200).body("status", equalTo("accepted"))
-                    .extract().path("status");
-        }
     }
 }

@@ -16,9 +16,9 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import clinic.ingress.clinic.Clinic;
-import clinic.ingress.support.Db;
 import clinic.ingress.evolution.InboundMessage;
 import clinic.ingress.evolution.PatientIdentity;
+import clinic.ingress.support.Db;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**

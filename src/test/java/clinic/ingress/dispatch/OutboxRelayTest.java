@@ -15,10 +15,11 @@ import jakarta.inject.Inject;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
-import clinic.ingress.support.Management;
 import clinic.ingress.support.Db;
 import clinic.ingress.support.Evolution;
+import clinic.ingress.support.Management;
 import clinic.ingress.support.Turns;
+import clinic.ingress.support.Webhooks;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -52,7 +53,7 @@ class OutboxRelayTest {
     @Test
     void turnsLeftInTheOutboxByADeadProcessArePublished() {
         Db.TestClinic clinic = Db.clinic("relay");
-        Map<String, Object> answer = TurnDispatchTest.post(Evolution.text(clinic.instance(), "5511955550003", "perdida?"));
+        Map<String, Object> answer = Webhooks.answer(Evolution.text(clinic.instance(), "5511955550003", "perdida?"));
         UUID orphan = storedByADeadProcess(clinic, uuid(900), "5511955550004", "órfã");
 
         Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> Turns.ofClinic(redis, clinic.clinicId()).size() == 2);

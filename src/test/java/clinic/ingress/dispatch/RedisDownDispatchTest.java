@@ -17,6 +17,7 @@ import clinic.ingress.support.Db;
 import clinic.ingress.support.Evolution;
 import clinic.ingress.support.ProxiedServersResource;
 import clinic.ingress.support.Turns;
+import clinic.ingress.support.Webhooks;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -44,7 +45,7 @@ class RedisDownDispatchTest {
 
         Set<String> turnIds = new HashSet<>();
         for (int i = 0; i < 500; i++) {
-            Map<String, Object> answer = TurnDispatchTest.post(Evolution.text(clinic.instance(), "55119" + (2000000 + i), "msg " + i));
+            Map<String, Object> answer = Webhooks.answer(Evolution.text(clinic.instance(), "55119" + (2000000 + i), "msg " + i));
             assertThat(answer).containsEntry("status", "accepted");
             turnIds.add((String) answer.get("messageId"));
         }

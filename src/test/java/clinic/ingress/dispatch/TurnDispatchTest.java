@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import clinic.ingress.support.Db;
 import clinic.ingress.support.Evolution;
 import clinic.ingress.support.Turns;
+import clinic.ingress.support.Webhooks;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 
@@ -33,7 +34,7 @@ class TurnDispatchTest {
         Db.TestClinic clinic = Db.clinic("turns");
         Evolution event = Evolution.text(clinic.instance(), "5511955550001", "Posso remarcar para sexta?");
         event.data().put("messageTimestamp", 1761055391L);
-        Map<String, Object> answer = post(event);
+        Map<String, Object> answer = Webhooks.answer(event);
 
         Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> Turns.ofClinic(redis, clinic.clinicId()).size() == 1);
         Map<String, String> turn = Turns.ofClinic(redis, clinic.clinicId()).get(0);
@@ -55,13 +56,13 @@ class TurnDispatchTest {
     void noTurnForFromMeIgnoredOrDuplicates() {
         Db.TestClinic clinic = Db.clinic("no-turns");
         Evolution inbound = Evolution.text(clinic.instance(), "5511955550002", "oi");
-        post(inbound);
-        post(inbound);
-        post(Evolution.text(clinic.instance(), "5511955550002", "resposta da clínica").fromMe());
+        Webhooks.answer(inbound);
+        Webhooks.answer(inbound);
+        Webhooks.answer(Evolution.text(clinic.instance(), "5511955550002", "resposta da clínica").fromMe());
         Evolution status = Evolution.text(clinic.instance(), "5511955550002", "status");
         status.key().put("remoteJid", "status@broadcast");
-        post(status);
-        post(Evolution.event("connection.update", clinic.instance()));
+        Webhooks.answer(status);
+        Webhooks.answer(Evolution.event("connection.update", clinic.instance()));
 
         Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> Turns.ofClinic(redis, clinic.clinicId()).size() == 1);
         // The relay can only publish what is in the outbox: once the published turn has left it and
@@ -73,8 +74,4 @@ class TurnDispatchTest {
         assertThat(turns).singleElement().satisfies(t -> assertThat(t).containsEntry("whatsappMessageId", inbound.id()));
     }
 
-    static Map<String, Object> post(Evolution event) {
-        return given().header(Evolution.TOKEN_HEADER, Evolution.TOKEN).contentType("application/json").body(event.json())
-                .post("/webhooks/evolution").then().statusCode(200).extract().jsonPath().getMap("");
-    }
 }

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import clinic.ingress.support.Db;
 import clinic.ingress.support.Evolution;
 import clinic.ingress.support.Mem0Stub;
+import clinic.ingress.support.Webhooks;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
@@ -121,8 +122,7 @@ class MemoryDurabilityTest {
     }
 
     private static String send(Evolution event) {
-        return given().header(Evolution.TOKEN_HEADER, Evolution.TOKEN).contentType("application/json").body(event.json())
-                .post("/webhooks/evolution").then().statusCode(200).extract().path("messageId");
+        return (String) Webhooks.answer(event).get("messageId");
     }
 
     private static String phone() {

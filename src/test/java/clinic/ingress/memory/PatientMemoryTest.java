@@ -32,12 +32,13 @@ import clinic.ingress.cache.CacheKeys;
 import clinic.ingress.support.Db;
 import clinic.ingress.support.Evolution;
 import clinic.ingress.support.Mem0Stub;
+import clinic.ingress.support.Webhooks;
 import io.quarkus.redis.datasource.RedisDataSource;
-import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
-import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.quarkus.redis.datasource.keys.KeyScanArgs;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
+import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -52,6 +53,9 @@ class PatientMemoryTest {
 
     @Inject
     PatientMemory memory;
+    @Inject
+    @io.quarkus.cache.CacheName("patient-memory")
+    io.quarkus.cache.Cache localTier;
     @Inject
     CacheKeys keys;
     @Inject
@@ -81,7 +85,7 @@ class PatientMemoryTest {
         assertThat(voiceNote(phone)).isEqualTo("cached");
 
         // Another replica (empty local tier) is served by Redis, still without mem0.
-        memory.invalidateLocal(subject(phone));
+        localTier.invalidate(key(phone)).await().indefinitely();
         assertThat(voiceNote(phone)).isEqualTo("cached");
         assertThat(searches(phone)).isEqualTo(1);
     }
@@ -282,8 +286,7 @@ class PatientMemoryTest {
     }
 
     private static String send(Evolution event) {
-        return given().header(Evolution.TOKEN_HEADER, Evolution.TOKEN).contentType("application/json").body(event.json())
-                .post("/webhooks/evolution").then().statusCode(200).extract().path("memory");
+        return (String) Webhooks.answer(event).get("memory");
     }
 
     private int searches(String phone) {

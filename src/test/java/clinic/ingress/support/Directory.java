@@ -5,7 +5,7 @@ import java.util.function.Supplier;
 
 import org.awaitility.Awaitility;
 
-import clinic.ingress.clinic.ClinicChanges;
+import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * Creating a clinic fires the directory triggers; their NOTIFYs are applied asynchronously (Redis
@@ -17,14 +17,19 @@ public final class Directory {
     }
 
     /** Creates a clinic and waits until its two change notifications (clinic, instance) are applied. */
-    public static Db.TestClinic settledClinic(ClinicChanges changes, String prefix) {
-        return settled(changes, 2, () -> Db.clinic(prefix));
+    public static Db.TestClinic settledClinic(MeterRegistry registry, String prefix) {
+        return settled(registry, 2, () -> Db.clinic(prefix));
     }
 
-    public static <T> T settled(ClinicChanges changes, int notifications, Supplier<T> change) {
-        long before = changes.handled();
+    /** Runs a change and waits until {@code notifications} more have been applied (ingress.directory.changes). */
+    public static <T> T settled(MeterRegistry registry, int notifications, Supplier<T> change) {
+        double before = applied(registry);
         T result = change.get();
-        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> changes.handled() >= before + notifications);
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> applied(registry) >= before + notifications);
         return result;
+    }
+
+    private static double applied(MeterRegistry registry) {
+        return registry.get("ingress.directory.changes").functionCounter().count();
     }
 }

@@ -1,16 +1,17 @@
 package clinic.ingress.webhook;
 
-import clinic.ingress.evolution.EvolutionParser;
-import clinic.ingress.evolution.EvolutionEvent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import clinic.ingress.evolution.EvolutionEvent;
+import clinic.ingress.evolution.EvolutionParser;
 import clinic.ingress.support.EvolutionFuzz;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.quarkus.runtime.configuration.MemorySizeConverter;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
+
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;

@@ -24,6 +24,7 @@ import clinic.ingress.support.Evolution;
 import clinic.ingress.support.EvolutionFuzz;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
+
 import net.jqwik.api.Arbitraries;
 
 /**

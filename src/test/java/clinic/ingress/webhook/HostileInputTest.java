@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 
 import clinic.ingress.support.Db;
 import clinic.ingress.support.Evolution;
+import clinic.ingress.support.Webhooks;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**

@@ -1,4 +1,4 @@
-package clinic.ingress.webhook;
+package clinic.ingress.support;
 
 import static io.restassured.RestAssured.given;
 
@@ -9,25 +9,24 @@ import org.jose4j.jws.JsonWebSignature;
 import org.jose4j.jwt.JwtClaims;
 import org.jose4j.keys.HmacKey;
 
-import clinic.ingress.support.Evolution;
 import io.restassured.http.ContentType;
 import io.restassured.response.ValidatableResponse;
 
 /**
- * Posting webhooks the way Evolution does.
+ * Posting webhooks the way Evolution does: the one place tests send them from.
  */
-final class Webhooks {
+public final class Webhooks {
 
-    static final String PATH = "/webhooks/evolution";
+    public static final String PATH = "/webhooks/evolution";
 
     private Webhooks() {
     }
 
-    static ValidatableResponse post(Evolution event) {
+    public static ValidatableResponse post(Evolution event) {
         return post(event.json());
     }
 
-    static ValidatableResponse post(String body) {
+    public static ValidatableResponse post(String body) {
         return given()
                 .header(Evolution.TOKEN_HEADER, Evolution.TOKEN)
                 .contentType(ContentType.JSON)
@@ -36,13 +35,18 @@ final class Webhooks {
                 .then();
     }
 
+    /** Posts with the test token, expects 200, and returns the answer's JSON fields. */
+    public static java.util.Map<String, Object> answer(Evolution event) {
+        return post(event).statusCode(200).extract().jsonPath().getMap("");
+    }
+
     /** An Evolution 2.3+ {@code jwt_key} Bearer token: HS256, {@code exp} = iat + 600 s. */
-    static String jwt(String secret, Instant issuedAt) {
+    public static String jwt(String secret, Instant issuedAt) {
         return jwt(secret, issuedAt, 600, true);
     }
 
     /** A Bearer token with the given lifetime, with or without {@code iat}. */
-    static String jwt(String secret, Instant issuedAt, long lifetimeSeconds, boolean withIssuedAt) {
+    public static String jwt(String secret, Instant issuedAt, long lifetimeSeconds, boolean withIssuedAt) {
         try {
             JwtClaims claims = new JwtClaims();
             if (withIssuedAt) {
@@ -63,7 +67,7 @@ final class Webhooks {
     }
 
     /** Posts with an instance's own secret in the token header. */
-    static ValidatableResponse postWithToken(String token, Evolution event) {
+    public static ValidatableResponse postWithToken(String token, Evolution event) {
         return given()
                 .header(Evolution.TOKEN_HEADER, token)
                 .contentType(ContentType.JSON)
