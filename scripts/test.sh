@@ -8,9 +8,9 @@ cd "$(dirname "$0")/.."
 scripts/services.sh start
 # The test database is the tests' own: recreated every run, so each run starts from migrations
 # applied to an empty database, exactly as on a fresh machine. WITH (FORCE) ends the connections a
-# crashed earlier run left open; on a machine where two people run the suite against one server, set
-# PGDATABASE-free separate servers or run one at a time: the name is fixed because the packaged-jar
-# tests and the Replica helper read it from application.properties.
+# crashed earlier run left open. The name is fixed (application.properties, read by the packaged-jar
+# tests and the Replica helper too), so two suites at once against one server would drop each
+# other's database: run one at a time per PostgreSQL server.
 PGPASSWORD=${PGPASSWORD:-postgres} psql -h 127.0.0.1 -U postgres -d postgres -qX \
   -c "DROP DATABASE IF EXISTS clinic_ingress_test WITH (FORCE)" -c "CREATE DATABASE clinic_ingress_test"
 scripts/lint-migrations.sh

@@ -45,6 +45,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * The payload is the envelope, as JSON or gzip (magic {@code 0x1f8b}). Values of version 1 (bare
  * JSON, gzip or {@code 0x01} AES-GCM without associated data) are reported as outdated and reloaded,
  * never trusted.
+ *
+ * <p>Why one class of this size: the byte layout is one format; its encoder and decoder must change
+ * together, and the checks (size, integrity, version) are part of reading it.
  */
 @ApplicationScoped
 public class CacheCodec {

@@ -35,6 +35,9 @@ import io.vertx.pgclient.PgConnectOptions;
  * <li>Losing either connection flushes the local tier (changes may have been missed) and reconnects
  * with backoff; Redis still holds the shared tier, so the flush costs one Redis read per instance.</li>
  * </ul>
+ *
+ * <p>Why one class of this size: the two connections (PostgreSQL LISTEN, Redis SUBSCRIBE) have the
+ * same life cycle (connect, heartbeat or end, flush the local tier, reconnect) and feed one handler.
  */
 @ApplicationScoped
 public class ClinicChanges {

@@ -34,6 +34,9 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * turns behind it. A round in which nothing could be published (Redis down) pauses the relay with
  * backoff. The relay never waits for mem0: a turn goes out with the memory already cached, and its
  * state says which.
+ *
+ * <p>Why one class of this size: claiming, leasing, backing off and releasing are one protocol over
+ * core.turn_outbox; its SQL and the rules that read its results belong together.
  */
 @ApplicationScoped
 public class OutboxRelay {

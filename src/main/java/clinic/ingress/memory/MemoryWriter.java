@@ -31,6 +31,10 @@ import io.vertx.mutiny.core.Vertx;
  * ({@code ingress.memory.writes{outcome=dropped|failed}}) and their ids logged, in batched lines.
  * Because mem0 makes adds searchable only later, the patient's entry is refreshed
  * {@code ingress.memory.refresh-after-write} after a successful add, once however many adds.
+ *
+ * <p>Why one class of this size: the per-patient batching, the bounded queue, the retry timers and the
+ * write slots share one piece of state (which batch is open, which is being sent); split, each part
+ * would have to lock the others'.
  */
 @ApplicationScoped
 public class MemoryWriter {

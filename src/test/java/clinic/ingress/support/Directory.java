@@ -25,7 +25,7 @@ public final class Directory {
     public static <T> T settled(MeterRegistry registry, int notifications, Supplier<T> change) {
         double before = applied(registry);
         T result = change.get();
-        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> applied(registry) >= before + notifications);
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> applied(registry) >= before + notifications);
         return result;
     }
 
