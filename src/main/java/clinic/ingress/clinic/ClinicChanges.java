@@ -9,6 +9,7 @@ import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import clinic.ingress.cache.CacheConfig;
+import clinic.ingress.platform.Background;
 import io.quarkus.logging.Log;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.runtime.ShutdownEvent;
@@ -43,12 +44,15 @@ import io.vertx.pgclient.PgConnectOptions;
 public class ClinicChanges {
 
     private static final String ORIGIN = UUID.randomUUID().toString();
+    private static final Duration RECONNECT_FIRST = Duration.ofMillis(250);
+    private static final Duration RECONNECT_MAX = Duration.ofSeconds(30);
 
     private final ClinicDirectory directory;
     private final ClinicRepository repository;
     private final ClinicConfig config;
     private final CacheConfig cacheConfig;
     private final Vertx vertx;
+    private final Background background;
     private final Redis redis;
     private final ReactiveRedisDataSource redisData;
     private final PgConnectOptions pgOptions;
@@ -60,7 +64,7 @@ public class ClinicChanges {
     private final java.util.concurrent.atomic.AtomicLong handled = new java.util.concurrent.atomic.AtomicLong();
 
     public ClinicChanges(ClinicDirectory directory, ClinicRepository repository, ClinicConfig config,
-            CacheConfig cacheConfig, Vertx vertx, Redis redis, ReactiveRedisDataSource redisData,
+            CacheConfig cacheConfig, Vertx vertx, Background background, Redis redis, ReactiveRedisDataSource redisData,
             @ConfigProperty(name = "quarkus.datasource.reactive.url") String url,
             @ConfigProperty(name = "quarkus.datasource.username") java.util.Optional<String> username,
             @ConfigProperty(name = "quarkus.datasource.password") java.util.Optional<String> password,
@@ -77,6 +81,7 @@ public class ClinicChanges {
         this.config = config;
         this.cacheConfig = cacheConfig;
         this.vertx = vertx;
+        this.background = background;
         this.redis = redis;
         this.redisData = redisData;
         this.pgOptions = PgConnectOptions.fromUri(url.startsWith("vertx-reactive:") ? url.substring(15) : url);
@@ -159,7 +164,7 @@ public class ClinicChanges {
 
     private void listenToPostgres(int attempt) {
         subscriber = PgSubscriber.subscriber(vertx, pgOptions)
-                .reconnectPolicy(retries -> Math.min(30_000L, 250L << Math.min(retries, 7)));
+                .reconnectPolicy(retries -> Background.backoff(retries + 1, RECONNECT_FIRST, RECONNECT_MAX).toMillis());
         subscriber.closeHandler(() -> {
             if (!stopped) {
                 Log.warn("LISTEN connection to PostgreSQL lost: flushing the local clinic directory, reconnecting");
@@ -182,7 +187,7 @@ public class ClinicChanges {
                 failure -> {
                     Log.warnf("cannot LISTEN to PostgreSQL yet (%s): retrying", failure.getClass().getSimpleName());
                     subscriber.closeAndForget();
-                    vertx.setTimer(Math.min(10_000L, 250L << Math.min(attempt, 6)), id -> listenToPostgres(attempt + 1));
+                    background.after(Background.backoff(attempt + 1, RECONNECT_FIRST, RECONNECT_MAX), () -> listenToPostgres(attempt + 1));
                 });
     }
 
@@ -192,7 +197,7 @@ public class ClinicChanges {
      * which reconnects (and flushes the local tier, since changes may have been missed).
      */
     private void heartbeat(PgSubscriber current) {
-        vertx.setTimer(30_000, id -> {
+        background.after(Duration.ofSeconds(30), () -> {
             if (stopped || subscriber != current || current.closed()) {
                 return;
             }
@@ -234,8 +239,8 @@ public class ClinicChanges {
                 .subscribe().with(
                         ignored -> directory.flushLocal(),
                         failure -> {
-                            long delay = Math.min(30_000L, 250L << Math.min(attempt, 7));
-                            vertx.setTimer(delay, id -> subscribeToRedis(attempt + 1));
+                            background.after(Background.backoff(attempt + 1, RECONNECT_FIRST, RECONNECT_MAX),
+                                    () -> subscribeToRedis(attempt + 1));
                         });
     }
 
@@ -253,6 +258,6 @@ public class ClinicChanges {
         redisSubscription = null;
         Log.warn("Redis invalidation subscription lost: flushing the local clinic directory, reconnecting");
         directory.flushLocal();
-        vertx.setTimer(Duration.ofMillis(250).toMillis(), id -> subscribeToRedis(1));
+        background.after(RECONNECT_FIRST, () -> subscribeToRedis(1));
     }
 }

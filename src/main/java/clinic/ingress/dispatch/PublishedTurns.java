@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
+import clinic.ingress.platform.Background;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.mutiny.core.Vertx;
@@ -26,19 +27,19 @@ public class PublishedTurns {
     private static final int MAX_BATCH = 5000;
 
     private final Pool pool;
-    private final Vertx vertx;
+    private final Background background;
     private final DispatchConfig config;
     private final ConcurrentLinkedQueue<UUID> published = new ConcurrentLinkedQueue<>();
     private volatile boolean flushing;
 
-    public PublishedTurns(Pool pool, Vertx vertx, DispatchConfig config) {
+    public PublishedTurns(Pool pool, Background background, DispatchConfig config) {
         this.pool = pool;
-        this.vertx = vertx;
+        this.background = background;
         this.config = config;
     }
 
     void start(@Observes StartupEvent event) {
-        vertx.setPeriodic(config.markInterval().toMillis(), id -> flush());
+        background.every(config.markInterval(), this::flush);
     }
 
     void add(UUID messageId) {

@@ -6,11 +6,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
+import clinic.ingress.platform.Background;
 import clinic.ingress.platform.Failures;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
-import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
@@ -35,34 +35,26 @@ public class StreamTrimmer {
 
     private final ReactiveRedisDataSource redis;
     private final DispatchConfig config;
-    private final Vertx vertx;
+    private final Background background;
     private final AtomicLong unconsumed = new AtomicLong();
     private final AtomicLong length = new AtomicLong();
-    private long timer = -1;
 
-    public StreamTrimmer(ReactiveRedisDataSource redis, DispatchConfig config, Vertx vertx, MeterRegistry registry) {
+    public StreamTrimmer(ReactiveRedisDataSource redis, DispatchConfig config, Background background, MeterRegistry registry) {
         this.redis = redis;
         this.config = config;
-        this.vertx = vertx;
+        this.background = background;
         registry.gauge("ingress.turns.unconsumed", unconsumed);
         registry.gauge("ingress.turns.stream.length", length);
     }
 
     void start(@Observes StartupEvent event) {
-        long every = config.trimInterval().toMillis();
-        timer = vertx.setPeriodic(every, every, id -> trim(config.stream(), config.consumerGroup(), config.maxLength())
+        background.every(config.trimInterval(), () -> trim(config.stream(), config.consumerGroup(), config.maxLength())
                 .subscribe().with(
                         round -> {
                             length.set(round.length());
                             unconsumed.set(round.unconsumed());
                         },
                         failure -> Log.debugf("turn stream not trimmed this round (%s)", Failures.describe(failure))));
-    }
-
-    void stop(@Observes ShutdownEvent event) {
-        if (timer >= 0) {
-            vertx.cancelTimer(timer);
-        }
     }
 
     /** One round on {@code stream}: measures it and trims what {@code group} has consumed, past {@code cap}. */

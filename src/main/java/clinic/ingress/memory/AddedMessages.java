@@ -9,10 +9,10 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
+import clinic.ingress.platform.Background;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 
@@ -28,17 +28,17 @@ public class AddedMessages {
     private static final int MAX_BATCH = 5000;
 
     private final Pool pool;
-    private final Vertx vertx;
+    private final Background background;
     private final ConcurrentLinkedQueue<UUID> added = new ConcurrentLinkedQueue<>();
     private volatile boolean flushing;
 
-    public AddedMessages(Pool pool, Vertx vertx) {
+    public AddedMessages(Pool pool, Background background) {
         this.pool = pool;
-        this.vertx = vertx;
+        this.background = background;
     }
 
     void start(@Observes StartupEvent event) {
-        vertx.setPeriodic(200, id -> {
+        background.every(Duration.ofMillis(200), () -> {
             if (!flushing) {
                 flush().subscribe().with(ignored -> {
                 }, failure -> {

@@ -1,17 +1,17 @@
 package clinic.ingress.memory;
 
+import java.time.Duration;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
+import clinic.ingress.platform.Background;
 import clinic.ingress.platform.Failures;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
-import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -50,18 +50,17 @@ public class MemoryRelay {
     private final Mem0Gateway mem0;
     private final MemoryConfig config;
     private final AddedMessages addedMessages;
-    private final Vertx vertx;
+    private final Background background;
     private final Counter recovered;
-    private long timer = -1;
 
     public MemoryRelay(Pool pool, MemoryWriter writer, Mem0Gateway mem0, MemoryConfig config, AddedMessages addedMessages,
-            Vertx vertx, MeterRegistry registry) {
+            Background background, MeterRegistry registry) {
         this.pool = pool;
         this.writer = writer;
         this.mem0 = mem0;
         this.config = config;
         this.addedMessages = addedMessages;
-        this.vertx = vertx;
+        this.background = background;
         this.recovered = Counter.builder("ingress.memory.writes")
                 .description("mem0 write-behind messages by outcome (retried: add calls retried)")
                 .tag("outcome", "recovered")
@@ -72,14 +71,7 @@ public class MemoryRelay {
         if (!mem0.enabled()) {
             return;
         }
-        long every = config.writeRelayInterval().toMillis();
-        timer = vertx.setPeriodic(every, every, id -> round());
-    }
-
-    void stop(@Observes ShutdownEvent event) {
-        if (timer >= 0) {
-            vertx.cancelTimer(timer);
-        }
+        background.every(config.writeRelayInterval(), this::round);
     }
 
     /** One claim round; public for the admin endpoint and tests. */

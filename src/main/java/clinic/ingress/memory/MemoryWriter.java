@@ -13,10 +13,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.WebApplicationException;
 
+import clinic.ingress.platform.Background;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
-import io.vertx.mutiny.core.Vertx;
 
 /**
  * Write-behind: each stored inbound message is added to the patient's mem0 memory off the webhook
@@ -62,7 +62,7 @@ public class MemoryWriter {
     private volatile boolean stopping;
     private final PatientMemory memory;
     private final MemoryConfig config;
-    private final Vertx vertx;
+    private final Background background;
     private final ArrayBlockingQueue<Batch> queue;
     private final ConcurrentHashMap<MemorySubject, Batch> open = new ConcurrentHashMap<>();
     private final AtomicInteger active = new AtomicInteger();
@@ -75,13 +75,13 @@ public class MemoryWriter {
     /** Patients with a refresh already scheduled: one refresh covers every add before it fires. */
     private final Set<MemorySubject> refreshing = ConcurrentHashMap.newKeySet();
 
-    public MemoryWriter(Mem0Gateway mem0, PatientMemory memory, MemoryConfig config, Vertx vertx, MeterRegistry registry,
+    public MemoryWriter(Mem0Gateway mem0, PatientMemory memory, MemoryConfig config, Background background, MeterRegistry registry,
             AddedMessages addedMessages) {
         this.addedMessages = addedMessages;
         this.mem0 = mem0;
         this.memory = memory;
         this.config = config;
-        this.vertx = vertx;
+        this.background = background;
         this.queue = new ArrayBlockingQueue<>(config.writeQueueCapacity());
         this.added = counter(registry, "added");
         this.retried = counter(registry, "retried");
@@ -91,7 +91,7 @@ public class MemoryWriter {
         registry.gauge("ingress.memory.write.retrying", retrying);
         // Under overload thousands of messages can be dropped per second: one WARN line per drop
         // would flood the log on the event loop, so dropped ids are logged in batches.
-        vertx.setPeriodic(10_000, id -> reportDropped());
+        background.every(Duration.ofSeconds(10), this::reportDropped);
     }
 
     /** Queues a message for mem0; never blocks the caller. */
@@ -210,7 +210,7 @@ public class MemoryWriter {
         }
         retried.increment();
         retrying.incrementAndGet();
-        vertx.setTimer(delay(batch.attempt, failure).toMillis(), id -> {
+        background.after(delay(batch.attempt, failure), () -> {
             retrying.decrementAndGet();
             batch.attempt++;
             if (!queue.offer(batch)) {
@@ -222,7 +222,7 @@ public class MemoryWriter {
 
     private void scheduleRefresh(MemorySubject subject) {
         if (refreshing.add(subject)) {
-            vertx.setTimer(config.refreshAfterWrite().toMillis(), id -> {
+            background.after(config.refreshAfterWrite(), () -> {
                 refreshing.remove(subject);
                 memory.refresh(subject);
             });
@@ -254,8 +254,7 @@ public class MemoryWriter {
         if (asked != null) {
             return asked.compareTo(max) > 0 ? max : asked;
         }
-        long backoff = config.writeInitialBackoff().toMillis() << Math.min(attempt - 1, 16);
-        return Duration.ofMillis(Math.min(backoff, max.toMillis()));
+        return Background.backoff(attempt, config.writeInitialBackoff(), max);
     }
 
     /** A 429's Retry-After (seconds or an HTTP date), at least 1 s; null when absent or unreadable. */

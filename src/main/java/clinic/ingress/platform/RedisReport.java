@@ -12,9 +12,7 @@ import org.eclipse.microprofile.health.Readiness;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
-import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import io.vertx.mutiny.core.Vertx;
 
 /**
  * Reports Redis without letting it decide readiness. The webhook path stores and answers without
@@ -31,25 +29,18 @@ public class RedisReport implements HealthCheck {
     private static final Duration PING_TIMEOUT = Duration.ofSeconds(1);
 
     private final ReactiveRedisDataSource redis;
-    private final Vertx vertx;
+    private final Background background;
     private final AtomicInteger up = new AtomicInteger(-1);
-    private long timer = -1;
 
-    public RedisReport(ReactiveRedisDataSource redis, Vertx vertx, MeterRegistry registry) {
+    public RedisReport(ReactiveRedisDataSource redis, Background background, MeterRegistry registry) {
         this.redis = redis;
-        this.vertx = vertx;
+        this.background = background;
         registry.gauge("ingress.redis.up", up, value -> Math.max(0, value.get()));
     }
 
     void start(@Observes StartupEvent event) {
         ping();
-        timer = vertx.setPeriodic(EVERY.toMillis(), id -> ping());
-    }
-
-    void stop(@Observes ShutdownEvent event) {
-        if (timer >= 0) {
-            vertx.cancelTimer(timer);
-        }
+        background.every(EVERY, this::ping);
     }
 
     private void ping() {

@@ -16,14 +16,13 @@ import jakarta.enterprise.event.Observes;
 import clinic.ingress.cache.CacheConfig;
 import clinic.ingress.clinic.Clinic;
 import clinic.ingress.clinic.ClinicRepository;
+import clinic.ingress.platform.Background;
 import clinic.ingress.platform.Failures;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
-import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.core.Vertx;
 
 /**
  * Notices instances that stopped sending. Evolution operators' worst failure is a line whose webhooks
@@ -49,31 +48,26 @@ public class InstanceActivity {
     private final ClinicRepository repository;
     private final CacheConfig cacheConfig;
     private final WebhookConfig config;
-    private final Vertx vertx;
+    private final Background background;
     private final Map<String, Long> unflushed = new ConcurrentHashMap<>();
     private final Map<String, Long> known = new ConcurrentHashMap<>();
     private final AtomicInteger silent = new AtomicInteger();
-    private final List<Long> timers = new ArrayList<>();
 
     public InstanceActivity(ReactiveRedisDataSource redis, ClinicRepository repository, CacheConfig cacheConfig,
-            WebhookConfig config, Vertx vertx, MeterRegistry registry) {
+            WebhookConfig config, Background background, MeterRegistry registry) {
         this.redis = redis;
         this.repository = repository;
         this.cacheConfig = cacheConfig;
         this.config = config;
-        this.vertx = vertx;
+        this.background = background;
         registry.gauge("ingress.webhook.instances.silent", silent);
     }
 
     void start(@Observes StartupEvent event) {
-        timers.add(vertx.setPeriodic(10_000, id -> flush().subscribe().with(ignored -> { }, failure -> { })));
-        timers.add(vertx.setPeriodic(60_000, id -> silent(config.silenceAlertAfter())
+        background.every(Duration.ofSeconds(10), () -> flush().subscribe().with(ignored -> { }, failure -> { }));
+        background.every(Duration.ofMinutes(1), () -> silent(config.silenceAlertAfter())
                 .subscribe().with(list -> silent.set(list.size()),
-                        failure -> Log.debugf("silent instances not evaluated (%s)", Failures.describe(failure)))));
-    }
-
-    void stop(@Observes ShutdownEvent event) {
-        timers.forEach(vertx::cancelTimer);
+                        failure -> Log.debugf("silent instances not evaluated (%s)", Failures.describe(failure))));
     }
 
     /** A message of this instance arrived (called on the webhook path: a map write, nothing more). */

@@ -1,5 +1,6 @@
 package clinic.ingress.webhook;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
@@ -17,13 +18,12 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
 import clinic.ingress.clinic.DirectoryChanged;
+import clinic.ingress.platform.Background;
 import clinic.ingress.platform.Failures;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
-import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
@@ -55,7 +55,7 @@ public class InstanceSecrets implements HealthCheck {
     private static final String AMBIGUOUS = "";
 
     private final Pool pool;
-    private final Vertx vertx;
+    private final Background background;
     private final WebhookConfig config;
     private final AtomicBoolean loading = new AtomicBoolean();
     private final AtomicBoolean reloadAgain = new AtomicBoolean();
@@ -63,29 +63,21 @@ public class InstanceSecrets implements HealthCheck {
     private volatile Index index;
     private volatile boolean warned;
     private Set<String> sharedSecrets = Set.of();
-    private long timer = -1;
 
-    public InstanceSecrets(Pool pool, Vertx vertx, WebhookConfig config, MeterRegistry registry) {
+    public InstanceSecrets(Pool pool, Background background, WebhookConfig config, MeterRegistry registry) {
         this.pool = pool;
-        this.vertx = vertx;
+        this.background = background;
         this.config = config;
         registry.gauge("ingress.webhook.instances.without.secret", activeWithoutSecret);
     }
 
     void start(@Observes StartupEvent event) {
         reload();
-        long every = config.secretRefresh().toMillis();
-        timer = vertx.setPeriodic(every, every, id -> reload());
+        background.every(config.secretRefresh(), this::reload);
     }
 
     void onDirectoryChange(@Observes DirectoryChanged change) {
         reload();
-    }
-
-    void stop(@Observes ShutdownEvent event) {
-        if (timer >= 0) {
-            vertx.cancelTimer(timer);
-        }
     }
 
     /** Whether the index has been read at least once; until then header credentials are answered 503. */
@@ -184,7 +176,7 @@ public class InstanceSecrets implements HealthCheck {
         if (reloadAgain.getAndSet(false)) {
             reload();
         } else if (retrySoon) {
-            vertx.setTimer(1000, id -> reload());
+            background.after(Duration.ofSeconds(1), this::reload);
         }
     }
 

@@ -2,6 +2,7 @@ package clinic.ingress.webhook;
 
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Arrays;
@@ -10,14 +11,13 @@ import java.util.HexFormat;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
+import clinic.ingress.platform.Background;
 import clinic.ingress.platform.Failures;
 import io.quarkus.logging.Log;
-import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 
@@ -43,19 +43,17 @@ public class QuarantineStore {
             WHERE id IN (SELECT id FROM core.webhook_quarantine WHERE received_at < $1 ORDER BY id LIMIT $2)""";
 
     private final Pool pool;
-    private final Vertx vertx;
+    private final Background background;
     private final QuarantineConfig config;
-    private long timer = -1;
 
-    public QuarantineStore(Pool pool, Vertx vertx, QuarantineConfig config) {
+    public QuarantineStore(Pool pool, Background background, QuarantineConfig config) {
         this.pool = pool;
-        this.vertx = vertx;
+        this.background = background;
         this.config = config;
     }
 
     void start(@Observes StartupEvent event) {
-        long every = config.purgeInterval().toMillis();
-        timer = vertx.setPeriodic(every, every, id -> purge().subscribe().with(
+        background.every(config.purgeInterval(), () -> purge().subscribe().with(
                 deleted -> {
                     if (deleted > 0) {
                         Log.infof("quarantine: %d rows older than %s deleted", deleted, config.retention());
@@ -63,12 +61,6 @@ public class QuarantineStore {
                 },
                 failure -> Log.warnf("quarantine purge failed (%s): next try in %s", Failures.describe(failure),
                         config.purgeInterval())));
-    }
-
-    void stop(@Observes ShutdownEvent event) {
-        if (timer >= 0) {
-            vertx.cancelTimer(timer);
-        }
     }
 
     public Uni<Void> keep(String reason, String instance, String event, String whatsappId, String contentType, byte[] raw) {

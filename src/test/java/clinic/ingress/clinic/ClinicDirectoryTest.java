@@ -18,7 +18,6 @@ import clinic.ingress.cache.CacheMetrics;
 import clinic.ingress.support.Db;
 import clinic.ingress.support.Db.TestClinic;
 import clinic.ingress.support.Directory;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 
@@ -32,8 +31,6 @@ class ClinicDirectoryTest {
     @Inject
     ClinicDirectory directory;
     @Inject
-    MeterRegistry registry;
-    @Inject
     RedisDataSource redis;
     @Inject
     CacheMetrics metrics;
@@ -42,7 +39,7 @@ class ClinicDirectoryTest {
 
     @Test
     void resolvesThroughRedisThenLocalTier() {
-        TestClinic clinic = Directory.settledClinic(registry, "tiers");
+        TestClinic clinic = Directory.settledClinic("tiers");
 
         Clinic first = resolve(clinic.instance());
         assertThat(first.clinicId()).isEqualTo(clinic.clinicId());
@@ -88,7 +85,7 @@ class ClinicDirectoryTest {
 
     @Test
     void corruptEditedAndForeignRedisValuesAreMissesReplacedFromPostgres() throws Exception {
-        TestClinic clinic = Directory.settledClinic(registry, "corrupt");
+        TestClinic clinic = Directory.settledClinic("corrupt");
         String key = ClinicDirectory.redisKey(clinic.instance());
         resolve(clinic.instance());
         byte[] genuine = redis.value(byte[].class).get(key);
@@ -96,7 +93,7 @@ class ClinicDirectoryTest {
         byte[] edited = new String(genuine, StandardCharsets.ISO_8859_1)
                 .replace(clinic.clinicId().toString(), java.util.UUID.randomUUID().toString())
                 .getBytes(StandardCharsets.ISO_8859_1);
-        TestClinic other = Directory.settledClinic(registry, "corrupt-other");
+        TestClinic other = Directory.settledClinic("corrupt-other");
         resolve(other.instance());
         byte[] anotherInstancesEntry = redis.value(byte[].class).get(ClinicDirectory.redisKey(other.instance()));
         Map<String, byte[]> corrupt = Map.of(
@@ -132,7 +129,7 @@ class ClinicDirectoryTest {
 
     @Test
     void aChangedClinicIsServedWithoutRestartLongBeforeItsLocalEntryExpires() {
-        TestClinic clinic = Directory.settledClinic(registry, "rename");
+        TestClinic clinic = Directory.settledClinic("rename");
         assertThat(resolve(clinic.instance()).name()).isEqualTo(clinic.name());
 
         Db.update("UPDATE healthcare.clinics SET name = 'Renamed Clinic', updated_at = now() WHERE id = ?", clinic.clinicId());

@@ -12,7 +12,6 @@ import org.junit.jupiter.api.Test;
 import clinic.ingress.cache.CacheMetrics;
 import clinic.ingress.support.Db;
 import clinic.ingress.support.Directory;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -35,15 +34,13 @@ class RedisDisabledTest {
     @Inject
     ClinicDirectory directory;
     @Inject
-    MeterRegistry registry;
-    @Inject
     CacheMetrics metrics;
     @Inject
     RedisDataSource redis;
 
     @Test
     void localTierOnly() {
-        Db.TestClinic clinic = Directory.settledClinic(registry, "no-redis");
+        Db.TestClinic clinic = Directory.settledClinic("no-redis");
         long before = ClinicDirectoryTest.count(metrics, "database.hit");
         long localHits = ClinicDirectoryTest.count(metrics, "local.hit");
         for (int i = 0; i < 3; i++) {

@@ -34,8 +34,6 @@ import io.restassured.path.json.JsonPath;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class WarmPathTest {
 
-    @jakarta.inject.Inject
-    io.micrometer.core.instrument.MeterRegistry registry;
 
     @Test
     @Order(1)
@@ -55,7 +53,7 @@ class WarmPathTest {
     @Test
     @Order(2)
     void thousandWebhooksAfterWarmupIssueOnlyTheirWrites() {
-        List<Db.TestClinic> clinics = List.of(Directory.settledClinic(registry, "warm-a"), Directory.settledClinic(registry, "warm-b"), Directory.settledClinic(registry, "warm-c"));
+        List<Db.TestClinic> clinics = List.of(Directory.settledClinic("warm-a"), Directory.settledClinic("warm-b"), Directory.settledClinic("warm-c"));
         given().header("Authorization", "Bearer test-admin-token").post("/admin/warmup/all")
                 .then().statusCode(200);
 

@@ -5,7 +5,6 @@ import java.util.function.Supplier;
 
 import org.awaitility.Awaitility;
 
-import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * Creating a clinic fires the directory triggers; their NOTIFYs are applied asynchronously (Redis
@@ -17,19 +16,25 @@ public final class Directory {
     }
 
     /** Creates a clinic and waits until its two change notifications (clinic, instance) are applied. */
-    public static Db.TestClinic settledClinic(MeterRegistry registry, String prefix) {
-        return settled(registry, 2, () -> Db.clinic(prefix));
+    public static Db.TestClinic settledClinic(String prefix) {
+        return settled(2, () -> Db.clinic(prefix));
     }
 
-    /** Runs a change and waits until {@code notifications} more have been applied (ingress.directory.changes). */
-    public static <T> T settled(MeterRegistry registry, int notifications, Supplier<T> change) {
-        double before = applied(registry);
+    /**
+     * Runs a change and waits until {@code notifications} more have been applied, as the service
+     * itself reports them ({@code ingress_directory_changes_total} on the management port).
+     */
+    public static <T> T settled(int notifications, Supplier<T> change) {
+        double before = applied();
         T result = change.get();
-        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> applied(registry) >= before + notifications);
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> applied() >= before + notifications);
         return result;
     }
 
-    private static double applied(MeterRegistry registry) {
-        return registry.get("ingress.directory.changes").functionCounter().count();
+    private static double applied() {
+        return Management.given().get("/q/metrics").then().extract().asString().lines()
+                .filter(line -> line.startsWith("ingress_directory_changes_total"))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .sum();
     }
 }
