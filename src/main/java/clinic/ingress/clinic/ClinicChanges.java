@@ -139,6 +139,11 @@ public class ClinicChanges {
         return Uni.createFrom().voidItem();
     }
 
+    /** Change notifications applied so far (what ingress.directory.changes reports). */
+    public long handled() {
+        return handled.get();
+    }
+
     /** Admin invalidation: re-read from PostgreSQL, evict locally and tell the other replicas. */
     public Uni<Void> invalidate(String instanceName) {
         return changed(instanceName);

@@ -28,6 +28,9 @@ import io.quarkus.test.junit.QuarkusTest;
 @QuarkusTest
 class ClinicDirectoryTest {
 
+    @jakarta.inject.Inject
+    ClinicChanges changes;
+
     @Inject
     ClinicDirectory directory;
     @Inject
@@ -39,7 +42,7 @@ class ClinicDirectoryTest {
 
     @Test
     void resolvesThroughRedisThenLocalTier() {
-        TestClinic clinic = Directory.settledClinic("tiers");
+        TestClinic clinic = Directory.settledClinic(changes, "tiers");
 
         Clinic first = resolve(clinic.instance());
         assertThat(first.clinicId()).isEqualTo(clinic.clinicId());
@@ -85,7 +88,7 @@ class ClinicDirectoryTest {
 
     @Test
     void corruptEditedAndForeignRedisValuesAreMissesReplacedFromPostgres() throws Exception {
-        TestClinic clinic = Directory.settledClinic("corrupt");
+        TestClinic clinic = Directory.settledClinic(changes, "corrupt");
         String key = ClinicDirectory.redisKey(clinic.instance());
         resolve(clinic.instance());
         byte[] genuine = redis.value(byte[].class).get(key);
@@ -93,7 +96,7 @@ class ClinicDirectoryTest {
         byte[] edited = new String(genuine, StandardCharsets.ISO_8859_1)
                 .replace(clinic.clinicId().toString(), java.util.UUID.randomUUID().toString())
                 .getBytes(StandardCharsets.ISO_8859_1);
-        TestClinic other = Directory.settledClinic("corrupt-other");
+        TestClinic other = Directory.settledClinic(changes, "corrupt-other");
         resolve(other.instance());
         byte[] anotherInstancesEntry = redis.value(byte[].class).get(ClinicDirectory.redisKey(other.instance()));
         Map<String, byte[]> corrupt = Map.of(
@@ -129,7 +132,7 @@ class ClinicDirectoryTest {
 
     @Test
     void aChangedClinicIsServedWithoutRestartLongBeforeItsLocalEntryExpires() {
-        TestClinic clinic = Directory.settledClinic("rename");
+        TestClinic clinic = Directory.settledClinic(changes, "rename");
         assertThat(resolve(clinic.instance()).name()).isEqualTo(clinic.name());
 
         Db.update("UPDATE healthcare.clinics SET name = 'Renamed Clinic', updated_at = now() WHERE id = ?", clinic.clinicId());

@@ -24,6 +24,9 @@ import io.quarkus.test.junit.TestProfile;
 @TestProfile(RedisDisabledTest.LocalOnly.class)
 class RedisDisabledTest {
 
+    @jakarta.inject.Inject
+    ClinicChanges changes;
+
     public static class LocalOnly implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
@@ -40,7 +43,7 @@ class RedisDisabledTest {
 
     @Test
     void localTierOnly() {
-        Db.TestClinic clinic = Directory.settledClinic("no-redis");
+        Db.TestClinic clinic = Directory.settledClinic(changes, "no-redis");
         long before = ClinicDirectoryTest.count(metrics, "database.hit");
         long localHits = ClinicDirectoryTest.count(metrics, "local.hit");
         for (int i = 0; i < 3; i++) {

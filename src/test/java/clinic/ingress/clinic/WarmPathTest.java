@@ -34,6 +34,9 @@ import io.restassured.path.json.JsonPath;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class WarmPathTest {
 
+    @jakarta.inject.Inject
+    ClinicChanges changes;
+
 
     @Test
     @Order(1)
@@ -53,7 +56,7 @@ class WarmPathTest {
     @Test
     @Order(2)
     void thousandWebhooksAfterWarmupIssueOnlyTheirWrites() {
-        List<Db.TestClinic> clinics = List.of(Directory.settledClinic("warm-a"), Directory.settledClinic("warm-b"), Directory.settledClinic("warm-c"));
+        List<Db.TestClinic> clinics = List.of(Directory.settledClinic(changes, "warm-a"), Directory.settledClinic(changes, "warm-b"), Directory.settledClinic(changes, "warm-c"));
         given().header("Authorization", "Bearer test-admin-token").post("/admin/warmup/all")
                 .then().statusCode(200);
 

@@ -5,6 +5,8 @@ import java.util.function.Supplier;
 
 import org.awaitility.Awaitility;
 
+import clinic.ingress.clinic.ClinicChanges;
+
 
 /**
  * Creating a clinic fires the directory triggers; their NOTIFYs are applied asynchronously (Redis
@@ -16,25 +18,19 @@ public final class Directory {
     }
 
     /** Creates a clinic and waits until its two change notifications (clinic, instance) are applied. */
-    public static Db.TestClinic settledClinic(String prefix) {
-        return settled(2, () -> Db.clinic(prefix));
+    public static Db.TestClinic settledClinic(ClinicChanges changes, String prefix) {
+        return settled(changes, 2, () -> Db.clinic(prefix));
     }
 
     /**
-     * Runs a change and waits until {@code notifications} more have been applied, as the service
-     * itself reports them ({@code ingress_directory_changes_total} on the management port).
+     * Runs a change and waits until {@code notifications} more have been applied. Read from the bean,
+     * not from the meter registry: in a test JVM the registry can outlive one application and keep
+     * the first application's meter.
      */
-    public static <T> T settled(int notifications, Supplier<T> change) {
-        double before = applied();
+    public static <T> T settled(ClinicChanges changes, int notifications, Supplier<T> change) {
+        long before = changes.handled();
         T result = change.get();
-        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> applied() >= before + notifications);
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> changes.handled() >= before + notifications);
         return result;
-    }
-
-    private static double applied() {
-        return Management.given().get("/q/metrics").then().extract().asString().lines()
-                .filter(line -> line.startsWith("ingress_directory_changes_total"))
-                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
-                .sum();
     }
 }
