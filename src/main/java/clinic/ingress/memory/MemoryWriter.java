@@ -250,36 +250,11 @@ public class MemoryWriter {
     /** Exponential backoff, or mem0's own {@code Retry-After} on a 429, never longer than write-max-backoff. */
     Duration delay(int attempt, Throwable failure) {
         Duration max = config.writeMaxBackoff();
-        Duration asked = retryAfter(failure);
+        Duration asked = RetryAfter.of(failure);
         if (asked != null) {
             return asked.compareTo(max) > 0 ? max : asked;
         }
         return Background.backoff(attempt, config.writeInitialBackoff(), max);
-    }
-
-    /** A 429's Retry-After (seconds or an HTTP date), at least 1 s; null when absent or unreadable. */
-    private static Duration retryAfter(Throwable failure) {
-        if (!(failure instanceof WebApplicationException http) || http.getResponse() == null
-                || http.getResponse().getStatus() != 429) {
-            return null;
-        }
-        String value = http.getResponse().getHeaderString("Retry-After");
-        if (value == null || value.isBlank()) {
-            return null;
-        }
-        try {
-            long seconds = Long.parseLong(value.trim());
-            return Duration.ofSeconds(Math.max(1, Math.min(seconds, Duration.ofDays(1).toSeconds())));
-        } catch (NumberFormatException e) {
-            try {
-                java.time.ZonedDateTime at = java.time.ZonedDateTime.parse(value.trim(),
-                        java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME);
-                Duration until = Duration.between(java.time.Instant.now(), at.toInstant());
-                return until.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : until;
-            } catch (java.time.DateTimeException notADate) {
-                return null;
-            }
-        }
     }
 
     private static Counter counter(MeterRegistry registry, String outcome) {

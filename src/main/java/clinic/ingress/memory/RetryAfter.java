@@ -1,0 +1,40 @@
+package clinic.ingress.memory;
+
+import java.time.Duration;
+
+import jakarta.ws.rs.WebApplicationException;
+
+/**
+ * mem0's {@code Retry-After} on a 429, read defensively: a huge number, a date far away or garbage
+ * must neither throw in the write-behind nor hold a write slot (the caller caps it further).
+ */
+final class RetryAfter {
+
+    private RetryAfter() {
+    }
+
+    /** A 429's Retry-After (seconds or an HTTP date), at least 1 s, at most a day; null when absent or unreadable. */
+    static Duration of(Throwable failure) {
+        if (!(failure instanceof WebApplicationException http) || http.getResponse() == null
+                || http.getResponse().getStatus() != 429) {
+            return null;
+        }
+        String value = http.getResponse().getHeaderString("Retry-After");
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            long seconds = Long.parseLong(value.trim());
+            return Duration.ofSeconds(Math.max(1, Math.min(seconds, Duration.ofDays(1).toSeconds())));
+        } catch (NumberFormatException e) {
+            try {
+                java.time.ZonedDateTime at = java.time.ZonedDateTime.parse(value.trim(),
+                        java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME);
+                Duration until = Duration.between(java.time.Instant.now(), at.toInstant());
+                return until.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : until;
+            } catch (java.time.DateTimeException notADate) {
+                return null;
+            }
+        }
+    }
+}
