@@ -30,16 +30,13 @@ import io.smallrye.mutiny.Uni;
  * the budget, and on timeout or failure the stale entry is served (counted) or none. The mem0 call
  * then goes on and fills both tiers for the next message.
  *
- * <p>Stampedes: one mem0 call per patient in flight per process (later callers share its future),
- * and a short Redis lease so that other replicas wait for that call's result instead of repeating
- * it. Entries are refreshed before expiry (XFetch, with the measured fetch time) and written with a
- * jittered freshness, so a mass warm-up does not expire at one instant; patients looked up often
- * stay fresh longer (adaptive TTL, bounded by the stale limit).
+ * <p>Stampedes: one mem0 call per patient in flight per process (later callers share its future)
+ * and a Redis lease ({@link FetchLease}) so other replicas wait for its result; early refresh and
+ * adaptive TTL are {@link Freshness}'s decisions.
  *
- * <p>Why one class of this size: the lookup path (tiers, the in-flight map, waiting for another
- * replica's lease, the fallback) is the stampede protection, and its steps only make sense in order.
- * What can stand alone is apart: {@link Freshness} (pure decisions), {@link FetchLease},
- * {@link MemoryEntry} (the stored form) and {@link MemoryMetrics}.
+ * <p>Why one class of this size: the lookup path (tiers, in-flight map, waiting for another replica,
+ * fallback) is the stampede protection, and its steps only make sense in order; what stands alone is
+ * apart ({@link Freshness}, {@link FetchLease}, {@link MemoryEntry}, {@link MemoryMetrics}).
  */
 @ApplicationScoped
 public class PatientMemory {
