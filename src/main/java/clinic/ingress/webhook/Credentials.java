@@ -41,7 +41,7 @@ public class Credentials {
     public Credentials(WebhookConfig config, InstanceSecrets secrets) {
         this.config = config;
         this.secrets = secrets;
-        this.tokenDigest = config.token().map(Credentials::sha256);
+        this.tokenDigest = config.token().map(Secrets::sha256);
         this.jwt = config.jwtSecret().map(secret -> new JwtConsumerBuilder()
                 .setRequireExpirationTime()
                 .setRequireIssuedAt()
@@ -63,7 +63,7 @@ public class Credentials {
      */
     public Sender authenticate(String token, String authorization) {
         if (token != null) {
-            byte[] digest = sha256(token);
+            byte[] digest = Secrets.sha256(token);
             if (tokenDigest.isPresent() && MessageDigest.isEqual(tokenDigest.get(), digest)) {
                 return Sender.GLOBAL;
             }
@@ -90,7 +90,7 @@ public class Credentials {
         } catch (IllegalArgumentException e) {
             return false;
         }
-        return MessageDigest.isEqual(stored, sha256(apikey));
+        return MessageDigest.isEqual(stored, Secrets.sha256(apikey));
     }
 
     private boolean validJwt(String token) {
@@ -123,9 +123,5 @@ public class Credentials {
                 return new ErrorCodeValidator.Error(-1, "malformed claims");
             }
         };
-    }
-
-    static byte[] sha256(String value) {
-        return Secrets.sha256(value);
     }
 }

@@ -1,7 +1,5 @@
 package clinic.ingress.webhook;
 
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -13,6 +11,7 @@ import jakarta.enterprise.event.Observes;
 
 import clinic.ingress.platform.Background;
 import clinic.ingress.platform.Failures;
+import clinic.ingress.platform.Secrets;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
@@ -68,7 +67,7 @@ public class QuarantineStore {
         byte[] stored = raw.length > limit ? Arrays.copyOf(raw, limit) : raw;
         return pool.preparedQuery(INSERT)
                 .execute(Tuple.from(Arrays.asList(reason, instance, event, whatsappId, contentType,
-                        Buffer.buffer(stored), (long) raw.length, sha256(raw))))
+                        Buffer.buffer(stored), (long) raw.length, HexFormat.of().formatHex(Secrets.sha256(raw)))))
                 .replaceWithVoid();
     }
 
@@ -83,11 +82,4 @@ public class QuarantineStore {
                 .collect().with(java.util.stream.Collectors.summingInt(Integer::intValue));
     }
 
-    private static String sha256(byte[] raw) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(raw));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required by every JVM", e);
-        }
-    }
 }

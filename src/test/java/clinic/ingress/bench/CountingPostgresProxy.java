@@ -23,15 +23,22 @@ public final class CountingPostgresProxy {
         System.out.println(proxy.port());
         System.out.flush();
         Path out = Path.of(args[0]);
-        while (true) {
-            StringBuilder json = new StringBuilder("{");
-            Map<String, Long> counts = proxy.pgStatementsBySql();
-            counts.forEach((sql, n) -> json.append(json.length() > 1 ? "," : "")
-                    .append('"').append(sql.replace("\\", "\\\\").replace("\"", "\\\"")).append("\":").append(n));
-            Path tmp = Path.of(args[0] + ".tmp");
+        // The counts are written out every 200 ms for bench.sh to read, until the process is killed.
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor().scheduleAtFixedRate(() -> write(proxy, out),
+                0, 200, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    private static void write(TcpProxy proxy, Path out) {
+        StringBuilder json = new StringBuilder("{");
+        Map<String, Long> counts = proxy.pgStatementsBySql();
+        counts.forEach((sql, n) -> json.append(json.length() > 1 ? "," : "")
+                .append('"').append(sql.replace("\\", "\\\\").replace("\"", "\\\"")).append("\":").append(n));
+        Path tmp = Path.of(out + ".tmp");
+        try {
             Files.writeString(tmp, json.append('}').toString());
             Files.move(tmp, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-            Thread.sleep(200);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 }

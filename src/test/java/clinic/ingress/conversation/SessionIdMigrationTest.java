@@ -16,6 +16,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import clinic.ingress.support.Db;
+import clinic.ingress.support.Migrations;
 
 
 /**
@@ -88,18 +89,7 @@ class SessionIdMigrationTest {
     }
 
     private static Flyway flyway(String target) {
-        var configuration = Flyway.configure()
-                .dataSource(URL, "postgres", "postgres")
-                .locations("filesystem:migrations")
-                .schemas("core", "healthcare")
-                .defaultSchema("core")
-                .baselineOnMigrate(true)
-                .baselineVersion("1");
-        clinic.ingress.platform.FlywaySettings.apply(configuration);
-        if (target != null) {
-            configuration.target(target);
-        }
-        return configuration.load();
+        return Migrations.flyway(URL, target, false);
     }
 
     private static Map<String, Object> session(String patientKey) {

@@ -35,11 +35,8 @@ class StreamTrimTest {
         String stream = "test:turns:" + UUID.randomUUID();
         List<String> ids = add(stream, 50);
         var streams = redis.stream(String.class, String.class, String.class);
-        streams.xgroupCreate(stream, "assistant", "0", new XGroupCreateArgs());
         // The assistant read 30 and acknowledged the first 20: 10 pending, 20 never delivered.
-        List<StreamMessage<String, String, String>> read = streams.xreadgroup("assistant", "a1", stream, ">",
-                new XReadGroupArgs().count(30));
-        streams.xack(stream, "assistant", read.subList(0, 20).stream().map(StreamMessage::id).toArray(String[]::new));
+        consume(stream, 30, 20);
 
         StreamTrimmer.Round round = trimmer.trim(stream, "assistant", 10).await().atMost(Duration.ofSeconds(5));
 
@@ -61,10 +58,7 @@ class StreamTrimTest {
         String stream = "test:turns:" + UUID.randomUUID();
         List<String> ids = add(stream, 40);
         var streams = redis.stream(String.class, String.class, String.class);
-        streams.xgroupCreate(stream, "assistant", "0", new XGroupCreateArgs());
-        List<StreamMessage<String, String, String>> read = streams.xreadgroup("assistant", "a1", stream, ">",
-                new XReadGroupArgs().count(25));
-        streams.xack(stream, "assistant", read.stream().map(StreamMessage::id).toArray(String[]::new));
+        consume(stream, 25, 25);
 
         StreamTrimmer.Round round = trimmer.trim(stream, "assistant", 10).await().atMost(Duration.ofSeconds(5));
 
@@ -85,6 +79,16 @@ class StreamTrimTest {
         assertThat(redis.stream(String.class, String.class, String.class).xrange(stream, StreamRange.of("-", "+"))
                 .stream().map(StreamMessage::id).toList()).isEqualTo(ids.subList(20, 30));
         redis.key().del(stream);
+    }
+
+    /** The group "assistant" reads {@code read} entries and acknowledges the first {@code acknowledged}. */
+    private void consume(String stream, int read, int acknowledged) {
+        var streams = redis.stream(String.class, String.class, String.class);
+        streams.xgroupCreate(stream, "assistant", "0", new XGroupCreateArgs());
+        List<StreamMessage<String, String, String>> delivered = streams.xreadgroup("assistant", "a1", stream, ">",
+                new XReadGroupArgs().count(read));
+        streams.xack(stream, "assistant", delivered.subList(0, acknowledged).stream().map(StreamMessage::id)
+                .toArray(String[]::new));
     }
 
     private List<String> add(String stream, int count) {

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import clinic.ingress.support.Db;
+import clinic.ingress.support.Migrations;
 
 /**
  * Failed and changed migrations on a scratch database of their own: an INVALID index left by a
@@ -99,19 +100,7 @@ class MigrationSafetyTest {
     }
 
     private static Flyway flyway(String target, boolean outOfOrder) {
-        var configuration = Flyway.configure()
-                .dataSource(URL, "postgres", "postgres")
-                .locations("filesystem:migrations")
-                .schemas("core", "healthcare")
-                .defaultSchema("core")
-                .baselineOnMigrate(true)
-                .baselineVersion("1")
-                .outOfOrder(outOfOrder);
-        FlywaySettings.apply(configuration);
-        if (target != null) {
-            configuration.target(target);
-        }
-        return configuration.load();
+        return Migrations.flyway(URL, target, outOfOrder);
     }
 
     private static void invalidate(String index) throws SQLException {

@@ -126,6 +126,8 @@ public final class TcpProxy implements AutoCloseable {
                         counter.feed(buffer, 0, n);
                     }
                     if (latencyMs > 0) {
+                        // The injected fault itself (a slow network holding each chunk), not a test
+                        // waiting for something: tests still wait for conditions.
                         Thread.sleep(latencyMs);
                     }
                     out.write(buffer, 0, n);

@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Test;
 
 import clinic.ingress.memory.MemorySubject;
 import clinic.ingress.memory.PatientMemory;
+import clinic.ingress.platform.Secrets;
 import clinic.ingress.support.Db;
 import clinic.ingress.support.Evolution;
 import clinic.ingress.support.Mem0Stub;
@@ -115,7 +116,7 @@ class TenantIsolationTest {
         String next = "instance-b-next-" + UUID.randomUUID();
         Db.instanceSecrets(b.instance(), secretB, next);
         Awaitility.await().atMost(Duration.ofSeconds(10))
-                .until(() -> b.instance().equals(secrets.instanceFor(Credentials.sha256(next))));
+                .until(() -> b.instance().equals(secrets.instanceFor(Secrets.sha256(next))));
 
         Webhooks.postWithToken(secretB, Evolution.text(b.instance(), "5511977770003", "atual")).statusCode(200);
         Webhooks.postWithToken(next, Evolution.text(b.instance(), "5511977770003", "próximo")).statusCode(200);
@@ -123,7 +124,7 @@ class TenantIsolationTest {
         // Promoted: the old secret stops working on every replica.
         Db.instanceSecrets(b.instance(), next, null);
         Awaitility.await().atMost(Duration.ofSeconds(10))
-                .until(() -> secrets.instanceFor(Credentials.sha256(secretB)) == null);
+                .until(() -> secrets.instanceFor(Secrets.sha256(secretB)) == null);
         Webhooks.postWithToken(secretB, Evolution.text(b.instance(), "5511977770003", "antigo")).statusCode(401);
         Webhooks.postWithToken(next, Evolution.text(b.instance(), "5511977770003", "novo")).statusCode(200);
         assertThat(Db.messages(b.instance())).isEqualTo(3);
