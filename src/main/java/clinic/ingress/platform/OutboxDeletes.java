@@ -1,0 +1,77 @@
+package clinic.ingress.platform;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * Removes done rows from an outbox table ({@code message_id} primary key) in batches: one DELETE per
+ * round for every id recorded meanwhile, never a statement per message on the hot path. Ids of a
+ * round PostgreSQL refused are kept for the next one; a removal lost to a crash only means the
+ * owner's relay does that message's work again (at least once).
+ */
+public final class OutboxDeletes {
+
+    private static final int MAX_BATCH = 5000;
+
+    private final Pool pool;
+    private final String delete;
+    private final String what;
+    private final ConcurrentLinkedQueue<UUID> done = new ConcurrentLinkedQueue<>();
+    private volatile boolean flushing;
+
+    /**
+     * @param table the outbox, e.g. {@code core.turn_outbox}
+     * @param what  what its rows are, for the debug line when a round fails
+     */
+    public OutboxDeletes(Pool pool, String table, String what) {
+        this.pool = pool;
+        this.delete = "DELETE FROM " + table + " WHERE message_id = ANY($1)";
+        this.what = what;
+    }
+
+    public void add(UUID messageId) {
+        done.add(messageId);
+    }
+
+    public void addAll(Collection<UUID> messageIds) {
+        done.addAll(messageIds);
+    }
+
+    /** One background round, skipped while the previous one runs. */
+    public void flushInBackground() {
+        if (!flushing) {
+            flush().subscribe().with(ignored -> { }, failure -> { });
+        }
+    }
+
+    /** Deletes everything recorded so far, batch after batch. */
+    public Uni<Void> flush() {
+        List<UUID> batch = new ArrayList<>();
+        for (UUID id; batch.size() < MAX_BATCH && (id = done.poll()) != null; ) {
+            batch.add(id);
+        }
+        if (batch.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        flushing = true;
+        return pool.preparedQuery(delete)
+                .execute(Tuple.of(batch.toArray(UUID[]::new)))
+                .ifNoItem().after(Duration.ofSeconds(5)).fail()
+                .onFailure().invoke(failure -> {
+                    done.addAll(batch);
+                    Log.debugf("could not remove %d %s from their outbox yet", batch.size(), what);
+                })
+                .eventually(() -> flushing = false)
+                .replaceWithVoid()
+                .chain(() -> done.isEmpty() ? Uni.createFrom().voidItem() : flush());
+    }
+}
