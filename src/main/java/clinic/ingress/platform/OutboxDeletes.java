@@ -13,8 +13,8 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
- * Removes done rows from an outbox table ({@code message_id} primary key) in batches: one DELETE per
- * round for every id recorded meanwhile, never a statement per message on the hot path. Ids of a
+ * Removes done rows from an outbox table ({@code message_id} primary key) in batches: at most one
+ * DELETE per background round, for every id recorded meanwhile (up to 5,000), never a statement per message on the hot path. Ids of a
  * round PostgreSQL refused are kept for the next one; a removal lost to a crash only means the
  * owner's relay does that message's work again (at least once).
  */
@@ -46,15 +46,20 @@ public final class OutboxDeletes {
         done.addAll(messageIds);
     }
 
-    /** One background round, skipped while the previous one runs. */
+    /** One background round: at most one DELETE (one batch), skipped while the previous one runs. */
     public void flushInBackground() {
         if (!flushing) {
-            flush().subscribe().with(ignored -> { }, failure -> { });
+            round().subscribe().with(ignored -> { }, failure -> { });
         }
     }
 
-    /** Deletes everything recorded so far, batch after batch. */
+    /** Deletes everything recorded so far, batch after batch (graceful shutdown). */
     public Uni<Void> flush() {
+        return round()
+                .chain(() -> done.isEmpty() ? Uni.createFrom().voidItem() : flush());
+    }
+
+    private Uni<Void> round() {
         List<UUID> batch = new ArrayList<>();
         for (UUID id; batch.size() < MAX_BATCH && (id = done.poll()) != null; ) {
             batch.add(id);
@@ -71,7 +76,6 @@ public final class OutboxDeletes {
                     Log.debugf("could not remove %d %s from their outbox yet", batch.size(), what);
                 })
                 .eventually(() -> flushing = false)
-                .replaceWithVoid()
-                .chain(() -> done.isEmpty() ? Uni.createFrom().voidItem() : flush());
+                .replaceWithVoid();
     }
 }
