@@ -5,6 +5,10 @@
 #                                (apt-get) and start it; then create the project's databases
 #   scripts/services.sh status   say what answers
 #   scripts/services.sh stop     stop what this script started (a server it found running is left alone)
+#   scripts/services.sh cluster start|status|stop
+#                                a private Redis Cluster for the scale-out tests and the failover
+#                                script: 3 masters with one replica each on 127.0.0.1:7101-7106
+#                                (CLUSTER_BASE_PORT moves them); standalone Redis is left alone
 #
 # Idempotent. Only the project's own databases are created; no other database or Redis DB is touched.
 set -euo pipefail
@@ -93,9 +97,89 @@ stop() {
   status
 }
 
+# --- Redis Cluster ---------------------------------------------------------------------------------
+CLUSTER_BASE_PORT=${CLUSTER_BASE_PORT:-7101}
+CLUSTER_PORTS=($(seq "$CLUSTER_BASE_PORT" $((CLUSTER_BASE_PORT + 5))))
+CLUSTER_DIR="$STATE_DIR/redis-cluster"
+
+cluster_info() { redis-cli -p "$1" cluster info 2>/dev/null | tr -d '\r' | sed -n "s/^$2://p"; }
+
+cluster_ok() {
+  for port in "${CLUSTER_PORTS[@]}"; do
+    [ "$(cluster_info "$port" cluster_state)" = ok ] || return 1
+    [ "$(cluster_info "$port" cluster_known_nodes)" = 6 ] || return 1
+  done
+}
+
+start_cluster_node() {
+  local port=$1
+  mkdir -p "$CLUSTER_DIR/$port"
+  # AOF: the turn stream lives here too, and a restarted node must not come back empty-handed.
+  # cluster-node-timeout 2000: a dead master is replaced in about 2-4 s (the default is 15 s).
+  # replica-validity-factor 0: a replica may always take over, however long its link was down.
+  redis-server --daemonize yes --bind 127.0.0.1 --port "$port" --dir "$CLUSTER_DIR/$port" \
+    --cluster-enabled yes --cluster-config-file nodes.conf --cluster-node-timeout 2000 \
+    --cluster-replica-validity-factor 0 --appendonly yes --appendfsync everysec --save "" \
+    --logfile "$CLUSTER_DIR/$port/redis.log" --pidfile "$CLUSTER_DIR/$port/redis.pid"
+}
+
+cluster_start() {
+  command -v redis-server >/dev/null 2>&1 || apt_install redis-server
+  local version
+  version=$(redis-server --version | sed -n 's/.*v=\([0-9]*\)\..*/\1/p')
+  [ "${version:-0}" -ge 7 ] || log "Redis $version: sharded pub/sub needs 7; the service falls back to classic pub/sub"
+  if cluster_ok; then
+    log "Redis Cluster answers on 127.0.0.1:${CLUSTER_PORTS[0]}-${CLUSTER_PORTS[5]}: reusing it"
+    return
+  fi
+  for port in "${CLUSTER_PORTS[@]}"; do
+    port_open "$port" || start_cluster_node "$port"
+  done
+  for port in "${CLUSTER_PORTS[@]}"; do
+    for _ in $(seq 1 40); do port_open "$port" && break; sleep 0.25; done
+    port_open "$port" || { log "cluster node $port did not start (see $CLUSTER_DIR/$port/redis.log)"; exit 1; }
+  done
+  if [ "$(cluster_info "${CLUSTER_PORTS[0]}" cluster_known_nodes)" != 6 ]; then
+    log "creating the cluster: 3 masters, one replica each"
+    local nodes=()
+    for port in "${CLUSTER_PORTS[@]}"; do nodes+=("127.0.0.1:$port"); done
+    redis-cli --cluster create "${nodes[@]}" --cluster-replicas 1 --cluster-yes >/dev/null
+  fi
+  for _ in $(seq 1 120); do cluster_ok && break; sleep 0.25; done
+  cluster_ok || { log "Redis Cluster did not reach state ok"; exit 1; }
+  touch "$STATE_DIR/redis-cluster.started"
+  log "Redis Cluster up on 127.0.0.1:${CLUSTER_PORTS[0]}-${CLUSTER_PORTS[5]}"
+}
+
+cluster_status() {
+  if cluster_ok; then
+    log "Redis Cluster: ok"
+    redis-cli -p "${CLUSTER_PORTS[0]}" cluster nodes | awk '{print "[services]   " $2, $3}' | sed 's/@[0-9]*//' | sort >&2
+  else
+    log "Redis Cluster: down or degraded"
+  fi
+}
+
+cluster_stop() {
+  for port in "${CLUSTER_PORTS[@]}"; do
+    redis-cli -p "$port" shutdown nosave >/dev/null 2>&1 || true
+  done
+  rm -f "$STATE_DIR/redis-cluster.started"
+  # The cluster is the project's own: its state goes with it, so the next start creates it afresh.
+  rm -rf "$CLUSTER_DIR"
+  log "Redis Cluster stopped"
+}
+
 case "${1:-start}" in
   start) start_postgres; start_redis; status ;;
   status) status ;;
   stop) stop ;;
-  *) echo "usage: $0 start|status|stop" >&2; exit 2 ;;
+  cluster)
+    case "${2:-start}" in
+      start) cluster_start ;;
+      status) cluster_status ;;
+      stop) cluster_stop ;;
+      *) echo "usage: $0 cluster start|status|stop" >&2; exit 2 ;;
+    esac ;;
+  *) echo "usage: $0 start|status|stop|cluster start|status|stop" >&2; exit 2 ;;
 esac

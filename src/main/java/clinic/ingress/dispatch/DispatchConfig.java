@@ -16,6 +16,29 @@ public interface DispatchConfig {
     String stream();
 
     /**
+     * Streams the turns are spread over ({@link TurnStreams}): 1 keeps the single stream above;
+     * more spread the hand-off over the masters of a Redis Cluster.
+     */
+    @WithDefault("1")
+    int partitions();
+
+    /**
+     * Replicas that must hold a published turn before it leaves the outbox ({@code WAIT}); 0 with a
+     * standalone Redis. With 1 on a Redis Cluster, a turn published just before its master died is
+     * published again by the relay instead of being lost with the master.
+     */
+    @WithDefault("0")
+    int replicaAcks();
+
+    /**
+     * How long a publish waits for those replicas. A master without a replica cannot do better than
+     * its own copy: past this the turn counts as published and {@code ingress.turns.unreplicated}
+     * is incremented.
+     */
+    @WithDefault("100ms")
+    Duration replicaAckTimeout();
+
+    /**
      * The stream's intended cap. Entries the consumer group has read and acknowledged are trimmed
      * once the stream is longer than this; unconsumed entries never are (the stream grows past the
      * cap instead, and {@code ingress.turns.unconsumed} alerts before that).

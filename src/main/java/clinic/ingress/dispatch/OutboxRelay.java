@@ -100,7 +100,17 @@ public class OutboxRelay {
 
     /** What became of one claimed turn. */
     private enum Outcome {
-        PUBLISHED, UNPUBLISHABLE, FAILED
+        /** In the stream. */
+        PUBLISHED,
+        /** The row cannot become a turn: keeps its growing lease. */
+        UNPUBLISHABLE,
+        /** Redis refused or failed: released at once. */
+        FAILED,
+        /**
+         * Redis did not answer in time: the XADD may still land (and then marks the row itself), so
+         * the claim is kept for its lease instead of being released to another relay at once.
+         */
+        UNCERTAIN
     }
 
     /** What became of one claimed turn. */
@@ -117,7 +127,8 @@ public class OutboxRelay {
 
         /** Publishing failed for every turn it was given: Redis (or PostgreSQL) is down, not the turns at fault. */
         boolean redisDown() {
-            return outcomes.getOrDefault(Outcome.FAILED, 0L) > 0 && outcomes.getOrDefault(Outcome.PUBLISHED, 0L) == 0;
+            long failed = outcomes.getOrDefault(Outcome.FAILED, 0L) + outcomes.getOrDefault(Outcome.UNCERTAIN, 0L);
+            return failed > 0 && outcomes.getOrDefault(Outcome.PUBLISHED, 0L) == 0;
         }
     }
 
@@ -248,8 +259,9 @@ public class OutboxRelay {
                 .map(ignored -> new Result(messageId, Outcome.PUBLISHED))
                 .onFailure().recoverWithItem(failure -> {
                     Log.debugf("turn %s not relayed: %s", messageId, failure.getClass().getSimpleName());
-                    return new Result(messageId,
-                            failure instanceof TurnPublisher.Unpublishable ? Outcome.UNPUBLISHABLE : Outcome.FAILED);
+                    return new Result(messageId, failure instanceof TurnPublisher.Unpublishable ? Outcome.UNPUBLISHABLE
+                            : failure instanceof io.smallrye.mutiny.TimeoutException ? Outcome.UNCERTAIN
+                            : Outcome.FAILED);
                 });
     }
 

@@ -12,6 +12,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.redis.client.Response;
@@ -35,24 +36,30 @@ public class StreamTrimmer {
 
     private final ReactiveRedisDataSource redis;
     private final DispatchConfig config;
+    private final TurnStreams streams;
     private final Background background;
     private final AtomicLong unconsumed = new AtomicLong();
     private final AtomicLong length = new AtomicLong();
 
-    public StreamTrimmer(ReactiveRedisDataSource redis, DispatchConfig config, Background background, MeterRegistry registry) {
+    public StreamTrimmer(ReactiveRedisDataSource redis, DispatchConfig config, TurnStreams streams, Background background,
+            MeterRegistry registry) {
         this.redis = redis;
         this.config = config;
+        this.streams = streams;
         this.background = background;
         registry.gauge("ingress.turns.unconsumed", unconsumed);
         registry.gauge("ingress.turns.stream.length", length);
     }
 
     void start(@Observes StartupEvent event) {
-        background.every(config.trimInterval(), () -> trim(config.stream(), config.consumerGroup(), config.maxLength())
+        background.every(config.trimInterval(), () -> Multi.createFrom().iterable(streams.all())
+                // The cap is per stream: each partition is trimmed like the single stream would be.
+                .onItem().transformToUniAndConcatenate(stream -> trim(stream, config.consumerGroup(), config.maxLength()))
+                .collect().asList()
                 .subscribe().with(
-                        round -> {
-                            length.set(round.length());
-                            unconsumed.set(round.unconsumed());
+                        rounds -> {
+                            length.set(rounds.stream().mapToLong(Round::length).sum());
+                            unconsumed.set(rounds.stream().mapToLong(Round::unconsumed).sum());
                         },
                         failure -> Log.debugf("turn stream not trimmed this round (%s)", Failures.describe(failure))));
     }

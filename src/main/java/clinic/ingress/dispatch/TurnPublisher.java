@@ -1,11 +1,13 @@
 package clinic.ingress.dispatch;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -25,9 +27,11 @@ import io.vertx.mutiny.redis.client.Request;
 
 /**
  * Builds turns from stored messages and publishes them to the Redis Stream with {@code XADD}
- * (trimmed by {@link StreamTrimmer}, never at XADD). Turns published at about the same moment (a
- * batch of webhooks answered together) go to Redis as one pipelined batch: one write and one read
- * instead of one per turn.
+ * (trimmed by {@link StreamTrimmer}, never at XADD), in the patient's partition ({@link TurnStreams}).
+ * Turns published at about the same moment (a batch of webhooks answered together) go to Redis as
+ * one pipelined batch per stream: one write and one read instead of one per turn, and each batch
+ * names keys of one slot, as a Redis Cluster requires. With {@code ingress.dispatch.replica-acks}
+ * the batch ends with {@code WAIT}, so a turn leaves the outbox only once a replica holds it.
  * The turn is already durable in the outbox, so a failed publish is not an error for the webhook:
  * the relay retries it. A published turn leaves the outbox in the next batched delete
  * ({@link PublishedTurns}).
@@ -46,11 +50,12 @@ public class TurnPublisher {
     }
 
     /** A turn waiting for the next pipelined batch, and whoever waits for its XADD. */
-    private record Outgoing(Request xadd, UniEmitter<? super Void> done) {
+    private record Outgoing(UUID messageId, String stream, Request xadd, UniEmitter<? super Void> done) {
     }
 
     private final Redis redis;
     private final DispatchConfig config;
+    private final TurnStreams streams;
     private final CacheConfig cacheConfig;
     private final PublishedTurns published;
     private final PatientMemory memory;
@@ -60,11 +65,13 @@ public class TurnPublisher {
     private final Counter direct;
     private final Counter relayed;
     private final Counter failed;
+    private final Counter unreplicated;
 
-    public TurnPublisher(ReactiveRedisDataSource redis, DispatchConfig config, CacheConfig cacheConfig,
+    public TurnPublisher(ReactiveRedisDataSource redis, DispatchConfig config, TurnStreams streams, CacheConfig cacheConfig,
             PublishedTurns published, PatientMemory memory, Vertx vertx, MeterRegistry registry) {
         this.redis = redis.getRedis();
         this.config = config;
+        this.streams = streams;
         this.cacheConfig = cacheConfig;
         this.published = published;
         this.memory = memory;
@@ -73,6 +80,9 @@ public class TurnPublisher {
         this.relayed = counter(registry, "relay");
         this.failed = Counter.builder("ingress.turns.publish.failures")
                 .description("XADDs that failed; the relay publishes those turns later")
+                .register(registry);
+        this.unreplicated = Counter.builder("ingress.turns.unreplicated")
+                .description("Turns published while no replica acknowledged them within replica-ack-timeout")
                 .register(registry);
     }
 
@@ -92,24 +102,27 @@ public class TurnPublisher {
     }
 
     private Uni<Void> publish(PendingTurn stored, MemoryLookup lookup, String traceparent) {
+        String stream;
         Request xadd;
         try {
-            xadd = xadd(new Turn(stored, memory.pseudonym(stored.subject()), lookup, traceparent).fields());
+            String patient = memory.pseudonym(stored.subject());
+            stream = streams.of(patient);
+            xadd = xadd(stream, new Turn(stored, patient, lookup, traceparent).fields());
         } catch (RuntimeException e) {
             return Uni.createFrom().failure(new Unpublishable(e));
         }
         UUID messageId = stored.messageId();
         return Uni.createFrom().<Void>emitter(done -> {
-                    outgoing.add(new Outgoing(xadd, done));
+                    outgoing.add(new Outgoing(messageId, stream, xadd, done));
                     scheduleFlush();
                 })
-                .ifNoItem().after(cacheConfig.redisTimeout().multipliedBy(4)).fail()
-                .invoke(() -> published.add(messageId));
+                // The caller stops waiting here; the turn is marked published whenever Redis answers (send()).
+                .ifNoItem().after(cacheConfig.redisTimeout().multipliedBy(4).plus(config.replicaAckTimeout())).fail();
     }
 
-    private Request xadd(Map<String, String> fields) {
+    private static Request xadd(String stream, Map<String, String> fields) {
         // No MAXLEN: trimming at XADD would drop turns the assistant has not read (StreamTrimmer).
-        Request xadd = Request.cmd(Command.XADD).arg(config.stream())
+        Request xadd = Request.cmd(Command.XADD).arg(stream)
                 .arg("*");
         fields.forEach((name, value) -> xadd.arg(name).arg(value));
         return xadd;
@@ -131,13 +144,34 @@ public class TurnPublisher {
         if (!outgoing.isEmpty()) {
             scheduleFlush();
         }
-        if (batch.isEmpty()) {
-            return;
+        batch.stream()
+                .collect(Collectors.groupingBy(Outgoing::stream, LinkedHashMap::new, Collectors.toList()))
+                .values()
+                .forEach(this::send);
+    }
+
+    /** One stream's turns: one slot, so one pipeline even on a Redis Cluster. */
+    private void send(List<Outgoing> turns) {
+        List<Request> requests = new ArrayList<>(turns.size() + 1);
+        turns.forEach(turn -> requests.add(turn.xadd()));
+        int acks = config.replicaAcks();
+        if (acks > 0) {
+            // Runs on the same connection right after the XADDs: answers once `acks` replicas hold them.
+            requests.add(Request.cmd(Command.WAIT).arg(acks).arg(config.replicaAckTimeout().toMillis()));
         }
-        redis.batch(batch.stream().map(Outgoing::xadd).toList())
+        redis.batch(requests)
                 .subscribe().with(
-                        responses -> batch.forEach(turn -> turn.done().complete(null)),
-                        failure -> batch.forEach(turn -> turn.done().fail(failure)));
+                        responses -> {
+                            if (acks > 0 && responses.get(responses.size() - 1).toInteger() < acks) {
+                                unreplicated.increment(turns.size());
+                            }
+                            // Marked here, not by the waiting caller: an XADD answered after the caller
+                            // gave up is still in the stream, and its outbox row must go, or the relay
+                            // would publish the turn a second time.
+                            turns.forEach(turn -> published.add(turn.messageId()));
+                            turns.forEach(turn -> turn.done().complete(null));
+                        },
+                        failure -> turns.forEach(turn -> turn.done().fail(failure)));
     }
 
     private static Counter counter(MeterRegistry registry, String path) {
