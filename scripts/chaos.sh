@@ -4,6 +4,10 @@
 #
 #   scripts/chaos.sh            about 8 minutes; prints the table docs/failure-modes.md shows, exits 1 if an
 #                               acknowledged message is missing from PostgreSQL, the stream or mem0
+#   scripts/chaos.sh cluster    about 4 minutes; the same against a private Redis Cluster (3 masters, one
+#                               replica each, ports 27101-27106) with the turns in 6 partitions: a master
+#                               is killed (its replica takes over), comes back as a replica, then another
+#                               master is killed; table in docs/scaling.md
 #
 # Everything it breaks is its own: a private PostgreSQL cluster (port 55432, target/chaos/pg), a
 # private Redis (56379, AOF with fsync always: a Redis that holds the turn stream must persist it),
@@ -18,6 +22,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+MODE=${1:-standalone}
 RATE=${CHAOS_RATE:-200}
 PG_PORT=55432
 REDIS_PORT=56379
@@ -28,6 +33,11 @@ TOKEN=chaos-webhook-token-0123456789abcdef012345
 OUT=target/chaos
 PGDATA=$OUT/pg
 FAULTS=(pg-stop pg-pause redis-kill redis-pause mem0-slow mem0-500 mem0-429 service-kill replica-kill)
+CLUSTER_PORT=27101  # cluster bus ports are +10000: 37101-37106
+PARTITIONS=6
+if [ "$MODE" = cluster ]; then
+  FAULTS=(master-kill master-rejoin second-master-kill)
+fi
 # Two cold JVMs at full load on two cores answer in seconds for their first minute (JIT): the faults
 # start once they are warm.
 WARMUP=60
@@ -42,6 +52,9 @@ cleanup() {
   for p in "${pids[@]}" "${app[@]:-}"; do kill -CONT "$p" 2>/dev/null || true; kill "$p" 2>/dev/null || true; done
   [ -n "${PG_BIN:-}" ] && "${RUN_AS[@]}" "$PG_BIN/pg_ctl" -D "$PGDATA" stop -m immediate >/dev/null 2>&1 || true
   [ -n "${REDIS:-}" ] && kill "$REDIS" 2>/dev/null || true
+  if [ "$MODE" = cluster ]; then
+    XDG_STATE_HOME="$OUT/state" CLUSTER_BASE_PORT=$CLUSTER_PORT scripts/services.sh cluster stop >/dev/null 2>&1 || true
+  fi
 }
 trap cleanup EXIT INT TERM
 
@@ -68,7 +81,49 @@ redis_start() {
   REDIS=$!
   for _ in $(seq 1 50); do redis-cli -p $REDIS_PORT ping >/dev/null 2>&1 && break; sleep 0.1; done
 }
-redis_start
+if [ "$MODE" = cluster ]; then
+  # The project's cluster script, on private ports and with its state under target/chaos.
+  XDG_STATE_HOME="$PWD/$OUT/state" CLUSTER_BASE_PORT=$CLUSTER_PORT scripts/services.sh cluster start
+  REDIS_OPTS=(-Dquarkus.redis.client-type=cluster
+    "-Dquarkus.redis.hosts=redis://127.0.0.1:$CLUSTER_PORT,redis://127.0.0.1:$((CLUSTER_PORT + 1)),redis://127.0.0.1:$((CLUSTER_PORT + 2))"
+    -Dingress.dispatch.partitions=$PARTITIONS -Dingress.dispatch.replica-acks=1)
+else
+  redis_start
+  REDIS_OPTS=("-Dquarkus.redis.hosts=redis://127.0.0.1:$REDIS_PORT/0")
+fi
+# Cluster queries go to any node that answers (the one first asked may be the one just killed).
+alive_port() { for p in $(seq $CLUSTER_PORT $((CLUSTER_PORT + 5))); do redis-cli -p "$p" ping >/dev/null 2>&1 && { echo "$p"; return; }; done; }
+# The port of the live master serving partition N's slot.
+master_of() {
+  local ask slot
+  ask=$(alive_port)
+  slot=$(redis-cli -p "$ask" cluster keyslot "ingress:turns:{$1}")
+  redis-cli -p "$ask" cluster nodes | python3 -c '
+import sys
+slot = int(sys.argv[1])
+for line in sys.stdin:
+    f = line.split()
+    if "master" in f[2] and "fail" not in f[2]:
+        for r in f[8:]:
+            lo, _, hi = r.partition("-")
+            if not r.startswith("[") and int(lo) <= slot <= int(hi or lo):
+                print(f[1].split("@")[0].split(":")[1])' "$slot"
+}
+# Kills (kill -9) the master of partition N and waits until its replica serves the slot.
+kill_master() {
+  local port pid begin now
+  port=$(master_of "$1")
+  pid=$(cat "$OUT/state/clinic-ingress/redis-cluster/$port/redis.pid")
+  begin=$(date +%s%3N)
+  kill -9 "$pid"
+  for _ in $(seq 1 300); do
+    now=$(master_of "$1" 2>/dev/null || true)
+    [ -n "$now" ] && [ "$now" != "$port" ] && redis-cli -p "$now" cluster info | grep -q 'cluster_state:ok' && break
+    sleep 0.1
+  done
+  log "master $port (partition $1) killed; $(master_of "$1") serves its slots after $(( $(date +%s%3N) - begin )) ms"
+  echo "$port" > "$OUT/killed-master"
+}
 
 java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx256m -cp "$CP" clinic.ingress.bench.Mem0StandIn \
   $MEM0_PORT 150 100 0.3 > "$OUT/mem0-standin.log" 2>&1 &
@@ -81,10 +136,10 @@ app=()
 start_replica() { # start_replica INDEX
   local i=$1
   DATABASE_REACTIVE_URL="postgresql://127.0.0.1:$PG_PORT/chaos" DATABASE_JDBC_URL="jdbc:postgresql://127.0.0.1:$PG_PORT/chaos" \
-  DATABASE_USERNAME=postgres DATABASE_PASSWORD=postgres REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0" \
+  DATABASE_USERNAME=postgres DATABASE_PASSWORD=postgres \
   INGRESS_WEBHOOK_TOKEN=$TOKEN INGRESS_CACHE_KEY_SECRET=chaos-cache-key-secret-0123456789abcdef \
   INGRESS_MEM0_BASE_URL="http://127.0.0.1:$MEM0_PORT" INGRESS_MEM0_API_KEY=standin \
-    java -Xmx384m -Dquarkus.http.port=${PORTS[$i]} -Dquarkus.management.port=${MGMT[$i]} \
+    java -Xmx384m -Dquarkus.http.port=${PORTS[$i]} -Dquarkus.management.port=${MGMT[$i]} "${REDIS_OPTS[@]}" \
       -Dquarkus.log.console.json.enabled=false \
       -Dingress.dispatch.relay-grace=2s -Dingress.dispatch.relay-interval=1s \
       -Dingress.memory.write-grace=20s -Dingress.memory.write-relay-interval=2s \
@@ -128,10 +183,30 @@ for fault in "${FAULTS[@]}"; do
     mem0-429) mem0 "__mode?mode=429"; sleep $FAULT; mem0 "__mode?mode=ok" ;;
     service-kill) kill -9 "${app[0]}"; wait "${app[0]}" 2>/dev/null || true; start_replica 0 ;;
     replica-kill) kill -9 "${app[1]}"; wait "${app[1]}" 2>/dev/null || true; sleep $FAULT ;;
+    # The master of partition 0 dies; its replica is promoted by the cluster itself (node timeout 2 s).
+    master-kill) kill_master 0 ;;
+    # The killed node restarts with its cluster state and AOF and rejoins as a replica of the new master.
+    master-rejoin)
+      port=$(cat "$OUT/killed-master")
+      (cd "$OUT/state/clinic-ingress/redis-cluster/$port" && redis-server --daemonize yes --bind 127.0.0.1 --port "$port" \
+        --dir . --cluster-enabled yes --cluster-config-file nodes.conf --cluster-node-timeout 2000 \
+        --cluster-replica-validity-factor 0 --appendonly yes --appendfsync everysec --save "" \
+        --logfile redis.log --pidfile redis.pid)
+      sleep $FAULT ;;
+    # Another shard's master: a partition that was not on the first one.
+    second-master-kill)
+      for n in $(seq 1 $((PARTITIONS - 1))); do
+        [ "$(master_of "$n")" != "$(master_of 0)" ] && { kill_master "$n"; break; }
+      done ;;
   esac
   echo "$fault,$start,$(now_ms)" >> "$OUT/phases.csv"
   sleep $((PHASE - FAULT > 0 ? PHASE - FAULT : 1))
 done
 wait "$LOAD" || true
 log "load done; waiting for turns and mem0 adds to catch up, then checking"
-python3 scripts/chaos_report.py "$OUT" "$PG_PORT" "$REDIS_PORT" "$MEM0_PORT"
+if [ "$MODE" = cluster ]; then
+  CHAOS_CLUSTER_PORT=$(alive_port) CHAOS_STREAMS="$(for n in $(seq 0 $((PARTITIONS - 1))); do printf 'ingress:turns:{%s} ' "$n"; done)" \
+    python3 scripts/chaos_report.py "$OUT" "$PG_PORT" "$(alive_port)" "$MEM0_PORT"
+else
+  python3 scripts/chaos_report.py "$OUT" "$PG_PORT" "$REDIS_PORT" "$MEM0_PORT"
+fi

@@ -5,8 +5,12 @@ and the 5xx or unanswered attempts and the longest answer among the attempts ans
 acknowledged is missing from PostgreSQL, the turn stream or mem0.
 
 usage: chaos_report.py OUT PG_PORT REDIS_PORT MEM0_PORT
+With CHAOS_STREAMS (space-separated stream keys) the turns are read from each of them, through
+redis-cli -c (Redis Cluster: each key is asked of the node serving it).
 """
+import collections
 import csv
+import os
 import subprocess
 import sys
 import time
@@ -36,10 +40,17 @@ def stored():
     return dict(r.split(",", 1) for r in rows)
 
 
+STREAMS = os.environ.get("CHAOS_STREAMS", "ingress:turns").split()
+copies = collections.Counter()
+
+
 def turned():
-    lines = subprocess.run(["redis-cli", "-p", redis_port, "--raw", "XRANGE", "ingress:turns", "-", "+"],
-                           capture_output=True, text=True, check=True).stdout.split("\n")
-    return {lines[i + 1] for i, line in enumerate(lines[:-1]) if line == "whatsappMessageId"}
+    copies.clear()
+    for stream in STREAMS:
+        lines = subprocess.run(["redis-cli", "-c", "-p", redis_port, "--raw", "XRANGE", stream, "-", "+"],
+                               capture_output=True, text=True, check=True).stdout.split("\n")
+        copies.update(lines[i + 1] for i, line in enumerate(lines[:-1]) if line == "whatsappMessageId")
+    return set(copies)
 
 
 def added():
@@ -58,9 +69,9 @@ while True:
 
 bounds = [(name, start, phases[i + 1][1] if i + 1 < len(phases) else 1 << 62) for i, (name, start, _) in enumerate(phases)]
 bounds.insert(0, ("(steady, before the first fault)", 0, phases[0][1]))
-print("| Fault (10 s) | acknowledged | stored | turned | added to mem0 | not acknowledged | 5xx / no answer | longest answer |")
-print("|---|---|---|---|---|---|---|---|")
-total = [0] * 6
+print("| Fault (10 s) | acknowledged | stored | turned | added to mem0 | not acknowledged | 5xx / no answer | longest answer | turns published twice |")
+print("|---|---|---|---|---|---|---|---|---|")
+total = [0] * 7
 longest_all = 0
 for name, start, end in bounds:
     window = [a for a in acks if start <= a[0] < end]
@@ -75,10 +86,14 @@ for name, start, end in bounds:
     errors = sum(1 for a in answered if a[1] == 0 or a[1] >= 500)
     longest = max((a[2] for a in answered), default=0)
     longest_all = max(longest_all, longest)
-    for i, v in enumerate((len(ids), s, t, m, never, errors)):
+    twice = sum(copies[w] - 1 for w in ids if copies[w] > 1)
+    for i, v in enumerate((len(ids), s, t, m, never, errors, twice)):
         total[i] += v
-    print(f"| {name} | {len(ids)} | {s} | {t} | {m} | {never} | {errors} | {longest} ms |")
-print(f"| **all** | {total[0]} | {total[1]} | {total[2]} | {total[3]} | {total[4]} | {total[5]} | {longest_all} ms |")
+    print(f"| {name} | {len(ids)} | {s} | {t} | {m} | {never} | {errors} | {longest} ms | {twice} |")
+print(f"| **all** | {total[0]} | {total[1]} | {total[2]} | {total[3]} | {total[4]} | {total[5]} | {longest_all} ms | {total[6]} |")
+extra = sum(n - 1 for n in copies.values() if n > 1)
+print(f"\nTurns in the stream{'s' if len(STREAMS) > 1 else ''}: {sum(copies.values())} entries for {len(copies)} messages "
+      f"({extra} second copies: at-least-once, consumers dedupe on turnId).")
 if missing:
     print(f"\nMISSING after recovery: {len(missing)} acknowledged messages (e.g. {sorted(missing)[:5]})")
     sys.exit(1)
