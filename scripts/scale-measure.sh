@@ -66,8 +66,10 @@ sed -i "s/PATIENTS/$PATIENTS/" "$OUT/post.lua"
 redis_calls() { # redis_calls standalone|cluster -> total commands processed so far
   local ports=6379
   [ "$1" = cluster ] && ports=$CLUSTER_PORTS
-  for p in $ports; do redis-cli -p "$p" info commandstats; done \
-    | sed -n 's/.*calls=\([0-9]*\),.*/\1/p' | awk '{s += $1} END {print s}'
+  # Masters only: a replica counts the commands it applies from its master's stream again.
+  for p in $ports; do
+    if [ "$(redis-cli -p "$p" role | head -n 1)" = master ]; then redis-cli -p "$p" info commandstats; fi
+  done | sed -n 's/^cmdstat_[^:]*:calls=\([0-9]*\),.*/\1/p' | awk '{s += $1} END {print s}'
 }
 pg_counters() { # commits and WAL position of the bench database
   psql -qAtX -d "$DB" -c "SELECT xact_commit, pg_current_wal_lsn() - '0/0'::pg_lsn FROM pg_stat_database WHERE datname = '$DB'"
@@ -95,13 +97,13 @@ INSERT INTO core.whatsapp_instances (instance_name, clinic_id, organization_id)
 SELECT 'bench-' || g, md5('clinic' || g)::uuid, '0a7c8e52-1f7e-4a3b-9c55-3d1b2e4f6a01' FROM generate_series(1, 20) g;
 SQL
   log "$name: warm-up (wrk -c64, 30 s, not recorded)"
-  sed "s/RUN/w$name/" "$OUT/post.lua" > "$OUT/warm.lua"
+  sed "s/RUN/\"w$name\"/" "$OUT/post.lua" > "$OUT/warm.lua"
   wrk -t2 -c64 -d30s -s "$OUT/warm.lua" "http://127.0.0.1:$APP_PORT" > /dev/null
   sleep 3
   local calls0 pg0 stored0
   calls0=$(redis_calls "$name"); pg0=$(pg_counters); stored0=$(stored)
   log "$name: measured (wrk -c64, 20 s)"
-  sed "s/RUN/m$name/" "$OUT/post.lua" > "$OUT/run.lua"
+  sed "s/RUN/\"m$name\"/" "$OUT/post.lua" > "$OUT/run.lua"
   python3 scripts/cpu_share.py "$OUT/runs/$name.cpu.json" service="$APP" "mem0 stand-in=$MEM0" -- \
     wrk -t2 -c64 -d20s --latency -s "$OUT/run.lua" "http://127.0.0.1:$APP_PORT" > "$OUT/runs/$name.wrk.txt"
   # Turns and outbox deletes trail the answers by milliseconds: let them land before counting.
@@ -110,7 +112,7 @@ SQL
   calls1=$(redis_calls "$name"); pg1=$(pg_counters); stored1=$(stored)
   echo "{\"messages\": $((stored1 - stored0)), \"redis_calls\": $((calls1 - calls0)), \"commits\": $(( ${pg1%%|*} - ${pg0%%|*} )), \"wal_bytes\": $(( ${pg1##*|} - ${pg0##*|} ))}" \
     > "$OUT/runs/$name.counts.json"
-  kill "$APP"; wait "$APP" 2>/dev/null || true
+  kill "$APP" 2>/dev/null || true; wait "$APP" 2>/dev/null || true
 }
 
 run standalone "-Dquarkus.redis.hosts=redis://127.0.0.1:6379/3"

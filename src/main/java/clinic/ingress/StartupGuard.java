@@ -9,8 +9,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-
 import clinic.ingress.admin.AdminConfig;
 import clinic.ingress.cache.CacheConfig;
 import clinic.ingress.webhook.WebhookConfig;
@@ -38,11 +36,10 @@ public class StartupGuard {
     private final boolean failClosed;
 
     @Inject
-    public StartupGuard(WebhookConfig webhook, CacheConfig cache, AdminConfig admin,
-            @ConfigProperty(name = "ingress.fail-closed", defaultValue = "true") boolean failClosed) {
+    public StartupGuard(WebhookConfig webhook, CacheConfig cache, AdminConfig admin, IngressConfig ingress) {
         this(new Settings(webhook.token(), webhook.jwtSecret(),
                 webhook.instanceApikeyEnabled() || webhook.requireInstanceSecret(),
-                cache.keySecret(), cache.encryptionKey(), admin.token()), failClosed);
+                cache.keySecret(), cache.encryptionKey(), admin.token()), ingress.failClosed());
     }
 
     StartupGuard(Settings settings, boolean failClosed) {

@@ -32,9 +32,9 @@ public class MemoryPrefetch {
 
     private final Pool pool;
     private final PatientMemory memory;
-    private final MemoryConfig config;
+    private final MemoryPrefetchConfig config;
 
-    public MemoryPrefetch(Pool pool, PatientMemory memory, MemoryConfig config) {
+    public MemoryPrefetch(Pool pool, PatientMemory memory, MemoryPrefetchConfig config) {
         this.pool = pool;
         this.memory = memory;
         this.config = config;

@@ -48,12 +48,12 @@ public class MemoryRelay {
     private final Pool pool;
     private final MemoryWriter writer;
     private final Mem0Gateway mem0;
-    private final MemoryConfig config;
+    private final MemoryWriteConfig config;
     private final AddedMessages addedMessages;
     private final Background background;
     private final Counter recovered;
 
-    public MemoryRelay(Pool pool, MemoryWriter writer, Mem0Gateway mem0, MemoryConfig config, AddedMessages addedMessages,
+    public MemoryRelay(Pool pool, MemoryWriter writer, Mem0Gateway mem0, MemoryWriteConfig config, AddedMessages addedMessages,
             Background background, MeterRegistry registry) {
         this.pool = pool;
         this.writer = writer;

@@ -61,7 +61,7 @@ public class MemoryWriter {
     private final AddedMessages addedMessages;
     private volatile boolean stopping;
     private final PatientMemory memory;
-    private final MemoryConfig config;
+    private final MemoryWriteConfig config;
     private final Background background;
     private final ArrayBlockingQueue<Batch> queue;
     private final ConcurrentHashMap<MemorySubject, Batch> open = new ConcurrentHashMap<>();
@@ -75,7 +75,7 @@ public class MemoryWriter {
     /** Patients with a refresh already scheduled: one refresh covers every add before it fires. */
     private final Set<MemorySubject> refreshing = ConcurrentHashMap.newKeySet();
 
-    public MemoryWriter(Mem0Gateway mem0, PatientMemory memory, MemoryConfig config, Background background, MeterRegistry registry,
+    public MemoryWriter(Mem0Gateway mem0, PatientMemory memory, MemoryWriteConfig config, Background background, MeterRegistry registry,
             AddedMessages addedMessages) {
         this.addedMessages = addedMessages;
         this.mem0 = mem0;

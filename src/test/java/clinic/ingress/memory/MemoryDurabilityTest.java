@@ -44,7 +44,7 @@ class MemoryDurabilityTest {
     @Inject
     MemoryWriter writer;
     @Inject
-    MemoryConfig config;
+    MemoryWriteConfig config;
 
     private Db.TestClinic clinic;
 

@@ -163,6 +163,47 @@ class ClusterReplicasIT {
     }
 
     @Test
+    void anInvalidationOnOneReplicaReachesTheOthersThroughTheShardedChannel() throws Exception {
+        Db.TestClinic clinic = Db.clinic("cluster-bus");
+        String path = "/admin/clinics/" + clinic.instance();
+        Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
+                .until(() -> allServe(path, clinic.name()));
+        // Renamed without a NOTIFY (triggers off for this session): only the Redis channel can tell them.
+        Db.updateWithoutTriggers("UPDATE healthcare.clinics SET name = ? WHERE id = ?",
+                "Quietly renamed " + clinic.name(), clinic.clinicId());
+        assertThat(allServe(path, clinic.name())).as("no replica heard of the change yet").isTrue();
+
+        HttpResponse<String> invalidated = replicas.get(0).post("/admin/cache/invalidate",
+                "{\"instance\":\"" + clinic.instance() + "\"}");
+        assertThat(invalidated.statusCode()).as(invalidated.body()).isEqualTo(200);
+
+        Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
+                .until(() -> allServe(path, "Quietly renamed " + clinic.name()));
+        assertThat(cluster.send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.PUBSUB)
+                .arg("SHARDNUMSUB").arg("ingress:invalidate")).toString()).contains("3");
+    }
+
+    @Test
+    void aPatternInvalidationWalksEveryMaster() throws Exception {
+        String prefix = "mem0:it-" + UUID.randomUUID().toString().substring(0, 8) + ":";
+        Set<Integer> masters = new java.util.HashSet<>();
+        for (int i = 0; i < 60; i++) {
+            cluster.send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.SET).arg(prefix + i).arg("x"));
+            masters.add(cluster.masterPortOf(prefix + i));
+        }
+        assertThat(masters).as("the keys live on every master").hasSize(3);
+
+        HttpResponse<String> answer = replicas.get(1).post("/admin/cache/invalidate", "{\"pattern\":\"" + prefix + "*\"}");
+
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        assertThat(JSON.readTree(answer.body()).path("removed").asLong()).isEqualTo(60);
+        for (int i = 0; i < 60; i++) {
+            assertThat(cluster.send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.EXISTS).arg(prefix + i)).toLong())
+                    .isZero();
+        }
+    }
+
+    @Test
     void aStampedeAcrossReplicasCostsOneMem0Call() throws Exception {
         Db.TestClinic clinic = Db.clinic("cluster-stampede");
         String phone = "5511972" + String.format("%06d", (int) (Math.random() * 1_000_000));

@@ -85,6 +85,14 @@ public final class Replica implements AutoCloseable {
                 .header("Authorization", "Bearer test-admin-token").build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** POST of a JSON body on the public port, with the admin token. */
+    public HttpResponse<String> post(String path, String json) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Authorization", "Bearer test-admin-token")
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     /** Posts a webhook with the test token; the answer, or a failure if the connection breaks. */
     public CompletableFuture<HttpResponse<String>> postWebhook(Evolution event) {
         return http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/webhooks/evolution"))
