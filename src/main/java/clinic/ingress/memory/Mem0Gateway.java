@@ -55,7 +55,10 @@ public class Mem0Gateway {
     }
 
     /** The patient's memories; {@code userId} is the patient's pseudonym, never a phone number. */
-    // The REST client is non-blocking: no thread hop around the call.
+    // The REST client is non-blocking: no thread hop around the call. mem0 searches take seconds
+    // (p99 4-6 s reported): FT's default 1 s timeout would fail nearly all of them. A background
+    // fetch may take this long; webhooks never wait past ingress.memory.lookup-budget. These values
+    // are the only ones; quarkus.fault-tolerance."clinic.ingress.memory.Mem0Gateway/search".* overrides.
     @AsynchronousNonBlocking
     @Timeout(8000)
     // A full bulkhead is our own back-pressure, not mem0 failing: it must not open the circuit.
