@@ -178,25 +178,8 @@ fill_memories() { # every bench patient writes until all their memories are cach
   mem0_delay 5000
   log "memories cached: $cached of $PATIENTS patients; mem0 stand-in back to a 5 s median"
 }
-wrk_script() { # a wrk script posting a new message id per request: $PATIENTS warm patients, 20 instances
-  cat > "$1" <<'LUA'
-local counter = 0
-local thread_id = 0
-local threads = {}
-function setup(thread) thread:set("id", #threads); table.insert(threads, thread) end
-function init(args) thread_id = id end
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["X-Webhook-Token"] = "bench-webhook-token-0123456789abcdef0123"
-function request()
-  counter = counter + 1
-  local patient = counter % PATIENTS
-  local body = string.format('{"event":"messages.upsert","instance":"bench-%d","data":{"key":{"remoteJid":"55119%07d@s.whatsapp.net","fromMe":false,"id":"wrk-%d-%d-%d"},"message":{"conversation":"bench message"},"messageType":"conversation","messageTimestamp":%d}}',
-    1 + counter % 20, patient, RUN, thread_id, counter, os.time())
-  return wrk.format(nil, "/webhooks/evolution", nil, body)
-end
-LUA
-  sed -i "s/PATIENTS/$PATIENTS/; s/RUN/$2/" "$1"
+wrk_script() { # wrk_script FILE RUN: scripts/bench/post-messages.lua for $PATIENTS warm patients
+  sed "s/PATIENTS/$PATIENTS/; s/RUN/$2/" scripts/bench/post-messages.lua > "$1"
 }
 INSTANCE_LIST=$(seq -s, -f 'bench-%g' 1 20)
 

@@ -45,23 +45,6 @@ java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx256m -cp "$CP" clinic.ingress.
 MEM0=$!
 pids+=("$MEM0")
 
-cat > "$OUT/post.lua" <<'LUA'
-local counter = 0
-local thread_id = 0
-local threads = {}
-function setup(thread) thread:set("id", #threads); table.insert(threads, thread) end
-function init(args) thread_id = id end
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["X-Webhook-Token"] = "bench-webhook-token-0123456789abcdef0123"
-function request()
-  counter = counter + 1
-  local body = string.format('{"event":"messages.upsert","instance":"bench-%d","data":{"key":{"remoteJid":"55119%07d@s.whatsapp.net","fromMe":false,"id":"scale-%s-%d-%d"},"message":{"conversation":"scale message"},"messageType":"conversation","messageTimestamp":%d}}',
-    1 + counter % 20, counter % PATIENTS, RUN, thread_id, counter, os.time())
-  return wrk.format(nil, "/webhooks/evolution", nil, body)
-end
-LUA
-sed -i "s/PATIENTS/$PATIENTS/" "$OUT/post.lua"
 
 redis_calls() { # redis_calls standalone|cluster -> total commands processed so far
   local ports=6379
@@ -97,13 +80,13 @@ INSERT INTO core.whatsapp_instances (instance_name, clinic_id, organization_id)
 SELECT 'bench-' || g, md5('clinic' || g)::uuid, '0a7c8e52-1f7e-4a3b-9c55-3d1b2e4f6a01' FROM generate_series(1, 20) g;
 SQL
   log "$name: warm-up (wrk -c64, 30 s, not recorded)"
-  sed "s/RUN/\"w$name\"/" "$OUT/post.lua" > "$OUT/warm.lua"
+  sed "s/PATIENTS/$PATIENTS/; s/RUN/w$name/" scripts/bench/post-messages.lua > "$OUT/warm.lua"
   wrk -t2 -c64 -d30s -s "$OUT/warm.lua" "http://127.0.0.1:$APP_PORT" > /dev/null
   sleep 3
   local calls0 pg0 stored0
   calls0=$(redis_calls "$name"); pg0=$(pg_counters); stored0=$(stored)
   log "$name: measured (wrk -c64, 20 s)"
-  sed "s/RUN/\"m$name\"/" "$OUT/post.lua" > "$OUT/run.lua"
+  sed "s/PATIENTS/$PATIENTS/; s/RUN/m$name/" scripts/bench/post-messages.lua > "$OUT/run.lua"
   python3 scripts/cpu_share.py "$OUT/runs/$name.cpu.json" service="$APP" "mem0 stand-in=$MEM0" -- \
     wrk -t2 -c64 -d20s --latency -s "$OUT/run.lua" "http://127.0.0.1:$APP_PORT" > "$OUT/runs/$name.wrk.txt"
   # Turns and outbox deletes trail the answers by milliseconds: let them land before counting.
