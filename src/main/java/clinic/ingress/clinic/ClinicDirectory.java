@@ -9,6 +9,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.databind.node.NullNode;
 
+import clinic.ingress.cache.CacheKeys;
 import clinic.ingress.cache.CacheMetrics;
 import clinic.ingress.cache.CachedValue;
 import clinic.ingress.cache.Loaded;
@@ -56,7 +57,7 @@ public class ClinicDirectory {
     }
 
     public static String redisKey(String instanceName) {
-        return clinic.ingress.cache.CacheKeys.instance(instanceName);
+        return CacheKeys.instance(instanceName);
     }
 
     /** The clinic of the instance, or a null item when it is not in the directory. */

@@ -11,6 +11,7 @@ import jakarta.enterprise.event.Observes;
 import clinic.ingress.clinic.ClinicConfig;
 import clinic.ingress.clinic.ClinicDirectory;
 import clinic.ingress.clinic.ClinicRepository;
+import clinic.ingress.memory.MemoryPrefetch;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.logging.Log;
@@ -26,7 +27,7 @@ import io.smallrye.mutiny.Uni;
 public class Warmup {
 
     private final ClinicRepository repository;
-    private final clinic.ingress.memory.MemoryPrefetch prefetch;
+    private final MemoryPrefetch prefetch;
     private volatile boolean prefetchStarted;
     private final ClinicDirectory directory;
     private final ClinicConfig clinicConfig;
@@ -40,7 +41,7 @@ public class Warmup {
     private volatile WarmupReport last;
 
     public Warmup(ClinicRepository repository, ClinicDirectory directory, ClinicConfig clinicConfig,
-            WarmupConfig config, MeterRegistry registry, clinic.ingress.memory.MemoryPrefetch prefetch) {
+            WarmupConfig config, MeterRegistry registry, MemoryPrefetch prefetch) {
         this.repository = repository;
         this.prefetch = prefetch;
         this.directory = directory;
