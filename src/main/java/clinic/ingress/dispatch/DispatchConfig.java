@@ -39,6 +39,14 @@ public interface DispatchConfig {
     Duration replicaAckTimeout();
 
     /**
+     * How long a publisher waits for its XADD pipeline before counting a failure (the webhook never
+     * waits for it). A reply that comes later still takes the turn out of the outbox, so this only
+     * matters past {@code relay-grace}, when a relay may publish the turn a second time.
+     */
+    @WithDefault("2s")
+    Duration publishTimeout();
+
+    /**
      * The stream's intended cap. Entries the consumer group has read and acknowledged are trimmed
      * once the stream is longer than this; unconsumed entries never are (the stream grows past the
      * cap instead, and {@code ingress.turns.unconsumed} alerts before that).

@@ -11,11 +11,12 @@ import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import clinic.ingress.cache.CacheConfig;
 import clinic.ingress.memory.MemoryLookup;
 import clinic.ingress.memory.PatientMemory;
+import clinic.ingress.platform.Failures;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.logging.Log;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.UniEmitter;
@@ -23,6 +24,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Redis;
+import io.vertx.mutiny.redis.client.RedisConnection;
 import io.vertx.mutiny.redis.client.Request;
 
 /**
@@ -54,9 +56,15 @@ public class TurnPublisher {
     }
 
     private final Redis redis;
+    /**
+     * The publisher's own connection, held across batches: Redis Cluster's connection-less mode
+     * borrows a pooled connection to every node for each command, which under a burst queues
+     * pipelines for seconds. Touched on the flush context only; dropped (and reopened) on any failure.
+     */
+    private Uni<RedisConnection> connection;
+    private RedisConnection held;
     private final DispatchConfig config;
     private final TurnStreams streams;
-    private final CacheConfig cacheConfig;
     private final PublishedTurns published;
     private final PatientMemory memory;
     private final Context flushContext;
@@ -67,12 +75,11 @@ public class TurnPublisher {
     private final Counter failed;
     private final Counter unreplicated;
 
-    public TurnPublisher(ReactiveRedisDataSource redis, DispatchConfig config, TurnStreams streams, CacheConfig cacheConfig,
+    public TurnPublisher(ReactiveRedisDataSource redis, DispatchConfig config, TurnStreams streams,
             PublishedTurns published, PatientMemory memory, Vertx vertx, MeterRegistry registry) {
         this.redis = redis.getRedis();
         this.config = config;
         this.streams = streams;
-        this.cacheConfig = cacheConfig;
         this.published = published;
         this.memory = memory;
         this.flushContext = vertx.getOrCreateContext();
@@ -91,7 +98,12 @@ public class TurnPublisher {
         publish(stored, lookup, traceparent)
                 .invoke(() -> direct.increment())
                 .eventually(done)
-                .subscribe().with(ignored -> { }, failure -> failed.increment());
+                .subscribe().with(ignored -> { }, failure -> {
+                    failed.increment();
+                    // The turn is in the outbox: the relay publishes it. Ids only, never content.
+                    Log.debugf("turn %s not published after the store (%s): left to the relay",
+                            stored.messageId(), Failures.describe(failure));
+                });
     }
 
     /** Publishes for the relay; fails when Redis does. */
@@ -117,7 +129,7 @@ public class TurnPublisher {
                     scheduleFlush();
                 })
                 // The caller stops waiting here; the turn is marked published whenever Redis answers (send()).
-                .ifNoItem().after(cacheConfig.redisTimeout().multipliedBy(4).plus(config.replicaAckTimeout())).fail();
+                .ifNoItem().after(config.publishTimeout()).fail();
     }
 
     private static Request xadd(String stream, Map<String, String> fields) {
@@ -159,7 +171,12 @@ public class TurnPublisher {
             // Runs on the same connection right after the XADDs: answers once `acks` replicas hold them.
             requests.add(Request.cmd(Command.WAIT).arg(acks).arg(config.replicaAckTimeout().toMillis()));
         }
-        redis.batch(requests)
+        connection()
+                .chain(held -> held.batch(requests)
+                        // A connection that stops answering (a Redis paused or cut off without a
+                        // reset) is replaced instead of holding every later batch behind it.
+                        .ifNoItem().after(config.publishTimeout()).fail()
+                        .onFailure().invoke(failure -> drop(held)))
                 .subscribe().with(
                         responses -> {
                             if (acks > 0 && responses.get(responses.size() - 1).toInteger() < acks) {
@@ -171,7 +188,36 @@ public class TurnPublisher {
                             turns.forEach(turn -> published.add(turn.messageId()));
                             turns.forEach(turn -> turn.done().complete(null));
                         },
-                        failure -> turns.forEach(turn -> turn.done().fail(failure)));
+                        failure -> {
+                            Log.debugf("XADD pipeline of %d turns to %s failed (%s)", turns.size(), turns.get(0).stream(),
+                                    Failures.describe(failure));
+                            turns.forEach(turn -> turn.done().fail(failure));
+                        });
+    }
+
+    private Uni<RedisConnection> connection() {
+        if (connection == null) {
+            connection = redis.connect()
+                    .invoke(opened -> {
+                        held = opened;
+                        opened.exceptionHandler(failure -> drop(opened));
+                        opened.endHandler(() -> drop(opened));
+                    })
+                    .onFailure().invoke(() -> connection = null)
+                    .memoize().indefinitely();
+        }
+        return connection;
+    }
+
+    /** Forgets a connection that failed, so the next batch opens a new one (on the flush context). */
+    private void drop(RedisConnection failed) {
+        flushContext.runOnContext(ignored -> {
+            if (held == failed) {
+                held = null;
+                connection = null;
+            }
+            failed.closeAndForget();
+        });
     }
 
     private static Counter counter(MeterRegistry registry, String path) {

@@ -51,6 +51,11 @@ class ClusterReplicasIT {
     private static final int PARTITIONS = 6;
     /** A stream of this run only: runs never read each other's turns. */
     private static final String STREAM = "it-" + UUID.randomUUID().toString().substring(0, 8) + ":turns";
+    /**
+     * The replicas' own database: the service the other *IT classes started keeps running beside
+     * them, and its relay would take a share of this class's outbox backlog if they shared one.
+     */
+    private static final String DATABASE = "clinic_ingress_scale_test";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static RedisCluster cluster;
@@ -60,6 +65,7 @@ class ClusterReplicasIT {
     @BeforeAll
     static void startReplicas() throws Exception {
         cluster = RedisCluster.start();
+        Db.useFreshDatabase(DATABASE);
         mem0 = new WireMockServer(WireMockConfiguration.options().dynamicPort().containerThreads(32));
         mem0.start();
         mem0.stubFor(post(urlEqualTo(SEARCH)).willReturn(aResponse().withStatus(200).withFixedDelay(400)
@@ -68,6 +74,8 @@ class ClusterReplicasIT {
                 .withHeader("Content-Type", "application/json").withBody(Mem0Stub.fixture("add-v3.json"))));
         List<String> properties = new ArrayList<>(RedisCluster.serviceProperties());
         properties.addAll(List.of(
+                "quarkus.datasource.reactive.url=postgresql://127.0.0.1:5432/" + DATABASE,
+                "quarkus.datasource.jdbc.url=jdbc:postgresql://127.0.0.1:5432/" + DATABASE,
                 "ingress.dispatch.stream=" + STREAM,
                 "ingress.dispatch.partitions=" + PARTITIONS,
                 "ingress.dispatch.replica-acks=1",
@@ -76,7 +84,9 @@ class ClusterReplicasIT {
                 "ingress.dispatch.relay-batch=20",
                 "ingress.mem0.base-url=" + mem0.baseUrl(),
                 "ingress.mem0.api-key=m0-test-key",
-                "ingress.cache.key-secret=" + KEY_SECRET));
+                "ingress.cache.key-secret=" + KEY_SECRET,
+                // Publish failures and relay decisions in target/replica-*.log, should a turn count be off.
+                "quarkus.log.category.\"clinic.ingress.dispatch\".level=DEBUG"));
         String[] options = properties.toArray(String[]::new);
         List<CompletableFuture<Replica>> starting = IntStream.range(0, 3)
                 .mapToObj(i -> CompletableFuture.supplyAsync(() -> {
@@ -101,6 +111,7 @@ class ClusterReplicasIT {
         if (cluster != null) {
             cluster.close();
         }
+        Db.useTestDatabase();
     }
 
     @Test
@@ -179,8 +190,7 @@ class ClusterReplicasIT {
 
         Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
                 .until(() -> allServe(path, "Quietly renamed " + clinic.name()));
-        assertThat(cluster.send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.PUBSUB)
-                .arg("SHARDNUMSUB").arg("ingress:invalidate")).toString()).contains("3");
+        assertThat(cluster.shardSubscribers("ingress:invalidate")).as("sharded subscribers: one per replica").isEqualTo(3);
     }
 
     @Test
@@ -238,13 +248,8 @@ class ClusterReplicasIT {
                 .until(() -> Db.outbox(clinic.clinicId()) == 0);
         Map<String, Long> copies = turnsOf(clinic).stream()
                 .collect(Collectors.groupingBy(turn -> turn.get("turnId"), Collectors.counting()));
-        double relayed = 0;
-        for (Replica replica : replicas) {
-            relayed += replica.metric("ingress_turns_published_total{path=\"relay\"}");
-        }
         assertThat(copies).hasSize(600);
         assertThat(copies.values()).as("copies of each turn across the partitions; " + publishing()).containsOnly(1L);
-        assertThat(relayed).isGreaterThanOrEqualTo(600);
     }
 
     /** What the replicas say about publishing, for failure messages. */

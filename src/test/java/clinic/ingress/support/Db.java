@@ -18,12 +18,35 @@ import java.util.UUID;
 public final class Db {
 
     public static final String URL = System.getProperty("test.jdbc.url", "jdbc:postgresql://127.0.0.1:5432/clinic_ingress_test");
+    private static final String SERVER = URL.substring(0, URL.lastIndexOf('/') + 1);
+
+    /** The database the helpers below work on: the tests' own, unless a test class chose its own. */
+    private static volatile String current = URL;
 
     private Db() {
     }
 
     public static Connection connect() throws SQLException {
-        return DriverManager.getConnection(URL, "postgres", "postgres");
+        return DriverManager.getConnection(current, "postgres", "postgres");
+    }
+
+    /**
+     * Recreates {@code database} (empty: the service's migrations fill it) and points the helpers at it
+     * until {@link #useTestDatabase()}. For black-box tests whose replicas must not share their outbox
+     * with the service other *IT classes left running.
+     */
+    public static void useFreshDatabase(String database) {
+        try (Connection c = DriverManager.getConnection(SERVER + "postgres", "postgres", "postgres")) {
+            c.createStatement().execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+            c.createStatement().execute("CREATE DATABASE " + database);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        current = SERVER + database;
+    }
+
+    public static void useTestDatabase() {
+        current = URL;
     }
 
     /** A clinic with one active instance; names are unique per call so tests never collide. */
@@ -69,7 +92,7 @@ public final class Db {
     }
 
     public static List<Map<String, Object>> rows(String sql, Object... params) {
-        return rowsIn(URL, sql, params);
+        return rowsIn(current, sql, params);
     }
 
     /** Rows of a query in any local database (the migration test uses its own). */

@@ -70,6 +70,22 @@ public final class RedisCluster implements AutoCloseable {
         return entries;
     }
 
+    /** Sharded-channel subscribers of {@code channel}, summed over every node (PUBSUB SHARDNUMSUB is per node). */
+    public long shardSubscribers(String channel) throws Exception {
+        long subscribers = 0;
+        for (int port = BASE_PORT; port < BASE_PORT + 6; port++) {
+            Redis node = Redis.createClient(vertx, "redis://127.0.0.1:" + port);
+            try {
+                Response reply = node.send(Request.cmd(Command.PUBSUB).arg("SHARDNUMSUB").arg(channel))
+                        .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+                subscribers += reply.get(1).toLong();
+            } finally {
+                node.close();
+            }
+        }
+        return subscribers;
+    }
+
     /** The port of the master serving {@code key}'s slot. */
     public int masterPortOf(String key) throws Exception {
         long slot = send(Request.cmd(Command.CLUSTER).arg("KEYSLOT").arg(key)).toLong();
