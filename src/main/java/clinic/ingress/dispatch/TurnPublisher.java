@@ -198,6 +198,8 @@ public class TurnPublisher {
     private Uni<RedisConnection> connection() {
         if (connection == null) {
             connection = redis.connect()
+                    // A server that accepts the socket but never answers must not hold the publisher.
+                    .ifNoItem().after(config.publishTimeout()).fail()
                     .invoke(opened -> {
                         held = opened;
                         opened.exceptionHandler(failure -> drop(opened));
