@@ -47,6 +47,15 @@ public interface DispatchConfig {
     Duration publishTimeout();
 
     /**
+     * A publisher connection whose pipeline has had no answer for this long is replaced (a Redis
+     * paused or cut off without a reset). Much longer than {@code publish-timeout}: replacing a
+     * connection that was only slow loses its late answers, and the relay then publishes those turns
+     * a second time.
+     */
+    @WithDefault("15s")
+    Duration publishStallTimeout();
+
+    /**
      * The stream's intended cap. Entries the consumer group has read and acknowledged are trimmed
      * once the stream is longer than this; unconsumed entries never are (the stream grows past the
      * cap instead, and {@code ingress.turns.unconsumed} alerts before that).

@@ -175,7 +175,7 @@ public class TurnPublisher {
                 .chain(held -> held.batch(requests)
                         // A connection that stops answering (a Redis paused or cut off without a
                         // reset) is replaced instead of holding every later batch behind it.
-                        .ifNoItem().after(config.publishTimeout()).fail()
+                        .ifNoItem().after(config.publishStallTimeout()).fail()
                         .onFailure().invoke(failure -> drop(held)))
                 .subscribe().with(
                         responses -> {
