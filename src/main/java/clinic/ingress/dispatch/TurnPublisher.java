@@ -43,6 +43,8 @@ public class TurnPublisher {
 
     /** Most XADDs in one pipelined batch. */
     private static final int MAX_PIPELINE = 256;
+    /** How long a stream's pipelines go without WAIT after one found no replica to answer it. */
+    private static final java.time.Duration WAIT_PAUSE = java.time.Duration.ofSeconds(5);
 
     /** A stored row that cannot become a turn (legacy data without a clinic, say): Redis is not to blame. */
     static final class Unpublishable extends RuntimeException {
@@ -63,6 +65,8 @@ public class TurnPublisher {
      */
     private Uni<RedisConnection> connection;
     private RedisConnection held;
+    /** Per stream: until when pipelines skip WAIT because its master had no replica to answer it. */
+    private final Map<String, Long> waitSkippedUntil = new java.util.concurrent.ConcurrentHashMap<>();
     private final DispatchConfig config;
     private final TurnStreams streams;
     private final PublishedTurns published;
@@ -164,10 +168,12 @@ public class TurnPublisher {
 
     /** One stream's turns: one slot, so one pipeline even on a Redis Cluster. */
     private void send(List<Outgoing> turns) {
+        String stream = turns.get(0).stream();
         List<Request> requests = new ArrayList<>(turns.size() + 1);
         turns.forEach(turn -> requests.add(turn.xadd()));
         int acks = config.replicaAcks();
-        if (acks > 0) {
+        boolean waitForReplicas = acks > 0 && System.nanoTime() >= waitSkippedUntil.getOrDefault(stream, 0L);
+        if (waitForReplicas) {
             // Runs on the same connection right after the XADDs: answers once `acks` replicas hold them.
             requests.add(Request.cmd(Command.WAIT).arg(acks).arg(config.replicaAckTimeout().toMillis()));
         }
@@ -179,8 +185,14 @@ public class TurnPublisher {
                         .onFailure().invoke(failure -> drop(held)))
                 .subscribe().with(
                         responses -> {
-                            if (acks > 0 && responses.get(responses.size() - 1).toInteger() < acks) {
+                            if (acks > 0 && !waitForReplicas) {
                                 unreplicated.increment(turns.size());
+                            } else if (waitForReplicas && responses.get(responses.size() - 1).toInteger() < acks) {
+                                unreplicated.increment(turns.size());
+                                // The master has no replica to wait for (just failed over, say): every
+                                // WAIT would hold this connection for the whole timeout, and the
+                                // pipelines behind it. Ask again a little later.
+                                waitSkippedUntil.put(stream, System.nanoTime() + WAIT_PAUSE.toNanos());
                             }
                             // Marked here, not by the waiting caller: an XADD answered after the caller
                             // gave up is still in the stream, and its outbox row must go, or the relay
@@ -189,7 +201,7 @@ public class TurnPublisher {
                             turns.forEach(turn -> turn.done().complete(null));
                         },
                         failure -> {
-                            Log.debugf("XADD pipeline of %d turns to %s failed (%s)", turns.size(), turns.get(0).stream(),
+                            Log.debugf("XADD pipeline of %d turns to %s failed (%s)", turns.size(), stream,
                                     Failures.describe(failure));
                             turns.forEach(turn -> turn.done().fail(failure));
                         });
@@ -214,11 +226,12 @@ public class TurnPublisher {
     /** Forgets a connection that failed, so the next batch opens a new one (on the flush context). */
     private void drop(RedisConnection failed) {
         flushContext.runOnContext(ignored -> {
+            // Several failures report the same connection: it is forgotten and closed once.
             if (held == failed) {
                 held = null;
                 connection = null;
+                failed.closeAndForget();
             }
-            failed.closeAndForget();
         });
     }
 
