@@ -8,12 +8,14 @@ import jakarta.enterprise.event.Observes;
 
 import clinic.ingress.platform.Background;
 import io.quarkus.logging.Log;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Redis;
 import io.vertx.mutiny.redis.client.RedisConnection;
 import io.vertx.mutiny.redis.client.Request;
+import io.vertx.mutiny.redis.client.Response;
 
 /**
  * Local-tier invalidations between replicas over Redis pub/sub ({@code ingress.cache.invalidation-channel}).
@@ -53,7 +55,7 @@ public class InvalidationBus {
     private volatile RedisConnection subscription;
     private volatile boolean stopped;
 
-    public InvalidationBus(io.quarkus.redis.datasource.ReactiveRedisDataSource redis, CacheConfig config,
+    public InvalidationBus(ReactiveRedisDataSource redis, CacheConfig config,
             RedisNodes nodes, Background background) {
         this.redis = redis.getRedis();
         this.config = config;
@@ -116,7 +118,7 @@ public class InvalidationBus {
                         });
     }
 
-    private void onMessage(RedisConnection connection, io.vertx.mutiny.redis.client.Response message, Listener listener) {
+    private void onMessage(RedisConnection connection, Response message, Listener listener) {
         // ["message"|"smessage", channel, payload] (RESP2) or its RESP3 push equivalent.
         String kind = message.size() > 0 ? message.get(0).toString() : "";
         if (message.size() == 3 && ("message".equals(kind) || "smessage".equals(kind))) {

@@ -12,6 +12,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.redis.client.Redis;
@@ -61,7 +62,7 @@ public class RedisNodes {
         }
         return redis.execute("CLUSTER", "NODES")
                 .map(nodes -> masters(nodes.toString()))
-                .onItem().transformToMulti(endpoints -> io.smallrye.mutiny.Multi.createFrom().iterable(endpoints))
+                .onItem().transformToMulti(endpoints -> Multi.createFrom().iterable(endpoints))
                 .onItem().transformToUniAndConcatenate(endpoint -> onNode(endpoint, work))
                 .collect().asList();
     }

@@ -1,5 +1,6 @@
 package clinic.ingress.dispatch;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -11,14 +12,13 @@ import jakarta.enterprise.event.Observes;
 
 import clinic.ingress.memory.MemoryLookup;
 import clinic.ingress.memory.PatientMemory;
+import clinic.ingress.platform.Background;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
-import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -136,21 +136,21 @@ public class OutboxRelay {
     private final TurnPublisher publisher;
     private final PatientMemory memory;
     private final DispatchConfig config;
-    private final Vertx vertx;
+    private final Background background;
     private final AtomicLong pending = new AtomicLong();
     private final AtomicLong stuck = new AtomicLong();
     private final AtomicLong oldestSeconds = new AtomicLong();
     private final Counter orphans;
-    private volatile long backoffMs;
-    private volatile boolean stopped;
+    /** Rounds in a row that published nothing: the pause before the next one grows with them. */
+    private volatile int pauses;
 
-    public OutboxRelay(Pool pool, TurnPublisher publisher, PatientMemory memory, DispatchConfig config, Vertx vertx,
+    public OutboxRelay(Pool pool, TurnPublisher publisher, PatientMemory memory, DispatchConfig config, Background background,
             MeterRegistry registry) {
         this.pool = pool;
         this.publisher = publisher;
         this.memory = memory;
         this.config = config;
-        this.vertx = vertx;
+        this.background = background;
         registry.gauge("ingress.turns.pending", pending);
         registry.gauge("ingress.turns.stuck", stuck);
         registry.gauge("ingress.turns.pending.oldest.seconds", oldestSeconds);
@@ -160,17 +160,7 @@ public class OutboxRelay {
     }
 
     void start(@Observes StartupEvent event) {
-        schedule(config.relayInterval().toMillis());
-    }
-
-    void stop(@Observes ShutdownEvent event) {
-        stopped = true;
-    }
-
-    private void schedule(long delayMs) {
-        if (!stopped) {
-            vertx.setTimer(Math.max(1, delayMs), id -> round());
-        }
+        background.after(config.relayInterval(), this::round);
     }
 
     private void round() {
@@ -183,19 +173,19 @@ public class OutboxRelay {
                                 pause(null);
                                 return;
                             }
-                            backoffMs = 0;
+                            pauses = 0;
                             // A full batch means more are waiting: go on at once.
-                            schedule(round.claimed() >= config.relayBatch() ? 1 : config.relayInterval().toMillis());
+                            background.after(round.claimed() >= config.relayBatch() ? Duration.ZERO : config.relayInterval(),
+                                    this::round);
                         },
                         this::pause);
     }
 
     /** Nothing could be published (Redis or PostgreSQL down): wait longer each time. */
     private void pause(Throwable failure) {
-        backoffMs = Math.min(config.relayMaxBackoff().toMillis(),
-                Math.max(config.relayInterval().toMillis(), backoffMs * 2));
-        Log.debugf("turn relay paused %d ms: %s", backoffMs, failure == null ? "no turn published" : failure.getClass().getSimpleName());
-        schedule(backoffMs);
+        Duration pause = Background.backoff(++pauses, config.relayInterval(), config.relayMaxBackoff());
+        Log.debugf("turn relay paused %d ms: %s", pause.toMillis(), failure == null ? "no turn published" : failure.getClass().getSimpleName());
+        background.after(pause, this::round);
     }
 
     private Uni<Void> adopt() {
@@ -275,7 +265,7 @@ public class OutboxRelay {
                 .onFailure().recoverWithItem(new Result(messageId, Outcome.FAILED));
     }
 
-    private static double seconds(java.time.Duration duration) {
+    private static double seconds(Duration duration) {
         return duration.toMillis() / 1000.0;
     }
 }

@@ -1,10 +1,12 @@
 package clinic.ingress.dispatch;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
@@ -44,7 +46,7 @@ public class TurnPublisher {
     /** Most XADDs in one pipelined batch. */
     private static final int MAX_PIPELINE = 256;
     /** How long a stream's pipelines go without WAIT after one found no replica to answer it. */
-    private static final java.time.Duration WAIT_PAUSE = java.time.Duration.ofSeconds(5);
+    private static final Duration WAIT_PAUSE = Duration.ofSeconds(5);
 
     /** A stored row that cannot become a turn (legacy data without a clinic, say): Redis is not to blame. */
     static final class Unpublishable extends RuntimeException {
@@ -66,7 +68,7 @@ public class TurnPublisher {
     private Uni<RedisConnection> connection;
     private RedisConnection held;
     /** Per stream: until when pipelines skip WAIT because its master had no replica to answer it. */
-    private final Map<String, Long> waitSkippedUntil = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Long> waitSkippedUntil = new ConcurrentHashMap<>();
     private final DispatchConfig config;
     private final TurnStreams streams;
     private final PublishedTurns published;

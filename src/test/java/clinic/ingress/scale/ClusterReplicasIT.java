@@ -8,14 +8,17 @@ import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
@@ -38,6 +41,8 @@ import clinic.ingress.support.Evolution;
 import clinic.ingress.support.Mem0Stub;
 import clinic.ingress.support.RedisCluster;
 import clinic.ingress.support.Replica;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
 
 /**
  * Three replicas of the packaged service, as three pods, against a real Redis Cluster (3 masters,
@@ -163,22 +168,19 @@ class ClusterReplicasIT {
     void aDirectoryChangeReachesAllThreeReplicas() throws Exception {
         Db.TestClinic clinic = Db.clinic("cluster-directory");
         String path = "/admin/clinics/" + clinic.instance();
-        Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
-                .until(() -> allServe(path, clinic.name()));
+        awaitAllServe(path, clinic.name());
 
         Db.update("UPDATE healthcare.clinics SET name = ? WHERE id = ?", "Renamed " + clinic.name(), clinic.clinicId());
 
         // Far sooner than the local tier's 5-minute expiry: LISTEN/NOTIFY and the sharded invalidation channel.
-        Awaitility.await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200))
-                .until(() -> allServe(path, "Renamed " + clinic.name()));
+        awaitAllServe(path, "Renamed " + clinic.name());
     }
 
     @Test
     void anInvalidationOnOneReplicaReachesTheOthersThroughTheShardedChannel() throws Exception {
         Db.TestClinic clinic = Db.clinic("cluster-bus");
         String path = "/admin/clinics/" + clinic.instance();
-        Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
-                .until(() -> allServe(path, clinic.name()));
+        awaitAllServe(path, clinic.name());
         // Renamed without a NOTIFY (triggers off for this session): only the Redis channel can tell them.
         Db.updateWithoutTriggers("UPDATE healthcare.clinics SET name = ? WHERE id = ?",
                 "Quietly renamed " + clinic.name(), clinic.clinicId());
@@ -188,17 +190,16 @@ class ClusterReplicasIT {
                 "{\"instance\":\"" + clinic.instance() + "\"}");
         assertThat(invalidated.statusCode()).as(invalidated.body()).isEqualTo(200);
 
-        Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
-                .until(() -> allServe(path, "Quietly renamed " + clinic.name()));
+        awaitAllServe(path, "Quietly renamed " + clinic.name());
         assertThat(cluster.shardSubscribers("ingress:invalidate")).as("sharded subscribers: one per replica").isEqualTo(3);
     }
 
     @Test
     void aPatternInvalidationWalksEveryMaster() throws Exception {
         String prefix = "mem0:it-" + UUID.randomUUID().toString().substring(0, 8) + ":";
-        Set<Integer> masters = new java.util.HashSet<>();
+        Set<Integer> masters = new HashSet<>();
         for (int i = 0; i < 60; i++) {
-            cluster.send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.SET).arg(prefix + i).arg("x"));
+            cluster.send(Request.cmd(Command.SET).arg(prefix + i).arg("x"));
             masters.add(cluster.masterPortOf(prefix + i));
         }
         assertThat(masters).as("the keys live on every master").hasSize(3);
@@ -208,8 +209,7 @@ class ClusterReplicasIT {
         assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
         assertThat(JSON.readTree(answer.body()).path("removed").asLong()).isEqualTo(60);
         for (int i = 0; i < 60; i++) {
-            assertThat(cluster.send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.EXISTS).arg(prefix + i)).toLong())
-                    .isZero();
+            assertThat(cluster.send(Request.cmd(Command.EXISTS).arg(prefix + i)).toLong()).isZero();
         }
     }
 
@@ -265,6 +265,11 @@ class ClusterReplicasIT {
         return report.toString();
     }
 
+    private static void awaitAllServe(String path, String name) {
+        Awaitility.await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200))
+                .until(() -> allServe(path, name));
+    }
+
     private static boolean allServe(String path, String name) throws Exception {
         for (Replica replica : replicas) {
             HttpResponse<String> answer = replica.get(path);
@@ -280,7 +285,7 @@ class ClusterReplicasIT {
     }
 
     private static Map<String, List<Map<String, String>>> turnsByPartition(Db.TestClinic clinic) throws Exception {
-        Map<String, List<Map<String, String>>> turns = new java.util.TreeMap<>();
+        Map<String, List<Map<String, String>>> turns = new TreeMap<>();
         for (int n = 0; n < PARTITIONS; n++) {
             String stream = STREAM + ":{" + n + "}";
             List<Map<String, String>> ofClinic = cluster.entries(stream).stream()
@@ -297,7 +302,7 @@ class ClusterReplicasIT {
         try {
             assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
             return JSON.readTree(answer.body()).path("status").asText();
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new IllegalStateException(e);
         }
     }
