@@ -125,6 +125,7 @@ start_cluster_node() {
 
 cluster_start() {
   command -v redis-server >/dev/null 2>&1 || apt_install redis-server
+  command -v redis-cli >/dev/null 2>&1 || apt_install redis-tools
   local version
   version=$(redis-server --version | sed -n 's/.*v=\([0-9]*\)\..*/\1/p')
   [ "${version:-0}" -ge 7 ] || log "Redis $version: sharded pub/sub needs 7; the service falls back to classic pub/sub"
@@ -143,10 +144,12 @@ cluster_start() {
     log "creating the cluster: 3 masters, one replica each"
     local nodes=()
     for port in "${CLUSTER_PORTS[@]}"; do nodes+=("127.0.0.1:$port"); done
-    redis-cli --cluster create "${nodes[@]}" --cluster-replicas 1 --cluster-yes >/dev/null
+    local created
+    created=$(redis-cli --cluster create "${nodes[@]}" --cluster-replicas 1 --cluster-yes 2>&1) \
+      || { log "redis-cli --cluster create failed:"; printf '%s\n' "$created" >&2; exit 1; }
   fi
   for _ in $(seq 1 120); do cluster_ok && break; sleep 0.25; done
-  cluster_ok || { log "Redis Cluster did not reach state ok"; exit 1; }
+  cluster_ok || { log "Redis Cluster did not reach state ok"; cluster_status; exit 1; }
   touch "$STATE_DIR/redis-cluster.started"
   log "Redis Cluster up on 127.0.0.1:${CLUSTER_PORTS[0]}-${CLUSTER_PORTS[5]}"
 }
@@ -157,12 +160,16 @@ cluster_status() {
     redis-cli -p "${CLUSTER_PORTS[0]}" cluster nodes | awk '{print "[services]   " $2, $3}' | sed 's/@[0-9]*//' | sort >&2
   else
     log "Redis Cluster: down or degraded"
+    for port in "${CLUSTER_PORTS[@]}"; do
+      log "  $port: state=$(cluster_info "$port" cluster_state) known_nodes=$(cluster_info "$port" cluster_known_nodes)"
+    done
   fi
 }
 
 cluster_stop() {
   for port in "${CLUSTER_PORTS[@]}"; do
-    redis-cli -p "$port" shutdown nosave >/dev/null 2>&1 || true
+    redis-cli -p "$port" shutdown nosave >/dev/null 2>&1 \
+      || { [ -f "$CLUSTER_DIR/$port/redis.pid" ] && kill "$(cat "$CLUSTER_DIR/$port/redis.pid")" 2>/dev/null; } || true
   done
   rm -f "$STATE_DIR/redis-cluster.started"
   # The cluster is the project's own: its state goes with it, so the next start creates it afresh.

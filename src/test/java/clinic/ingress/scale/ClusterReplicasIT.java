@@ -45,8 +45,8 @@ import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
 
 /**
- * Three replicas of the packaged service, as three pods, against a real Redis Cluster (3 masters,
- * 3 replicas, {@code scripts/services.sh cluster start}) and PostgreSQL, with the turn hand-off in
+ * Three replicas of the packaged service, as three pods, against a real Redis Cluster of the class's
+ * own (3 masters, 3 replicas, {@code scripts/services.sh cluster start} on free ports) and PostgreSQL, with the turn hand-off in
  * six partitions and WireMock standing in for mem0.
  */
 class ClusterReplicasIT {
@@ -77,7 +77,7 @@ class ClusterReplicasIT {
                 .withHeader("Content-Type", "application/json").withBody(Mem0Stub.fixture("search-v3.json"))));
         mem0.stubFor(post(urlEqualTo("/v3/memories/add/")).willReturn(aResponse().withStatus(200)
                 .withHeader("Content-Type", "application/json").withBody(Mem0Stub.fixture("add-v3.json"))));
-        List<String> properties = new ArrayList<>(RedisCluster.serviceProperties());
+        List<String> properties = new ArrayList<>(cluster.serviceProperties());
         properties.addAll(List.of(
                 "quarkus.datasource.reactive.url=postgresql://127.0.0.1:5432/" + DATABASE,
                 "quarkus.datasource.jdbc.url=jdbc:postgresql://127.0.0.1:5432/" + DATABASE,
