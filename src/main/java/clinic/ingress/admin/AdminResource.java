@@ -1,8 +1,12 @@
 package clinic.ingress.admin;
 
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import jakarta.ws.rs.BadRequestException;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -13,6 +17,7 @@ import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestPath;
+import org.jboss.resteasy.reactive.RestQuery;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import clinic.ingress.cache.CacheMetrics;
@@ -81,7 +86,7 @@ public class AdminResource {
     public Uni<InvalidateResult> invalidate(InvalidateRequest request) {
         boolean byPatient = request != null && request.organization() != null && request.patient() != null;
         if (request == null || (request.instance() == null && request.pattern() == null && !byPatient)) {
-            return Uni.createFrom().failure(new jakarta.ws.rs.BadRequestException(
+            return Uni.createFrom().failure(new BadRequestException(
                     "instance, organization and patient, or pattern is required"));
         }
         if (byPatient) {
@@ -101,12 +106,12 @@ public class AdminResource {
     @Path("/instances/silent")
     @Operation(summary = "Active instances that sent messages before and none for longer than ingress.webhook.silence-alert-after "
             + "(or ?after=, an ISO-8601 duration such as PT30M)")
-    public Uni<java.util.List<InstanceActivity.Silent>> silent(@org.jboss.resteasy.reactive.RestQuery String after) {
-        java.time.Duration threshold;
+    public Uni<List<InstanceActivity.Silent>> silent(@RestQuery String after) {
+        Duration threshold;
         try {
-            threshold = after == null ? webhookConfig.silenceAlertAfter() : java.time.Duration.parse(after);
-        } catch (java.time.format.DateTimeParseException e) {
-            return Uni.createFrom().failure(new jakarta.ws.rs.BadRequestException("after must be an ISO-8601 duration, e.g. PT30M"));
+            threshold = after == null ? webhookConfig.silenceAlertAfter() : Duration.parse(after);
+        } catch (DateTimeParseException e) {
+            return Uni.createFrom().failure(new BadRequestException("after must be an ISO-8601 duration, e.g. PT30M"));
         }
         return activity.flush()
                 .onFailure().recoverWithNull()

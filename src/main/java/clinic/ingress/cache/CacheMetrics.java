@@ -1,6 +1,8 @@
 package clinic.ingress.cache;
 
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -22,11 +24,11 @@ public class CacheMetrics {
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
 
     /** Every series that can occur, registered at start-up: an increase() alert fires on the first event. */
-    private static final Map<String, java.util.List<String>> TIERS = Map.of(
-            "clinic", java.util.List.of("local", "redis", "database"),
-            "memory", java.util.List.of("local", "redis", "mem0"));
-    private static final java.util.List<String> RESULTS =
-            java.util.List.of("hit", "miss", "negative", "stale", "error", "corrupt", "outdated");
+    private static final Map<String, List<String>> TIERS = Map.of(
+            "clinic", List.of("local", "redis", "database"),
+            "memory", List.of("local", "redis", "mem0"));
+    private static final List<String> RESULTS =
+            List.of("hit", "miss", "negative", "stale", "error", "corrupt", "outdated");
 
     public CacheMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -46,9 +48,9 @@ public class CacheMetrics {
 
     /** Current counts, for {@code GET /admin/cache/stats}: cache -> "tier.result" -> count. */
     public Map<String, Map<String, Long>> snapshot() {
-        Map<String, Map<String, Long>> stats = new java.util.TreeMap<>();
+        Map<String, Map<String, Long>> stats = new TreeMap<>();
         registry.find(REQUESTS).counters().forEach(c -> stats
-                .computeIfAbsent(c.getId().getTag("cache"), k -> new java.util.TreeMap<>())
+                .computeIfAbsent(c.getId().getTag("cache"), k -> new TreeMap<>())
                 .put(c.getId().getTag("tier") + "." + c.getId().getTag("result"), (long) c.count()));
         return stats;
     }

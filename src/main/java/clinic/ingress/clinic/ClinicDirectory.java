@@ -2,6 +2,8 @@ package clinic.ingress.clinic;
 
 import java.time.Instant;
 import java.util.Collection;
+import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -19,6 +21,7 @@ import io.micrometer.core.instrument.Timer;
 import io.quarkus.cache.Cache;
 import io.quarkus.cache.CacheName;
 import io.quarkus.cache.CaffeineCache;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -93,7 +96,7 @@ public class ClinicDirectory {
         now(unknown.invalidateAll());
         Instant now = Instant.now();
         clinics.forEach(c -> local.put(c.instanceName(), CompletableFuture.completedFuture(c)));
-        return io.smallrye.mutiny.Multi.createFrom().iterable(clinics)
+        return Multi.createFrom().iterable(clinics)
                 .onItem().transformToUni(c -> shared.put(CACHE, redisKey(c.instanceName()), ClinicJson.toJson(c), now, config.ttl()))
                 .merge(concurrency)
                 .collect().last()
@@ -120,7 +123,7 @@ public class ClinicDirectory {
     }
 
     /** Instances this process holds for a clinic (to evict them when the clinic row changes). */
-    public java.util.List<String> localInstancesOf(java.util.UUID clinicId) {
+    public List<String> localInstancesOf(UUID clinicId) {
         return local.keySet().stream()
                 .map(String.class::cast)
                 .filter(name -> {

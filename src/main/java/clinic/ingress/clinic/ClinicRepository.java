@@ -1,6 +1,8 @@
 package clinic.ingress.clinic;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -43,18 +45,18 @@ public class ClinicRepository {
     }
 
     /** Every instance of a clinic, active or not, so a deactivation is propagated too. */
-    public Uni<List<String>> findInstanceNamesOfClinic(java.util.UUID clinicId) {
+    public Uni<List<String>> findInstanceNamesOfClinic(UUID clinicId) {
         return pool.preparedQuery("SELECT instance_name FROM core.whatsapp_instances WHERE clinic_id = $1")
                 .execute(Tuple.of(clinicId))
                 .map(rows -> {
-                    List<String> names = new java.util.ArrayList<>();
+                    List<String> names = new ArrayList<>();
                     rows.forEach(row -> names.add(row.getString(0)));
                     return names;
                 });
     }
 
     private static List<Clinic> all(RowSet<Row> rows) {
-        var clinics = new java.util.ArrayList<Clinic>(rows.size());
+        var clinics = new ArrayList<Clinic>(rows.size());
         rows.forEach(row -> clinics.add(from(row)));
         return clinics;
     }

@@ -1,5 +1,6 @@
 package clinic.ingress.conversation;
 
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -226,7 +227,7 @@ public class MessageStore {
         }
     }
 
-    private static java.time.Duration ms(long millis) {
-        return java.time.Duration.ofMillis(millis);
+    private static Duration ms(long millis) {
+        return Duration.ofMillis(millis);
     }
 }

@@ -1,6 +1,7 @@
 package clinic.ingress.dispatch;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -18,6 +19,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.TimeoutException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -213,7 +215,7 @@ public class OutboxRelay {
         return pool.preparedQuery(CLAIM)
                 .execute(Tuple.of(config.relayBatch(), seconds(config.relayLease()), seconds(config.relayMaxLease())))
                 .chain(rows -> {
-                    List<Row> claimed = new java.util.ArrayList<>();
+                    List<Row> claimed = new ArrayList<>();
                     rows.forEach(claimed::add);
                     return Multi.createFrom().iterable(claimed)
                             .onItem().transformToUni(this::publish)
@@ -250,7 +252,7 @@ public class OutboxRelay {
                 .onFailure().recoverWithItem(failure -> {
                     Log.debugf("turn %s not relayed: %s", messageId, failure.getClass().getSimpleName());
                     return new Result(messageId, failure instanceof TurnPublisher.Unpublishable ? Outcome.UNPUBLISHABLE
-                            : failure instanceof io.smallrye.mutiny.TimeoutException ? Outcome.UNCERTAIN
+                            : failure instanceof TimeoutException ? Outcome.UNCERTAIN
                             : Outcome.FAILED);
                 });
     }

@@ -2,6 +2,7 @@ package clinic.ingress.memory;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.DoubleSupplier;
 
 /**
@@ -33,7 +34,7 @@ final class Freshness {
 
     static Freshness of(MemoryConfig config) {
         return new Freshness(config.activeLookups(), config.activeFreshFactor(), config.staleTtl(),
-                config.earlyRefreshBeta(), () -> java.util.concurrent.ThreadLocalRandom.current().nextDouble());
+                config.earlyRefreshBeta(), () -> ThreadLocalRandom.current().nextDouble());
     }
 
     boolean fresh(MemoryEntry entry, int lookups, Instant now) {

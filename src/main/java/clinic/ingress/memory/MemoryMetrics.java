@@ -1,6 +1,7 @@
 package clinic.ingress.memory;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -41,7 +42,7 @@ class MemoryMetrics {
 
     /** Exports the size of the in-flight map (one entry per mem0 call running in this process). */
     void inflight(Map<?, ?> inflight) {
-        registry.gaugeMapSize("ingress.memory.inflight", java.util.List.of(), inflight);
+        registry.gaugeMapSize("ingress.memory.inflight", List.of(), inflight);
     }
 
     void staleServed() {

@@ -1,6 +1,7 @@
 package clinic.ingress.memory;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -89,7 +90,7 @@ public class MemoryRelay {
                         String body = row.getString("body");
                         if (body == null || body.isBlank() || row.getUUID("organization_id") == null) {
                             // Nothing to add (message gone or without text): done with it.
-                            addedMessages.add(java.util.List.of(messageId));
+                            addedMessages.add(List.of(messageId));
                             continue;
                         }
                         recovered.increment();

@@ -11,12 +11,14 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.ws.rs.WebApplicationException;
 
 import clinic.ingress.platform.Background;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownEvent;
 
 /**
  * Write-behind: each stored inbound message is added to the patient's mem0 memory off the webhook
@@ -133,7 +135,7 @@ public class MemoryWriter {
      * and the outbox rows of every accepted add are deleted, so a clean restart adds nothing twice.
      * What is still queued stays in core.memory_outbox for the memory relay after the restart.
      */
-    void stop(@jakarta.enterprise.event.Observes io.quarkus.runtime.ShutdownEvent event) {
+    void stop(@Observes ShutdownEvent event) {
         stopping = true;
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (active.get() > 0 && System.nanoTime() < deadline) {

@@ -21,6 +21,7 @@ import io.quarkus.cache.CacheName;
 import io.quarkus.cache.CaffeineCache;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.core.Vertx;
 
 /**
  * A patient's memories, never making a webhook wait longer than {@code ingress.memory.lookup-budget}.
@@ -52,14 +53,14 @@ public class PatientMemory {
     private final CacheMetrics metrics;
     private final FetchLease lease;
     private final Freshness freshness;
-    private final io.vertx.mutiny.core.Vertx vertx;
+    private final Vertx vertx;
     private final MemoryMetrics meters;
     private final ConcurrentHashMap<String, CompletableFuture<MemoryEntry>> inflight = new ConcurrentHashMap<>();
     private final com.github.benmanes.caffeine.cache.Cache<String, AtomicInteger> activity;
 
     public PatientMemory(Mem0Gateway mem0, SharedCache shared, @CacheName(LOCAL) Cache local, CacheKeys keys,
             MemoryConfig config, CacheMetrics metrics, FetchLease lease, MemoryMetrics meters,
-            io.vertx.mutiny.core.Vertx vertx) {
+            Vertx vertx) {
         this.vertx = vertx;
         this.mem0 = mem0;
         this.shared = shared;

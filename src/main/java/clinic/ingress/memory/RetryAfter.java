@@ -1,6 +1,10 @@
 package clinic.ingress.memory;
 
+import java.time.DateTimeException;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 
 import jakarta.ws.rs.WebApplicationException;
 
@@ -28,11 +32,11 @@ final class RetryAfter {
             return Duration.ofSeconds(Math.max(1, Math.min(seconds, Duration.ofDays(1).toSeconds())));
         } catch (NumberFormatException e) {
             try {
-                java.time.ZonedDateTime at = java.time.ZonedDateTime.parse(value.trim(),
-                        java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME);
-                Duration until = Duration.between(java.time.Instant.now(), at.toInstant());
+                ZonedDateTime at = ZonedDateTime.parse(value.trim(),
+                        DateTimeFormatter.RFC_1123_DATE_TIME);
+                Duration until = Duration.between(Instant.now(), at.toInstant());
                 return until.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : until;
-            } catch (java.time.DateTimeException notADate) {
+            } catch (DateTimeException notADate) {
                 return null;
             }
         }

@@ -6,6 +6,7 @@ import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -122,7 +123,7 @@ public class InstanceSecrets implements HealthCheck {
         Map<String, String> byDigest = new HashMap<>();
         Set<String> secured = new HashSet<>();
         int unsecured = 0;
-        Set<String> shared = new java.util.TreeSet<>();
+        Set<String> shared = new TreeSet<>();
         for (Row row : rows) {
             String instance = row.getString("instance_name");
             boolean any = false;

@@ -5,6 +5,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -79,7 +80,7 @@ public class QuarantineStore {
                 .uni(() -> pool.preparedQuery(PURGE).execute(Tuple.of(cutoff, batch)))
                 .whilst(rows -> rows.rowCount() == batch)
                 .map(rows -> rows.rowCount())
-                .collect().with(java.util.stream.Collectors.summingInt(Integer::intValue));
+                .collect().with(Collectors.summingInt(Integer::intValue));
     }
 
 }

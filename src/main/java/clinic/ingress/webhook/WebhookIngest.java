@@ -20,6 +20,7 @@ import clinic.ingress.memory.PatientMemory;
 import clinic.ingress.platform.Failures;
 import clinic.ingress.platform.Tracing;
 import clinic.ingress.webhook.WebhookMetrics.Outcome;
+import io.opentelemetry.api.trace.Span;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 
@@ -159,7 +160,7 @@ public class WebhookIngest {
 
     /** The turn carries the traceparent of its publish span: the assistant continues this trace. */
     private void publish(PendingTurn turn, MemoryLookup lookup) {
-        io.opentelemetry.api.trace.Span span = tracing.start("turn.publish");
+        Span span = tracing.start("turn.publish");
         turns.publishAfterStore(turn, lookup, Tracing.traceparent(span), span::end);
     }
 

@@ -1,6 +1,7 @@
 package clinic.ingress.webhook;
 
 import java.util.EnumMap;
+import java.util.Locale;
 import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -19,7 +20,7 @@ public class WebhookMetrics {
         ACCEPTED, DUPLICATE, IGNORED, QUARANTINED, UNAUTHORIZED, INVALID, UNAVAILABLE;
 
         String tag() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT);
         }
     }
 

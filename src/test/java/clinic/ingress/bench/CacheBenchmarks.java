@@ -2,6 +2,7 @@ package clinic.ingress.bench;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -50,7 +51,7 @@ public class CacheBenchmarks {
         }
         ObjectMapper json = new ObjectMapper();
         plain = CacheCodecTest.codec(null);
-        encrypted = CacheCodecTest.codec(java.util.Base64.getEncoder().encodeToString(new byte[32]));
+        encrypted = CacheCodecTest.codec(Base64.getEncoder().encodeToString(new byte[32]));
         directoryEntry = json.readTree("{\"clinic_id\":\"5b0c1d2e-3f40-4a51-8b62-7c8d9e0f1a11\","
                 + "\"organization_id\":\"0a7c8e52-1f7e-4a3b-9c55-3d1b2e4f6a01\",\"name\":\"Clinica Sorriso Centro\","
                 + "\"whatsapp_number\":\"5511988887777\",\"api_key_sha256\":null}");

@@ -8,8 +8,10 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -40,13 +42,13 @@ public final class ChaosLoad {
         int seconds = Integer.parseInt(args[1]);
         String token = args[2];
         List<String> instances = List.of(args[3].split(","));
-        List<Integer> ports = java.util.Arrays.stream(args[4].split(",")).map(Integer::parseInt).toList();
+        List<Integer> ports = Arrays.stream(args[4].split(",")).map(Integer::parseInt).toList();
         Path out = Path.of(args[5]);
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2))
                 .executor(Executors.newFixedThreadPool(8)).build();
         ScheduledExecutorService clock = Executors.newScheduledThreadPool(2);
         AtomicInteger next = new AtomicInteger();
-        List<CompletableFuture<Void>> messages = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<CompletableFuture<Void>> messages = new CopyOnWriteArrayList<>();
         try (PrintWriter log = new PrintWriter(Files.newBufferedWriter(out), true)) {
             long start = System.nanoTime();
             long total = (long) rate * seconds;

@@ -1,8 +1,13 @@
 package clinic.ingress.bench;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 import clinic.ingress.support.TcpProxy;
 
@@ -24,8 +29,8 @@ public final class CountingPostgresProxy {
         System.out.flush();
         Path out = Path.of(args[0]);
         // The counts are written out every 200 ms for bench.sh to read, until the process is killed.
-        java.util.concurrent.Executors.newSingleThreadScheduledExecutor().scheduleAtFixedRate(() -> write(proxy, out),
-                0, 200, java.util.concurrent.TimeUnit.MILLISECONDS);
+        Executors.newSingleThreadScheduledExecutor().scheduleAtFixedRate(() -> write(proxy, out),
+                0, 200, TimeUnit.MILLISECONDS);
     }
 
     private static void write(TcpProxy proxy, Path out) {
@@ -36,9 +41,9 @@ public final class CountingPostgresProxy {
         Path tmp = Path.of(out + ".tmp");
         try {
             Files.writeString(tmp, json.append('}').toString());
-            Files.move(tmp, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 }

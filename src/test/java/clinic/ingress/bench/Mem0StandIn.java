@@ -1,6 +1,7 @@
 package clinic.ingress.bench;
 
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
@@ -41,7 +42,7 @@ public final class Mem0StandIn {
         double[] searchMedian = {Double.parseDouble(args[1])};
         double[] addMedian = {Double.parseDouble(args[2])};
         String[] mode = {"ok"};
-        java.util.Set<String> added = ConcurrentHashMap.newKeySet();
+        Set<String> added = ConcurrentHashMap.newKeySet();
         double sigma = Double.parseDouble(args[3]);
         LongAdder searches = new LongAdder();
         LongAdder adds = new LongAdder();

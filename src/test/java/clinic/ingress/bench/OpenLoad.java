@@ -9,6 +9,7 @@ import java.util.concurrent.locks.LockSupport;
 
 import org.HdrHistogram.Histogram;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -91,7 +92,7 @@ public final class OpenLoad {
                     : client.request(HttpMethod.GET, trivial).compose(request -> request.send()))
                     .compose(response -> response.statusCode() / 100 == 2
                             ? response.body()
-                            : response.body().compose(b -> io.vertx.core.Future.failedFuture("HTTP " + response.statusCode())))
+                            : response.body().compose(b -> Future.failedFuture("HTTP " + response.statusCode())))
                     .onComplete(result -> {
                         if (measured) {
                             long micros = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - intended);

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
@@ -46,7 +49,7 @@ public class CacheCodecTest {
         assertThat(compressed.length).isLessThan(large.toString().length() / 4);
         // The whole plaintext, not a two-letter piece of it: random ciphertext contains any given two
         // bytes about once in a thousand encryptions (this assertion once failed that way).
-        String encrypted = new String(codec(KEY_A).encode(KEY, small, fetched), java.nio.charset.StandardCharsets.ISO_8859_1);
+        String encrypted = new String(codec(KEY_A).encode(KEY, small, fetched), StandardCharsets.ISO_8859_1);
         assertThat(encrypted).doesNotContain("\"name\"").doesNotContain(small.toString());
     }
 
@@ -98,14 +101,14 @@ public class CacheCodecTest {
     /** A payload signed the way the codec signs, to reach the checks behind the signature. */
     private static byte[] signed(String key, byte[] payload) throws Exception {
         javax.crypto.Mac derive = javax.crypto.Mac.getInstance("HmacSHA256");
-        derive.init(new javax.crypto.spec.SecretKeySpec(SECRET.getBytes(java.nio.charset.StandardCharsets.UTF_8), "HmacSHA256"));
-        byte[] integrity = derive.doFinal("clinic-ingress/cache-integrity/v2".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        derive.init(new javax.crypto.spec.SecretKeySpec(SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        byte[] integrity = derive.doFinal("clinic-ingress/cache-integrity/v2".getBytes(StandardCharsets.UTF_8));
         javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
         mac.init(new javax.crypto.spec.SecretKeySpec(integrity, "HmacSHA256"));
-        mac.update(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        mac.update(key.getBytes(StandardCharsets.UTF_8));
         mac.update((byte) 0);
         byte[] tag = mac.doFinal(payload);
-        return java.nio.ByteBuffer.allocate(1 + 32 + payload.length).put((byte) 0x02).put(tag).put(payload).array();
+        return ByteBuffer.allocate(1 + 32 + payload.length).put((byte) 0x02).put(tag).put(payload).array();
     }
 
     private static byte[] gzip(byte[] bytes) throws Exception {
@@ -128,8 +131,8 @@ public class CacheCodecTest {
             public Duration redisTimeout() { return Duration.ofMillis(150); }
             public Optional<String> keySecret() { return Optional.of(secret); }
             public Optional<String> encryptionKey() { return Optional.ofNullable(key); }
-            public MemorySize compressAbove() { return new MemorySize(java.math.BigInteger.valueOf(1024)); }
-            public MemorySize maxDecodedSize() { return new MemorySize(java.math.BigInteger.valueOf(4 * 1024 * 1024)); }
+            public MemorySize compressAbove() { return new MemorySize(BigInteger.valueOf(1024)); }
+            public MemorySize maxDecodedSize() { return new MemorySize(BigInteger.valueOf(4 * 1024 * 1024)); }
             public double ttlJitter() { return 0.1; }
             public String invalidationChannel() { return "x"; }
         });

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 
 import org.awaitility.Awaitility;
+import org.hamcrest.Matchers;
 import org.junit.jupiter.api.Test;
 
 import clinic.ingress.support.Db;
@@ -42,7 +43,7 @@ class ClinicDirectoryIT {
     void adminNeedsItsToken() {
         given().post("/admin/warmup/all").then().statusCode(401);
         given().header("Authorization", "Bearer test-admin-token").post("/admin/warmup/all")
-                .then().statusCode(200).body("clinics", org.hamcrest.Matchers.greaterThanOrEqualTo(0));
+                .then().statusCode(200).body("clinics", Matchers.greaterThanOrEqualTo(0));
         given().header("Authorization", "Bearer test-admin-token").get("/admin/cache/stats").then().statusCode(200);
     }
 

@@ -5,18 +5,21 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
+import java.util.UUID;
 
 import jakarta.inject.Inject;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import clinic.ingress.cache.CacheCodec;
 import clinic.ingress.cache.CacheMetrics;
-import clinic.ingress.support.Db;
 import clinic.ingress.support.Db.TestClinic;
+import clinic.ingress.support.Db;
 import clinic.ingress.support.Directory;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -28,7 +31,7 @@ import io.quarkus.test.junit.QuarkusTest;
 @QuarkusTest
 class ClinicDirectoryTest {
 
-    @jakarta.inject.Inject
+    @Inject
     ClinicChanges changes;
 
     @Inject
@@ -94,7 +97,7 @@ class ClinicDirectoryTest {
         byte[] genuine = redis.value(byte[].class).get(key);
         // The entry as read from Redis, with the clinic's routing changed by whoever can write Redis.
         byte[] edited = new String(genuine, StandardCharsets.ISO_8859_1)
-                .replace(clinic.clinicId().toString(), java.util.UUID.randomUUID().toString())
+                .replace(clinic.clinicId().toString(), UUID.randomUUID().toString())
                 .getBytes(StandardCharsets.ISO_8859_1);
         TestClinic other = Directory.settledClinic(changes, "corrupt-other");
         resolve(other.instance());
@@ -104,7 +107,7 @@ class ClinicDirectoryTest {
                 "edited in Redis", edited,
                 "another instance's entry copied here", anotherInstancesEntry,
                 "signed, but not a directory entry", codec.encode(key, new ObjectMapper().readTree("{\"clinic_id\":\"nope\"}"),
-                        java.time.Instant.now()),
+                        Instant.now()),
                 "a pickle", new byte[] {(byte) 0x80, 0x04, (byte) 0x95, 0x05, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x4b, 0x01, 0x2e});
         // Values of the previous format are reloaded, never trusted, and counted apart.
         Map<String, byte[]> outdated = Map.of(
@@ -138,11 +141,11 @@ class ClinicDirectoryTest {
         Db.update("UPDATE healthcare.clinics SET name = 'Renamed Clinic', updated_at = now() WHERE id = ?", clinic.clinicId());
         // The local entry would live 5 minutes (local-ttl): seeing the change at all means the
         // notification evicted it. The bound is a test timeout, not a speed claim.
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+        Awaitility.await().atMost(Duration.ofSeconds(10))
                 .until(() -> "Renamed Clinic".equals(resolve(clinic.instance()).name()));
 
         Db.update("UPDATE core.whatsapp_instances SET active = false WHERE instance_name = ?", clinic.instance());
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+        Awaitility.await().atMost(Duration.ofSeconds(10))
                 .until(() -> resolve(clinic.instance()) == null);
     }
 

@@ -24,7 +24,7 @@ import io.quarkus.test.junit.TestProfile;
 @TestProfile(RedisDisabledTest.LocalOnly.class)
 class RedisDisabledTest {
 
-    @jakarta.inject.Inject
+    @Inject
     ClinicChanges changes;
 
     public static class LocalOnly implements QuarkusTestProfile {

@@ -7,6 +7,7 @@ import java.time.Duration;
 import jakarta.inject.Inject;
 
 import org.awaitility.Awaitility;
+import org.hamcrest.Matchers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -46,7 +47,7 @@ class RedisOutageTest {
         // Still ready: Redis is reported, not a condition for storing messages.
         Awaitility.await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> Management.given().get("/q/health/ready")
                 .then().statusCode(200)
-                .body("checks.find { it.name.startsWith('Redis') }.data.redis", org.hamcrest.Matchers.startsWith("down")));
+                .body("checks.find { it.name.startsWith('Redis') }.data.redis", Matchers.startsWith("down")));
         // Known locally, and new to this process (Redis unreachable: PostgreSQL answers).
         Db.TestClinic cold = Db.clinic("redis-cold");
         for (int i = 0; i < 20; i++) {

@@ -4,6 +4,8 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
+import jakarta.inject.Inject;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,7 +36,7 @@ import io.restassured.path.json.JsonPath;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class WarmPathTest {
 
-    @jakarta.inject.Inject
+    @Inject
     ClinicChanges changes;
 
 
@@ -75,7 +77,7 @@ class WarmPathTest {
         long directory = postgres.pgStatements("core.whatsapp_instances") - directoryBefore;
         long writes = postgres.pgStatements("INSERT INTO core.whatsapp_messages") - writesBefore;
         long marks = postgres.pgStatements("DELETE FROM core.turn_outbox") - marksBefore;
-        long elapsedMs = java.time.Duration.ofNanos(System.nanoTime() - started).toMillis();
+        long elapsedMs = Duration.ofNanos(System.nanoTime() - started).toMillis();
 
         assertThat(statuses).containsOnly("accepted");
         String seen = "statements by SQL: " + postgres.pgStatementsBySql();

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.IntStream;
 
 import jakarta.inject.Inject;
 
@@ -93,7 +94,7 @@ class StreamTrimTest {
 
     private List<String> add(String stream, int count) {
         var streams = redis.stream(String.class, String.class, String.class);
-        return java.util.stream.IntStream.range(0, count)
+        return IntStream.range(0, count)
                 .mapToObj(i -> streams.xadd(stream, Map.of("turnId", "t" + i)))
                 .toList();
     }

@@ -16,6 +16,7 @@ import java.util.Optional;
 import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -80,7 +81,7 @@ class Mem0FlavoursTest {
                 .withRequestBody(matchingJsonPath("$.user_id", equalTo("p_abc"))));
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void readsThePaginatedListShape() throws Exception {
         assertThat(Mem0Responses.items(new ObjectMapper().readTree(Mem0Stub.fixture("list-v3-paginated.json"))))
                 .extracting(MemoryItem::memory).containsExactly("Alérgica a dipirona", "Prefere consultas pela manhã");

@@ -28,6 +28,8 @@ import clinic.ingress.support.Webhooks;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+
 /**
  * mem0 adds are durable: an accepted add leaves the memory outbox, one a dead replica left behind is
  * added by the memory relay, and a 429 with an absurd Retry-After neither throws nor holds the write
@@ -107,7 +109,7 @@ class MemoryDurabilityTest {
         return new WebApplicationException(Response.status(429).header("Retry-After", retryAfter).build());
     }
 
-    private static void addAnswers(com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder response) {
+    private static void addAnswers(ResponseDefinitionBuilder response) {
         Mem0Stub.server().stubFor(post(urlEqualTo(ADD)).willReturn(response));
     }
 

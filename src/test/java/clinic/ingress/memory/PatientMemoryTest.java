@@ -9,11 +9,13 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.stream.StreamSupport;
 
 import jakarta.inject.Inject;
 
@@ -33,6 +35,8 @@ import clinic.ingress.support.Db;
 import clinic.ingress.support.Evolution;
 import clinic.ingress.support.Mem0Stub;
 import clinic.ingress.support.Webhooks;
+import io.quarkus.cache.Cache;
+import io.quarkus.cache.CacheName;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.redis.datasource.keys.KeyScanArgs;
 import io.quarkus.test.common.WithTestResource;
@@ -54,8 +58,8 @@ class PatientMemoryTest {
     @Inject
     PatientMemory memory;
     @Inject
-    @io.quarkus.cache.CacheName("patient-memory")
-    io.quarkus.cache.Cache localTier;
+    @CacheName("patient-memory")
+    Cache localTier;
     @Inject
     CacheKeys keys;
     @Inject
@@ -198,7 +202,7 @@ class PatientMemoryTest {
         lidOnly.key().put("remoteJid", lid + "@lid");
         send(lidOnly);
 
-        List<String> all = java.util.stream.StreamSupport.stream(redis.key().scan(new KeyScanArgs().count(1000)).toIterable().spliterator(), false).toList();
+        List<String> all = StreamSupport.stream(redis.key().scan(new KeyScanArgs().count(1000)).toIterable().spliterator(), false).toList();
         assertThat(all).anyMatch(k -> k.startsWith("mem0:v1:" + clinic.organizationId()));
         assertThat(all).noneMatch(k -> k.contains(phone) || k.contains(lid));
     }
@@ -264,7 +268,7 @@ class PatientMemoryTest {
             List<String> texts = new ArrayList<>();
             new ObjectMapper().readTree(addBody).path("messages").forEach(m -> texts.add(m.path("content").asText()));
             return texts;
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new IllegalStateException(e);
         }
     }

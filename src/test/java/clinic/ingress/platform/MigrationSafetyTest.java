@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Arrays;
 
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
@@ -38,7 +39,7 @@ class MigrationSafetyTest {
 
     @Test
     void theRecordedV2ChecksumIsTheFilesOwn() {
-        MigrationInfo v2 = java.util.Arrays.stream(flyway(null, false).info().all())
+        MigrationInfo v2 = Arrays.stream(flyway(null, false).info().all())
                 .filter(m -> "2".equals(m.getVersion().getVersion())).findFirst().orElseThrow();
         assertThat(v2.getChecksum()).isEqualTo(MigrationSafety.V2_CHECKSUM);
     }

@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Random;
@@ -71,7 +72,7 @@ public final class EvolutionFuzz {
         byte[] bytes = root.toString().getBytes(StandardCharsets.UTF_8);
         int raw = random.nextInt(20);
         if (raw == 0) {
-            return java.util.Arrays.copyOf(bytes, random.nextInt(bytes.length + 1));
+            return Arrays.copyOf(bytes, random.nextInt(bytes.length + 1));
         }
         if (raw == 1) {
             bytes[random.nextInt(bytes.length)] = (byte) random.nextInt(256);

@@ -7,6 +7,8 @@ import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
+import org.jboss.logmanager.ExtLogRecord;
+
 /**
  * Collects every log line at INFO or above, formatted as the console would print it (message,
  * parameters and exception), so a test can check that no patient data ever reaches a log.
@@ -28,7 +30,7 @@ public final class LogCapture extends Handler implements AutoCloseable {
             return;
         }
         StringBuilder line = new StringBuilder(record.getLoggerName()).append(' ');
-        line.append(record instanceof org.jboss.logmanager.ExtLogRecord ext ? ext.getFormattedMessage() : record.getMessage());
+        line.append(record instanceof ExtLogRecord ext ? ext.getFormattedMessage() : record.getMessage());
         for (Throwable t = record.getThrown(); t != null; t = t.getCause()) {
             line.append(" | ").append(t);
         }

@@ -7,8 +7,12 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A TCP forwarder between the service and a real server (PostgreSQL or Redis) that a test can cut
@@ -22,7 +26,7 @@ public final class TcpProxy implements AutoCloseable {
     private final int port;
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private volatile ServerSocket server;
-    private final java.util.Map<String, java.util.concurrent.atomic.AtomicLong> pgStatements = PgStatementCounter.newTally();
+    private final Map<String, AtomicLong> pgStatements = PgStatementCounter.newTally();
     private volatile boolean countPgStatements;
 
     /** Count PostgreSQL statements crossing the proxy from now on (see {@link #pgStatements()}). */
@@ -33,7 +37,7 @@ public final class TcpProxy implements AutoCloseable {
 
     /** Statements (Execute and Query messages) sent through the proxy so far. */
     public long pgStatements() {
-        return pgStatements.values().stream().mapToLong(java.util.concurrent.atomic.AtomicLong::get).sum();
+        return pgStatements.values().stream().mapToLong(AtomicLong::get).sum();
     }
 
     /** Statements sent so far whose SQL contains {@code fragment}. */
@@ -43,8 +47,8 @@ public final class TcpProxy implements AutoCloseable {
     }
 
     /** Statement counts by SQL text, for a failure message. */
-    public java.util.Map<String, Long> pgStatementsBySql() {
-        java.util.Map<String, Long> copy = new java.util.TreeMap<>();
+    public Map<String, Long> pgStatementsBySql() {
+        Map<String, Long> copy = new TreeMap<>();
         pgStatements.forEach((sql, n) -> copy.put(sql, n.get()));
         return copy;
     }
@@ -66,7 +70,7 @@ public final class TcpProxy implements AutoCloseable {
     private volatile long latencyMs;
 
     /** Delays every chunk forwarded in either direction: a slow server or network, not a cut one. */
-    public void latency(java.time.Duration latency) {
+    public void latency(Duration latency) {
         this.latencyMs = latency.toMillis();
     }
 

@@ -2,12 +2,16 @@ package clinic.ingress.support;
 
 import static io.restassured.RestAssured.given;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Map;
 
 import org.jose4j.jws.AlgorithmIdentifiers;
 import org.jose4j.jws.JsonWebSignature;
 import org.jose4j.jwt.JwtClaims;
+import org.jose4j.jwt.NumericDate;
 import org.jose4j.keys.HmacKey;
+import org.jose4j.lang.JoseException;
 
 import io.restassured.http.ContentType;
 import io.restassured.response.ValidatableResponse;
@@ -36,7 +40,7 @@ public final class Webhooks {
     }
 
     /** Posts with the test token, expects 200, and returns the answer's JSON fields. */
-    public static java.util.Map<String, Object> answer(Evolution event) {
+    public static Map<String, Object> answer(Evolution event) {
         return post(event).statusCode(200).extract().jsonPath().getMap("");
     }
 
@@ -50,18 +54,18 @@ public final class Webhooks {
         try {
             JwtClaims claims = new JwtClaims();
             if (withIssuedAt) {
-                claims.setIssuedAt(org.jose4j.jwt.NumericDate.fromSeconds(issuedAt.getEpochSecond()));
+                claims.setIssuedAt(NumericDate.fromSeconds(issuedAt.getEpochSecond()));
             }
-            claims.setExpirationTime(org.jose4j.jwt.NumericDate.fromSeconds(issuedAt.getEpochSecond() + lifetimeSeconds));
+            claims.setExpirationTime(NumericDate.fromSeconds(issuedAt.getEpochSecond() + lifetimeSeconds));
             claims.setClaim("app", "evolution");
             claims.setClaim("action", "webhook");
             JsonWebSignature jws = new JsonWebSignature();
             jws.setPayload(claims.toJson());
             jws.setAlgorithmHeaderValue(AlgorithmIdentifiers.HMAC_SHA256);
-            jws.setKey(new HmacKey(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            jws.setKey(new HmacKey(secret.getBytes(StandardCharsets.UTF_8)));
             jws.setDoKeyValidation(false);
             return jws.getCompactSerialization();
-        } catch (org.jose4j.lang.JoseException e) {
+        } catch (JoseException e) {
             throw new IllegalStateException(e);
         }
     }

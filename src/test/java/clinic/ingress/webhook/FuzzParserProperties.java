@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import clinic.ingress.evolution.EvolutionEvent;
 import clinic.ingress.evolution.EvolutionParser;
 import clinic.ingress.support.EvolutionFuzz;
+import io.quarkus.runtime.configuration.DurationConverter;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.quarkus.runtime.configuration.MemorySizeConverter;
 import io.smallrye.config.SmallRyeConfig;
@@ -16,6 +17,8 @@ import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+
+import java.time.Duration;
 
 /**
  * 100,000 Evolution-like bodies (the corpus, mutated) through the parser: it never throws, and every
@@ -51,7 +54,7 @@ class FuzzParserProperties {
     private static WebhookConfig config() {
         SmallRyeConfig config = new SmallRyeConfigBuilder()
                 .withConverter(MemorySize.class, 100, new MemorySizeConverter())
-                .withConverter(java.time.Duration.class, 100, new io.quarkus.runtime.configuration.DurationConverter())
+                .withConverter(Duration.class, 100, new DurationConverter())
                 .withMapping(WebhookConfig.class)
                 .build();
         return config.getConfigMapping(WebhookConfig.class);

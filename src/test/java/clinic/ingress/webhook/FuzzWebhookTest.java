@@ -2,16 +2,19 @@ package clinic.ingress.webhook;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Semaphore;
 
 import org.junit.jupiter.api.Test;
@@ -48,8 +51,8 @@ class FuzzWebhookTest {
         URI uri = URI.create("http://127.0.0.1:" + RestAssured.port + "/webhooks/evolution");
         Semaphore inFlight = new Semaphore(32);
         Map<String, Integer> answers = new ConcurrentHashMap<>();
-        List<String> wrong = new java.util.concurrent.CopyOnWriteArrayList<>();
-        List<CompletableFuture<?>> calls = new java.util.ArrayList<>();
+        List<String> wrong = new CopyOnWriteArrayList<>();
+        List<CompletableFuture<?>> calls = new ArrayList<>();
 
         for (byte[] body : bodies) {
             inFlight.acquire();
@@ -90,7 +93,7 @@ class FuzzWebhookTest {
                 case 413 -> null;
                 default -> status + " with " + response.body();
             };
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return status + " with a body that is not JSON: " + response.body();
         }
     }

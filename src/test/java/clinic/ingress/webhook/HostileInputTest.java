@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.lessThan;
 
+import org.hamcrest.Matchers;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -71,7 +72,7 @@ class HostileInputTest {
         for (String body : new String[] {manyEmptyObjects, tooDeep}) {
             Webhooks.post(body)
                     .statusCode(400)
-                    .body("type", org.hamcrest.Matchers.equalTo("urn:clinic-ingress:problem:invalid-event"));
+                    .body("type", Matchers.equalTo("urn:clinic-ingress:problem:invalid-event"));
         }
     }
 

@@ -7,15 +7,17 @@ import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
+import org.hamcrest.Matchers;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import clinic.ingress.support.Db;
 import clinic.ingress.support.Db.TestClinic;
+import clinic.ingress.support.Db;
 import clinic.ingress.support.Evolution;
 import clinic.ingress.support.Webhooks;
 import io.quarkus.test.junit.QuarkusTest;
@@ -116,10 +118,10 @@ class MessageVariantsTest {
         assertThat(row.get("patient_lid")).isEqualTo(lid);
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void fromMeIsStoredAsOutbound() {
         Evolution event = Evolution.text(clinic.instance(), "5511912345610", "Sua consulta está confirmada").fromMe();
-        Webhooks.post(event).statusCode(200).body("status", equalTo("accepted")).body("memory", org.hamcrest.Matchers.nullValue());
+        Webhooks.post(event).statusCode(200).body("status", equalTo("accepted")).body("memory", Matchers.nullValue());
 
         Map<String, Object> row = Db.message(clinic.instance(), event.id());
         assertThat(row).containsEntry("direction", "outbound").containsEntry("from_me", true);
@@ -127,7 +129,7 @@ class MessageVariantsTest {
                 row.get("id"))).isEqualTo(1);
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void v1PayloadWithOwnerAndSendMessageEvent() {
         Evolution v1 = Evolution.event("messages.upsert", clinic.instance());
         v1.root().remove("instance");
@@ -144,7 +146,7 @@ class MessageVariantsTest {
         assertThat(Db.message(clinic.instance(), sent.id())).containsEntry("direction", "outbound");
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void outOfOrderDeliveryKeepsWhatsappTimestamps() {
         Evolution later = Evolution.text(clinic.instance(), "5511912345612", "segunda");
         later.data().put("messageTimestamp", 1761055400L);

@@ -19,6 +19,7 @@ import clinic.ingress.support.Webhooks;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.pgclient.PgException;
 
 /**
  * PostgreSQL goes away and comes back while the service keeps running: 503 with Retry-After (which
@@ -82,7 +83,7 @@ class PostgresOutageTest {
                 .onItem().transform(rows -> (Throwable) null)
                 .onFailure().recoverWithItem(e -> e)
                 .await().atMost(Duration.ofSeconds(10));
-        assertThat(failure).isInstanceOf(io.vertx.pgclient.PgException.class);
-        assertThat(((io.vertx.pgclient.PgException) failure).getSqlState()).isEqualTo("57014");
+        assertThat(failure).isInstanceOf(PgException.class);
+        assertThat(((PgException) failure).getSqlState()).isEqualTo("57014");
     }
 }

@@ -37,6 +37,7 @@ import clinic.ingress.support.Webhooks;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 
 /**
@@ -169,7 +170,7 @@ class TenantIsolationTest {
     }
 
     private static int status(String headers, byte[] body) throws IOException {
-        try (Socket socket = new Socket("127.0.0.1", io.restassured.RestAssured.port)) {
+        try (Socket socket = new Socket("127.0.0.1", RestAssured.port)) {
             socket.setSoTimeout(10_000);
             OutputStream out = socket.getOutputStream();
             out.write(("POST /webhooks/evolution HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
