@@ -5,8 +5,9 @@ import java.util.function.Supplier;
 
 import org.awaitility.Awaitility;
 
+import clinic.ingress.clinic.Clinic;
 import clinic.ingress.clinic.ClinicChanges;
-
+import clinic.ingress.clinic.ClinicDirectory;
 
 /**
  * Creating a clinic fires the directory triggers; their NOTIFYs are applied asynchronously (Redis
@@ -32,5 +33,10 @@ public final class Directory {
         T result = change.get();
         Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> changes.handled() >= before + notifications);
         return result;
+    }
+
+    /** Resolves an instance as the webhook path does, waiting at most 5 s (a test bound, not a speed claim). */
+    public static Clinic resolve(ClinicDirectory directory, String instance) {
+        return directory.resolve(instance).await().atMost(Duration.ofSeconds(5));
     }
 }

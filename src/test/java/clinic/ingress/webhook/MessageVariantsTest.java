@@ -16,8 +16,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import clinic.ingress.support.Db.TestClinic;
 import clinic.ingress.support.Db;
+import clinic.ingress.support.Db.TestClinic;
 import clinic.ingress.support.Evolution;
 import clinic.ingress.support.Webhooks;
 import io.quarkus.test.junit.QuarkusTest;
