@@ -4,10 +4,13 @@ import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.api.trace.TracerProvider;
 import io.opentelemetry.context.Scope;
 import io.smallrye.mutiny.Uni;
 
@@ -15,15 +18,17 @@ import io.smallrye.mutiny.Uni;
  * Spans around the webhook's steps (children of the request's server span, which Quarkus opens) and
  * the W3C {@code traceparent} that carries the trace into the turn, so the assistant continues it.
  * With the SDK disabled (the default: {@code quarkus.otel.sdk.disabled=true}) every span is a no-op
- * and no traceparent is written.
+ * and no traceparent is written: Quarkus's "disabled" SDK only drops the exporter, its tracer still
+ * samples and records, so each step would start a root trace nobody can see and every turn would
+ * carry its id. The API's no-op tracer costs nothing and yields invalid span contexts instead.
  */
 @ApplicationScoped
 public class Tracing {
 
     private final Tracer tracer;
 
-    public Tracing(Tracer tracer) {
-        this.tracer = tracer;
+    public Tracing(Tracer tracer, @ConfigProperty(name = "quarkus.otel.sdk.disabled", defaultValue = "false") boolean sdkDisabled) {
+        this.tracer = sdkDisabled ? TracerProvider.noop().get("clinic-ingress") : tracer;
     }
 
     /** Runs {@code work} inside a child span that ends when its Uni does. */
