@@ -4,6 +4,8 @@
 # credential at all. Prints the answers and the service's RSS before and at its peak.
 #
 #   scripts/flood-unauthenticated.sh [N=50] [SIZE_MB=15]
+#   NATIVE_RUNNER=path/to/clinic-ingress-*-runner scripts/flood-unauthenticated.sh
+#                                the same against a native executable instead of the jar
 #
 # A first round of small unauthenticated POSTs warms the 401 path, so the figure is the bodies' cost,
 # not the first requests' class loading and JIT.
@@ -15,9 +17,14 @@ port=18080
 management=19000
 
 scripts/services.sh start >/dev/null 2>&1
-[ -f target/quarkus-app/quarkus-run.jar ] || ./mvnw -B -q package -DskipTests
-java -Dquarkus.profile=dev -Dquarkus.http.port=$port -Dquarkus.management.port=$management \
-  ${JAVA_OPTS:-} -jar target/quarkus-app/quarkus-run.jar > target/flood-service.log 2>&1 &
+options=(-Dquarkus.profile=dev -Dquarkus.http.port=$port -Dquarkus.management.port=$management)
+mkdir -p target
+if [ -n "${NATIVE_RUNNER:-}" ]; then
+  "$NATIVE_RUNNER" "${options[@]}" > target/flood-service.log 2>&1 &
+else
+  [ -f target/quarkus-app/quarkus-run.jar ] || ./mvnw -B -q package -DskipTests
+  java "${options[@]}" ${JAVA_OPTS:-} -jar target/quarkus-app/quarkus-run.jar > target/flood-service.log 2>&1 &
+fi
 app=$!
 trap 'kill $app 2>/dev/null; wait $app 2>/dev/null' EXIT
 for _ in $(seq 1 120); do
