@@ -26,7 +26,7 @@ else
   java "${options[@]}" ${JAVA_OPTS:-} -jar target/quarkus-app/quarkus-run.jar > target/flood-service.log 2>&1 &
 fi
 app=$!
-trap 'kill $app 2>/dev/null; wait $app 2>/dev/null' EXIT
+trap 'kill $app 2>/dev/null; wait $app 2>/dev/null || true' EXIT
 for _ in $(seq 1 120); do
   curl -fs "http://127.0.0.1:$management/q/health/ready" >/dev/null 2>&1 && break
   kill -0 $app 2>/dev/null || { echo "the service did not start: target/flood-service.log" >&2; exit 1; }

@@ -2,6 +2,10 @@
 # The measurements behind docs/scaling.md: what one message costs each tier, on this machine.
 #
 #   scripts/scale-measure.sh     about 4 minutes; prints a table (also target/scale/report.md)
+#   NATIVE_RUNNER=path/to/clinic-ingress-*-runner scripts/scale-measure.sh
+#                                about 8 minutes: the same two runs again with a native executable
+#                                (built by Dockerfile.native, or any native build of this commit),
+#                                so JVM and native rows come from one session of the same machine
 #
 # The packaged service runs against the local PostgreSQL (database clinic_ingress_bench, recreated)
 # and, in turn, standalone Redis (DB 3) and the project's Redis Cluster (scripts/services.sh cluster,
@@ -9,7 +13,8 @@
 # mem0). For each, after 30 s of unrecorded warm-up, wrk posts new messages of 1,000 patients to 20
 # instances for 20 s at 64 connections, and the script records: messages stored per second, CPU
 # seconds of each process (scripts/cpu_share.py), Redis commands (INFO commandstats, summed over
-# every node), PostgreSQL commits and WAL bytes (pg_stat_database, pg_current_wal_lsn). Everything
+# every node), PostgreSQL commits and WAL bytes (pg_stat_database, pg_current_wal_lsn), the service's
+# peak resident memory (VmHWM). Everything
 # shares the same 2 cores, so per-message costs are the figures to carry to other machines; the
 # msg/s figure is this machine's, with the load generator and both databases beside the service.
 set -euo pipefail
@@ -48,7 +53,7 @@ pids+=("$MEM0")
 
 redis_calls() { # redis_calls standalone|cluster -> total commands processed so far
   local ports=6379
-  [ "$1" = cluster ] && ports=$CLUSTER_PORTS
+  case $1 in cluster*) ports=$CLUSTER_PORTS ;; esac
   # Masters only: a replica counts the commands it applies from its master's stream again.
   for p in $ports; do
     if [ "$(redis-cli -p "$p" role | head -n 1)" = master ]; then redis-cli -p "$p" info commandstats; fi
@@ -66,8 +71,8 @@ run() { # run NAME REDIS_OPTIONS...
   DATABASE_REACTIVE_URL="postgresql://127.0.0.1:5432/$DB" DATABASE_JDBC_URL="jdbc:postgresql://127.0.0.1:5432/$DB" \
   DATABASE_USERNAME=postgres DATABASE_PASSWORD="$PGPASSWORD" INGRESS_WEBHOOK_TOKEN=$TOKEN \
   INGRESS_CACHE_KEY_SECRET=bench-cache-key-secret-0123456789abcdef INGRESS_MEM0_BASE_URL="http://127.0.0.1:$MEM0_PORT" \
-    java -Xmx512m -Dquarkus.http.port=$APP_PORT -Dquarkus.management.port=$MGMT_PORT \
-      -Dquarkus.log.console.json.enabled=false "$@" -jar target/quarkus-app/quarkus-run.jar > "$OUT/app-$name.log" 2>&1 &
+    "${SERVICE[@]}" -Dquarkus.http.port=$APP_PORT -Dquarkus.management.port=$MGMT_PORT \
+      -Dquarkus.log.console.json.enabled=false "$@" ${SERVICE_TAIL[@]+"${SERVICE_TAIL[@]}"} > "$OUT/app-$name.log" 2>&1 &
   APP=$!
   pids+=("$APP")
   for _ in $(seq 1 600); do curl -fs "http://127.0.0.1:$MGMT_PORT/q/health/ready" >/dev/null 2>&1 && break; sleep 0.1; done
@@ -93,22 +98,36 @@ SQL
   sleep 3
   local calls1 pg1 stored1
   calls1=$(redis_calls "$name"); pg1=$(pg_counters); stored1=$(stored)
-  echo "{\"messages\": $((stored1 - stored0)), \"redis_calls\": $((calls1 - calls0)), \"commits\": $(( ${pg1%%|*} - ${pg0%%|*} )), \"wal_bytes\": $(( ${pg1##*|} - ${pg0##*|} ))}" \
+  # The service's peak resident memory since it started (warm-up included), in kB.
+  local rss
+  rss=$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$APP/status")
+  echo "{\"messages\": $((stored1 - stored0)), \"redis_calls\": $((calls1 - calls0)), \"commits\": $(( ${pg1%%|*} - ${pg0%%|*} )), \"wal_bytes\": $(( ${pg1##*|} - ${pg0##*|} )), \"rss_peak_kb\": ${rss:-0}}" \
     > "$OUT/runs/$name.counts.json"
   kill "$APP" 2>/dev/null || true; wait "$APP" 2>/dev/null || true
 }
 
-run standalone "-Dquarkus.redis.hosts=redis://127.0.0.1:6379/3"
-run cluster -Dquarkus.redis.client-type=cluster \
-  "-Dquarkus.redis.hosts=redis://127.0.0.1:7101,redis://127.0.0.1:7102,redis://127.0.0.1:7103" \
-  -Dingress.dispatch.partitions=6 -Dingress.dispatch.replica-acks=1
+both() { # both SUFFIX: the standalone and the cluster run with the current SERVICE
+  run "standalone$1" "-Dquarkus.redis.hosts=redis://127.0.0.1:6379/3"
+  run "cluster$1" -Dquarkus.redis.client-type=cluster \
+    "-Dquarkus.redis.hosts=redis://127.0.0.1:7101,redis://127.0.0.1:7102,redis://127.0.0.1:7103" \
+    -Dingress.dispatch.partitions=6 -Dingress.dispatch.replica-acks=1
+}
+SERVICE=(java -Xmx512m); SERVICE_TAIL=(-jar target/quarkus-app/quarkus-run.jar)
+both ""
+NAMES="standalone cluster"
+if [ -n "${NATIVE_RUNNER:-}" ]; then
+  # The executable takes the same -D options; -Xmx caps its heap as -Xmx512m does the JVM's.
+  SERVICE=("$NATIVE_RUNNER" -Xmx512m); SERVICE_TAIL=()
+  both "-native"
+  NAMES="$NAMES standalone-native cluster-native"
+fi
 
-python3 - "$OUT" <<'PY' | tee "$OUT/report.md"
+python3 - "$OUT" $NAMES <<'PY' | tee "$OUT/report.md"
 import json, re, sys
 out = sys.argv[1]
-print("| Redis | msg/s (wrk -c64, 20 s) | p99 | service CPU ms/msg | PostgreSQL CPU ms/msg | Redis CPU ms/msg | Redis commands/msg | PG commits/msg | WAL bytes/msg |")
-print("|---|---|---|---|---|---|---|---|---|")
-for name in ("standalone", "cluster"):
+print("| run | msg/s (wrk -c64, 20 s) | p99 | service CPU ms/msg | service peak RSS | PostgreSQL CPU ms/msg | Redis CPU ms/msg | Redis commands/msg | PG commits/msg | WAL bytes/msg |")
+print("|---|---|---|---|---|---|---|---|---|---|")
+for name in sys.argv[2:]:
     cpu = json.load(open(f"{out}/runs/{name}.cpu.json"))
     counts = json.load(open(f"{out}/runs/{name}.counts.json"))
     wrk = open(f"{out}/runs/{name}.wrk.txt").read()
@@ -117,6 +136,6 @@ for name in ("standalone", "cluster"):
     n = max(counts["messages"], 1)
     c = cpu["cpu_s"]
     ms = lambda key: 1000 * c.get(key, 0) / n
-    print(f"| {name} | {rate:.0f} | {p99} | {ms('service'):.3f} | {ms('postgresql'):.3f} | {ms('redis'):.3f} | "
+    print(f"| {name} | {rate:.0f} | {p99} | {ms('service'):.3f} | {counts.get('rss_peak_kb', 0) / 1024:.0f} MiB | {ms('postgresql'):.3f} | {ms('redis'):.3f} | "
           f"{counts['redis_calls'] / n:.2f} | {counts['commits'] / n:.3f} | {counts['wal_bytes'] / n:.0f} |")
 PY
