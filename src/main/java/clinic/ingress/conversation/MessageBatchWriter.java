@@ -44,14 +44,17 @@ public class MessageBatchWriter {
      * as ISO-8601 text so that PostgreSQL, not the driver, judges their range (22008 for a year past
      * 294276). A new conversation is offered a fresh session; an existing one keeps its own, and the
      * session row is inserted only when the offer was taken. session_id is read as text and written
-     * as a uuid, which works before, during and after the V7-V11 type change.
+     * as a uuid, which works before, during and after the V7-V11 type change. The outbox row keeps
+     * the webhook's traceparent for the relay; the webhook's own publish names its publish span, so
+     * the answer returns none.
      */
     private static final String STORE = """
             WITH input AS (
                 SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::uuid[], $6::text[], $7::text[],
-                                     $8::text[], $9::boolean[], $10::text[], $11::text[], $12::text[], $13::text[])
+                                     $8::text[], $9::boolean[], $10::text[], $11::text[], $12::text[], $13::text[],
+                                     $17::text[])
                     AS i (id, instance_name, whatsapp_message_id, organization_id, clinic_id, remote_jid, patient_key,
-                          patient_lid, from_me, message_type, body, message_timestamp, raw)
+                          patient_lid, from_me, message_type, body, message_timestamp, raw, traceparent)
             ), msg AS (
                 INSERT INTO core.whatsapp_messages
                     (id, instance_name, whatsapp_message_id, organization_id, clinic_id, remote_jid, patient_key,
@@ -94,15 +97,17 @@ public class MessageBatchWriter {
                        CASE WHEN msg.from_me THEN 'clinic' ELSE 'patient' END, msg.message_timestamp
                 FROM msg JOIN conv USING (instance_name, patient_key)
             ), outbox AS (
-                INSERT INTO core.turn_outbox (message_id, available_at)
-                SELECT id, now() + make_interval(secs => $14) FROM msg WHERE NOT from_me
+                INSERT INTO core.turn_outbox (message_id, available_at, traceparent)
+                SELECT msg.id, now() + make_interval(secs => $14), input.traceparent
+                FROM msg JOIN input USING (id)
+                WHERE NOT msg.from_me
             ), memory_outbox AS (
                 INSERT INTO core.memory_outbox (message_id, available_at)
                 SELECT id, now() + make_interval(secs => $15) FROM msg
                 WHERE $16 AND NOT from_me AND coalesce(btrim(body), '') <> ''
             )
             SELECT msg.id, msg.from_me, msg.clinic_id, msg.organization_id, conv.session_id, msg.whatsapp_message_id,
-                   msg.instance_name, msg.patient_key, msg.body, msg.message_timestamp
+                   msg.instance_name, msg.patient_key, msg.body, msg.message_timestamp, NULL::text AS traceparent
             FROM msg JOIN conv USING (instance_name, patient_key)""";
 
     private static final Comparator<NewMessage> LOCK_ORDER = Comparator
@@ -195,6 +200,7 @@ public class MessageBatchWriter {
         String[] bodies = new String[n];
         String[] timestamps = new String[n];
         String[] raws = new String[n];
+        String[] traceparents = new String[n];
         for (int i = 0; i < n; i++) {
             NewMessage m = unique.get(i);
             ids[i] = m.id();
@@ -210,11 +216,13 @@ public class MessageBatchWriter {
             bodies[i] = m.message().text();
             timestamps[i] = m.message().messageTimestamp().toString();
             raws[i] = m.message().rawJson();
+            traceparents[i] = m.traceparent();
         }
         double graceSeconds = dispatch.relayGrace().toMillis() / 1000.0;
         double memoryGraceSeconds = memoryConfig.writeGrace().toMillis() / 1000.0;
         return Tuple.from(List.of(ids, instances, whatsappIds, organizations, clinics, remoteJids, patientKeys,
-                patientLids, fromMe, types, bodies, timestamps, raws, graceSeconds, memoryGraceSeconds, mem0.enabled()));
+                patientLids, fromMe, types, bodies, timestamps, raws, graceSeconds, memoryGraceSeconds, mem0.enabled(),
+                traceparents));
     }
 
     /** PostgreSQL refused the data itself (classes 22 and 23): the same rows would fail again. */

@@ -111,10 +111,14 @@ public class MessageStore {
                 .register(registry);
     }
 
-    /** Stores a message; the answer comes once its batch has committed. */
-    public Uni<StoredMessage> store(Clinic clinic, InboundMessage message) {
+    /**
+     * Stores a message; the answer comes once its batch has committed. {@code traceparent} (or null)
+     * goes with its turn if the relay has to publish it.
+     */
+    public Uni<StoredMessage> store(Clinic clinic, InboundMessage message, String traceparent) {
         return Uni.createFrom().emitter(answer -> {
-            Waiting waiting = new Waiting(new NewMessage(ids.generate(), clinic, message), answer, Vertx.currentContext());
+            Waiting waiting = new Waiting(new NewMessage(ids.generate(), clinic, message, traceparent), answer,
+                    Vertx.currentContext());
             answer.onTermination(() -> waiting.abandoned = true);
             enqueue(waiting);
         });

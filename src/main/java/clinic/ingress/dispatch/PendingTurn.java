@@ -20,9 +20,11 @@ import io.vertx.mutiny.sqlclient.Row;
  * @param patientKey       phone digits or {@code lid:<digits>}: never leaves the service (turns carry a pseudonym)
  * @param text             the message text, or null
  * @param messageTimestamp when WhatsApp says it was sent
+ * @param traceparent      the webhook's trace context kept on the outbox row, for the relay; null in
+ *                         the store's answer (the webhook names its own publish span) or when tracing is off
  */
 public record PendingTurn(UUID messageId, UUID clinicId, UUID organizationId, String sessionId, String whatsappId,
-        String instanceName, String patientKey, String text, OffsetDateTime messageTimestamp) {
+        String instanceName, String patientKey, String text, OffsetDateTime messageTimestamp, String traceparent) {
 
     /** The columns both statements return, by name. */
     public static PendingTurn from(Row row) {
@@ -35,7 +37,8 @@ public record PendingTurn(UUID messageId, UUID clinicId, UUID organizationId, St
                 row.getString("instance_name"),
                 row.getString("patient_key"),
                 row.getString("body"),
-                row.getOffsetDateTime("message_timestamp"));
+                row.getOffsetDateTime("message_timestamp"),
+                row.getString("traceparent"));
     }
 
     /** Whose memories go with the turn. */

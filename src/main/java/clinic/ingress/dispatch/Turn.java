@@ -17,8 +17,8 @@ import clinic.ingress.memory.MemoryLookup;
  *                consumers dedupe on it)
  * @param patient opaque patient reference (HMAC pseudonym), never the phone number
  * @param memory  memory state and items
- * @param traceparent W3C traceparent of the webhook's trace, or null (tracing off, or published by
- *                the relay, whose trace is not the webhook's)
+ * @param traceparent W3C traceparent of the webhook's trace, or null (tracing off): its turn.publish
+ *                span, or its message.store span when the relay publishes the turn
  */
 record Turn(PendingTurn stored, String patient, MemoryLookup memory, String traceparent) {
 

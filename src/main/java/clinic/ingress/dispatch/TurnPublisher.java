@@ -112,9 +112,9 @@ public class TurnPublisher {
                 });
     }
 
-    /** Publishes for the relay; fails when Redis does. */
+    /** Publishes for the relay, with the webhook's trace context kept on the outbox row; fails when Redis does. */
     Uni<Void> republish(PendingTurn stored, MemoryLookup lookup) {
-        return publish(stored, lookup, null)
+        return publish(stored, lookup, stored.traceparent())
                 .invoke(() -> relayed.increment())
                 .onFailure().invoke(() -> failed.increment());
     }

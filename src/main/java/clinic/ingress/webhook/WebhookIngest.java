@@ -119,7 +119,8 @@ public class WebhookIngest {
                             WebhookAnswer.quarantined("unknown-instance")));
         }
         activity.seen(clinic.instanceName());
-        return tracing.span("message.store", () -> messages.store(clinic, message))
+        // Inside the span: the current span is message.store, whose context a relayed turn carries.
+        return tracing.span("message.store", () -> messages.store(clinic, message, Tracing.traceparent(Span.current())))
                 .ifNoItem().after(config.storeTimeout()).fail()
                 .onFailure().transform(this::unavailable)
                 .chain(stored -> stored.isRejected()

@@ -74,7 +74,7 @@ class GroupCommitTest {
     void aRowPostgresRefusesIsRejectedAloneAndTheOthersAreStored() {
         Db.TestClinic clinic = Db.clinic("batch-bad");
         NewMessage farFuture = new NewMessage(UUID.randomUUID(), clinic(clinic), inbound(clinic, "BAD-1", "5511970000003",
-                false, OffsetDateTime.of(300_000, 1, 1, 0, 0, 0, 0, ZoneOffset.UTC)));
+                false, OffsetDateTime.of(300_000, 1, 1, 0, 0, 0, 0, ZoneOffset.UTC)), null);
 
         List<StoredMessage> results = write(List.of(
                 message(clinic, "GOOD-1", "5511970000003", false, 0),
@@ -112,7 +112,8 @@ class GroupCommitTest {
     }
 
     private static NewMessage message(Db.TestClinic clinic, String whatsappId, String phone, boolean fromMe, int minute) {
-        return new NewMessage(UUID.randomUUID(), clinic(clinic), inbound(clinic, whatsappId, phone, fromMe, T0.plusMinutes(minute)));
+        return new NewMessage(UUID.randomUUID(), clinic(clinic), inbound(clinic, whatsappId, phone, fromMe, T0.plusMinutes(minute)),
+                null);
     }
 
     private static InboundMessage inbound(Db.TestClinic clinic, String whatsappId, String phone, boolean fromMe,

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 import jakarta.inject.Inject;
 
@@ -18,13 +19,14 @@ import clinic.ingress.support.Evolution;
 import clinic.ingress.support.ProxiedServersResource;
 import clinic.ingress.support.Turns;
 import clinic.ingress.support.Webhooks;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
  * Redis stopped while 500 webhooks arrive: all answered 2xx, and once Redis is back every one of
- * the 500 turns is in the stream.
+ * the 500 turns is in the stream, each carrying its webhook's trace.
  */
 @QuarkusTest
 @WithTestResource(ProxiedServersResource.class)
@@ -32,6 +34,8 @@ class RedisDownDispatchTest {
 
     @Inject
     RedisDataSource directRedis;
+    @Inject
+    InMemorySpanExporter spans;
 
     @AfterEach
     void restore() {
@@ -56,5 +60,16 @@ class RedisDownDispatchTest {
         Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> Turns
                 .ofClinic(directRedis, clinic.clinicId()).stream().map(t -> t.get("turnId")).toList().containsAll(turnIds));
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> Db.outbox(clinic.clinicId()) == 0);
+
+        // Relayed turns continue their webhook's trace too: the traceparent stored with the outbox
+        // row names the webhook's message.store span (or turn.publish, for a publish answered late).
+        Set<String> stepSpans = spans.getFinishedSpanItems().stream()
+                .filter(span -> Set.of("message.store", "turn.publish").contains(span.getName()))
+                .map(span -> span.getTraceId() + "-" + span.getSpanId())
+                .collect(Collectors.toSet());
+        assertThat(Turns.ofClinic(directRedis, clinic.clinicId())).allSatisfy(turn -> {
+            assertThat(turn.get("traceparent")).matches("00-[0-9a-f]{32}-[0-9a-f]{16}-01");
+            assertThat(stepSpans).contains(turn.get("traceparent").substring(3, 52));
+        });
     }
 }
