@@ -2,7 +2,6 @@ package clinic.ingress.memory;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -13,12 +12,6 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 
 import clinic.ingress.cache.CacheKeys;
 import clinic.ingress.cache.CacheMetrics;
-import clinic.ingress.cache.CachedValue;
-import clinic.ingress.cache.Loaded;
-import clinic.ingress.cache.SharedCache;
-import io.quarkus.cache.Cache;
-import io.quarkus.cache.CacheName;
-import io.quarkus.cache.CaffeineCache;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
@@ -37,17 +30,15 @@ import io.vertx.mutiny.core.Vertx;
  *
  * <p>Why one class of this size: the lookup path (tiers, in-flight map, waiting for another replica,
  * fallback) is the stampede protection, and its steps only make sense in order; what stands alone is
- * apart ({@link Freshness}, {@link FetchLease}, {@link MemoryEntry}, {@link MemoryMetrics}).
+ * apart ({@link Freshness}, {@link FetchLease}, {@link MemoryTiers}, {@link MemoryEntry}, {@link MemoryMetrics}).
  */
 @ApplicationScoped
 public class PatientMemory {
 
     static final String CACHE = "memory";
-    private static final String LOCAL = "patient-memory";
 
     private final Mem0Gateway mem0;
-    private final SharedCache shared;
-    private final CaffeineCache local;
+    private final MemoryTiers tiers;
     private final CacheKeys keys;
     private final MemoryConfig config;
     private final CacheMetrics metrics;
@@ -58,13 +49,11 @@ public class PatientMemory {
     private final ConcurrentHashMap<String, CompletableFuture<MemoryEntry>> inflight = new ConcurrentHashMap<>();
     private final com.github.benmanes.caffeine.cache.Cache<String, AtomicInteger> activity;
 
-    public PatientMemory(Mem0Gateway mem0, SharedCache shared, @CacheName(LOCAL) Cache local, CacheKeys keys,
-            MemoryConfig config, CacheMetrics metrics, FetchLease lease, MemoryMetrics meters,
-            Vertx vertx) {
+    PatientMemory(Mem0Gateway mem0, MemoryTiers tiers, CacheKeys keys, MemoryConfig config, CacheMetrics metrics,
+            FetchLease lease, MemoryMetrics meters, Vertx vertx) {
         this.vertx = vertx;
         this.mem0 = mem0;
-        this.shared = shared;
-        this.local = local.as(CaffeineCache.class);
+        this.tiers = tiers;
         this.keys = keys;
         this.config = config;
         this.metrics = metrics;
@@ -91,15 +80,14 @@ public class PatientMemory {
         }
         String key = keys.memory(subject.organizationId(), subject.patientKey());
         int lookups = activity.get(key, k -> new AtomicInteger()).incrementAndGet();
-        MemoryEntry cached = Loaded.valueOf(local.getIfPresent(key));
+        MemoryEntry cached = tiers.local(key);
         if (cached != null) {
             metrics.count(CACHE, "local", "hit");
             return Uni.createFrom().item(served(MemoryLookup.cached(cached.items()), cached));
         }
         metrics.count(CACHE, "local", "miss");
-        return shared.get(CACHE, key)
-                .onFailure().recoverWithNull()
-                .chain(value -> fromShared(subject, key, decode(value), lookups));
+        return tiers.shared(key)
+                .chain(entry -> fromShared(subject, key, entry, lookups));
     }
 
     /**
@@ -111,14 +99,12 @@ public class PatientMemory {
             return Uni.createFrom().item(MemoryLookup.NONE);
         }
         String key = keys.memory(subject.organizationId(), subject.patientKey());
-        MemoryEntry cached = Loaded.valueOf(local.getIfPresent(key));
+        MemoryEntry cached = tiers.local(key);
         if (cached != null) {
             return Uni.createFrom().item(served(MemoryLookup.cached(cached.items()), cached));
         }
-        return shared.get(CACHE, key)
-                .onFailure().recoverWithNull()
-                .map(value -> {
-                    MemoryEntry entry = decode(value);
+        return tiers.shared(key)
+                .map(entry -> {
                     if (entry == null) {
                         return MemoryLookup.NONE;
                     }
@@ -140,12 +126,10 @@ public class PatientMemory {
             return Uni.createFrom().voidItem();
         }
         String key = keys.memory(subject.organizationId(), subject.patientKey());
-        return shared.get(CACHE, key)
-                .onFailure().recoverWithNull()
-                .chain(value -> {
-                    MemoryEntry entry = decode(value);
+        return tiers.shared(key)
+                .chain(entry -> {
                     if (entry != null && freshness.fresh(entry, 0, Instant.now())) {
-                        local.put(key, CompletableFuture.completedFuture(entry));
+                        tiers.keepLocal(key, entry);
                         return Uni.createFrom().voidItem();
                     }
                     return Uni.createFrom().completionStage(fetch(subject, key, entry).copy()).replaceWithVoid();
@@ -158,16 +142,14 @@ public class PatientMemory {
      * expire within ingress.memory.local-ttl).
      */
     public Uni<Void> invalidate(MemorySubject subject) {
-        String key = keys.memory(subject.organizationId(), subject.patientKey());
-        return local.invalidate(key)
-                .chain(() -> shared.delete(key));
+        return tiers.invalidate(keys.memory(subject.organizationId(), subject.patientKey()));
     }
 
     private Uni<MemoryLookup> fromShared(MemorySubject subject, String key, MemoryEntry entry, int lookups) {
         Instant now = Instant.now();
         if (entry != null && freshness.fresh(entry, lookups, now)) {
             metrics.count(CACHE, "redis", "hit");
-            local.put(key, CompletableFuture.completedFuture(entry));
+            tiers.keepLocal(key, entry);
             if (freshness.refreshEarly(entry, lookups, now)) {
                 fetch(subject, key, entry);
             }
@@ -232,9 +214,8 @@ public class PatientMemory {
                 .chain(items -> {
                     metrics.count(CACHE, "mem0", "hit");
                     MemoryEntry entry = new MemoryEntry(items, Instant.now(), Duration.ofNanos(System.nanoTime() - start).toMillis(),
-                            shared.jitter(config.freshTtl()).toMillis());
-                    local.put(key, CompletableFuture.completedFuture(entry));
-                    return shared.put(CACHE, key, entry.toJson(), entry.fetchedAt(), config.staleTtl())
+                            tiers.freshTtlMillis());
+                    return tiers.keep(key, entry)
                             .replaceWith(entry);
                 });
     }
@@ -249,11 +230,10 @@ public class PatientMemory {
     private Uni<MemoryEntry> awaitOtherReplica(MemorySubject subject, String key, MemoryEntry previous, long deadline) {
         return Uni.createFrom().voidItem()
                 .onItem().delayIt().by(Duration.ofMillis(100))
-                .chain(() -> shared.get(CACHE, key).onFailure().recoverWithNull())
-                .chain(value -> {
-                    MemoryEntry entry = decode(value);
+                .chain(() -> tiers.shared(key))
+                .chain(entry -> {
                     if (entry != null && (previous == null || entry.fetchedAt().isAfter(previous.fetchedAt()))) {
-                        local.put(key, CompletableFuture.completedFuture(entry));
+                        tiers.keepLocal(key, entry);
                         return Uni.createFrom().item(entry);
                     }
                     return System.nanoTime() < deadline
@@ -265,17 +245,5 @@ public class PatientMemory {
     /** The opaque patient reference sent to mem0 and in turns: {@code p_<hmac>}. */
     public String pseudonym(MemorySubject subject) {
         return "p_" + keys.pseudonym(subject.organizationId(), subject.patientKey());
-    }
-
-    /** The entry, or null for a miss; a value of the wrong shape is counted and treated as a miss. */
-    private MemoryEntry decode(CachedValue value) {
-        if (value == null) {
-            return null;
-        }
-        MemoryEntry entry = MemoryEntry.fromJson(value);
-        if (entry == null) {
-            metrics.count(CACHE, "redis", "corrupt");
-        }
-        return entry;
     }
 }

@@ -72,18 +72,19 @@ public final class Db {
     }
 
     public static int update(String sql, Object... params) {
-        try (Connection c = connect(); PreparedStatement s = c.prepareStatement(sql)) {
-            bind(s, params);
-            return s.executeUpdate();
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        return update(false, sql, params);
     }
 
     /** An update with triggers off for its session: no NOTIFY reaches the service (superuser only). */
     public static int updateWithoutTriggers(String sql, Object... params) {
+        return update(true, sql, params);
+    }
+
+    private static int update(boolean triggersOff, String sql, Object... params) {
         try (Connection c = connect(); PreparedStatement s = c.prepareStatement(sql)) {
-            c.createStatement().execute("SET session_replication_role = replica");
+            if (triggersOff) {
+                c.createStatement().execute("SET session_replication_role = replica");
+            }
             bind(s, params);
             return s.executeUpdate();
         } catch (SQLException e) {

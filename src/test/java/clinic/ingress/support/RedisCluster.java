@@ -3,8 +3,6 @@ package clinic.ingress.support;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -108,20 +106,11 @@ public final class RedisCluster implements AutoCloseable {
     private static int freeBasePort() {
         for (int attempt = 0; attempt < 50; attempt++) {
             int base = ThreadLocalRandom.current().nextInt(LOWEST_BASE, HIGHEST_BASE - 6);
-            if (IntStream.range(0, 6).allMatch(i -> free(base + i) && free(base + i + 10000))) {
+            if (IntStream.range(0, 6).allMatch(i -> Ports.isFree(base + i) && Ports.isFree(base + i + 10000))) {
                 return base;
             }
         }
         throw new IllegalStateException("no six free ports (and bus ports) between " + LOWEST_BASE + " and " + HIGHEST_BASE);
-    }
-
-    private static boolean free(int port) {
-        try (ServerSocket socket = new ServerSocket()) {
-            socket.bind(new InetSocketAddress("127.0.0.1", port));
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
     }
 
     /** {@code quarkus.redis.*} for a replica talking to this cluster. */

@@ -2,7 +2,6 @@ package clinic.ingress.support;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -37,20 +36,14 @@ public final class Replica implements AutoCloseable {
         this.managementPort = managementPort;
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
     /** Starts a replica with the test profile and the given {@code -Dkey=value} options; returns once it is ready. */
     public static Replica start(String... properties) throws IOException {
         Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar");
         if (!Files.exists(jar)) {
             throw new IllegalStateException("package the application first: " + jar.toAbsolutePath());
         }
-        int port = freePort();
-        int managementPort = freePort();
+        int port = Ports.any();
+        int managementPort = Ports.any();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = new ArrayList<>(List.of(java, "-Dquarkus.profile=test", "-Dquarkus.http.port=" + port,
                 "-Dquarkus.management.port=" + managementPort));

@@ -55,11 +55,7 @@ public final class TcpProxy implements AutoCloseable {
 
     public TcpProxy(int targetPort) {
         this.targetPort = targetPort;
-        try (ServerSocket probe = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            this.port = probe.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        this.port = Ports.any();
         up();
     }
 
