@@ -5,6 +5,10 @@
 #                                (apt-get) and start it; then create the project's databases
 #   scripts/services.sh status   say what answers
 #   scripts/services.sh stop     stop what this script started (a server it found running is left alone)
+#   scripts/services.sh pgbouncer start|status|stop
+#                                PgBouncer in transaction mode on 127.0.0.1:6432 (PGBOUNCER_PORT), in
+#                                front of the PostgreSQL above: what Supabase's pooler and RDS Proxy
+#                                are to the service (ingress.postgres.pooled=true)
 #   scripts/services.sh cluster start|status|stop
 #                                a private Redis Cluster for the scale-out tests and the failover
 #                                script: 3 masters with one replica each on 127.0.0.1:7101-7106
@@ -86,6 +90,7 @@ status() {
 }
 
 stop() {
+  [ ! -f "$STATE_DIR/pgbouncer.started" ] || pgbouncer_stop
   if [ -f "$STATE_DIR/postgres.started" ]; then
     pg_ctlcluster --skip-systemctl-redirect "$(cat "$STATE_DIR/postgres.started")" main stop || true
     rm -f "$STATE_DIR/postgres.started"
@@ -95,6 +100,58 @@ stop() {
     rm -f "$STATE_DIR/redis.started"
   fi
   status
+}
+
+# --- PgBouncer (transaction mode) -----------------------------------------------------------------
+PGBOUNCER_PORT=${PGBOUNCER_PORT:-6432}
+# PgBouncer refuses to run as root: as root it runs as the postgres user, from a folder that user owns.
+PGBOUNCER_DIR=${PGBOUNCER_DIR:-/var/tmp/clinic-ingress-pgbouncer}
+
+pgbouncer_start() {
+  if port_open "$PGBOUNCER_PORT"; then
+    log "PgBouncer answers on 127.0.0.1:$PGBOUNCER_PORT: reusing it"
+    return
+  fi
+  command -v pgbouncer >/dev/null 2>&1 || apt_install pgbouncer
+  mkdir -p "$PGBOUNCER_DIR"
+  # Debian's defaults otherwise: no ignore_startup_parameters, so a client that sends
+  # statement_timeout or plan_cache_mode is refused at connect, exactly as Supavisor and RDS Proxy do.
+  cat > "$PGBOUNCER_DIR/pgbouncer.ini" <<INI
+[databases]
+* = host=$PG_HOST port=$PG_PORT
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = $PGBOUNCER_PORT
+unix_socket_dir =
+auth_type = trust
+auth_file = $PGBOUNCER_DIR/userlist.txt
+pool_mode = transaction
+max_client_conn = 2000
+default_pool_size = 20
+logfile = $PGBOUNCER_DIR/pgbouncer.log
+pidfile = $PGBOUNCER_DIR/pgbouncer.pid
+admin_users = postgres
+INI
+  # trust: the user must still be listed; the password is the one PostgreSQL gets.
+  printf '"postgres" "%s"\n' "$PGPASSWORD" > "$PGBOUNCER_DIR/userlist.txt"
+  log "starting PgBouncer (transaction mode) on 127.0.0.1:$PGBOUNCER_PORT"
+  if [ "$(id -u)" = 0 ]; then
+    chown -R postgres "$PGBOUNCER_DIR"
+    su postgres -s /bin/sh -c "pgbouncer -d -q '$PGBOUNCER_DIR/pgbouncer.ini'"
+  else
+    pgbouncer -d -q "$PGBOUNCER_DIR/pgbouncer.ini"
+  fi
+  mkdir -p "$STATE_DIR" && touch "$STATE_DIR/pgbouncer.started"
+  for _ in $(seq 1 40); do port_open "$PGBOUNCER_PORT" && break; sleep 0.25; done
+  port_open "$PGBOUNCER_PORT" || { log "PgBouncer did not start (see $PGBOUNCER_DIR/pgbouncer.log)"; exit 1; }
+}
+
+pgbouncer_stop() {
+  if [ -f "$STATE_DIR/pgbouncer.started" ] && [ -f "$PGBOUNCER_DIR/pgbouncer.pid" ]; then
+    kill "$(cat "$PGBOUNCER_DIR/pgbouncer.pid")" 2>/dev/null || true
+  fi
+  rm -f "$STATE_DIR/pgbouncer.started"
+  log "PgBouncer stopped (if this script had started it)"
 }
 
 # --- Redis Cluster ---------------------------------------------------------------------------------
@@ -181,6 +238,13 @@ case "${1:-start}" in
   start) start_postgres; start_redis; status ;;
   status) status ;;
   stop) stop ;;
+  pgbouncer)
+    case "${2:-start}" in
+      start) start_postgres; pgbouncer_start ;;
+      status) port_open "$PGBOUNCER_PORT" && log "PgBouncer: up on 127.0.0.1:$PGBOUNCER_PORT" || log "PgBouncer: down" ;;
+      stop) pgbouncer_stop ;;
+      *) echo "usage: $0 pgbouncer start|status|stop" >&2; exit 2 ;;
+    esac ;;
   cluster)
     case "${2:-start}" in
       start) cluster_start ;;
@@ -188,5 +252,5 @@ case "${1:-start}" in
       stop) cluster_stop ;;
       *) echo "usage: $0 cluster start|status|stop" >&2; exit 2 ;;
     esac ;;
-  *) echo "usage: $0 start|status|stop|cluster start|status|stop" >&2; exit 2 ;;
+  *) echo "usage: $0 start|status|stop|pgbouncer start|status|stop|cluster start|status|stop" >&2; exit 2 ;;
 esac

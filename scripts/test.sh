@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/services.sh start
+# The pooler cases (PooledPostgresTest and friends) go through a real PgBouncer in transaction mode.
+scripts/services.sh pgbouncer start
 # The test database is the tests' own: recreated every run, so each run starts from migrations
 # applied to an empty database, exactly as on a fresh machine. WITH (FORCE) ends the connections a
 # crashed earlier run left open. The name is fixed (application.properties, read by the packaged-jar

@@ -12,14 +12,18 @@ import jakarta.inject.Inject;
 import clinic.ingress.admin.AdminConfig;
 import clinic.ingress.cache.CacheConfig;
 import clinic.ingress.webhook.WebhookConfig;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
 
 /**
  * Fails closed: with {@code ingress.fail-closed=true} (every profile but dev and test) the service
- * refuses to start when a secret it needs is missing (a webhook credential, the cache key secret) or
- * any configured secret is too weak to be one: blank, shorter than {@value #MIN_SECRET_LENGTH}
- * characters, or an encryption key that is not 256 bits. Messages name the key, never its value.
+ * refuses to start when a secret it needs is missing (a webhook credential, the cache key secret,
+ * the cache encryption key unless {@code ingress.cache.plaintext-allowed}) or any configured secret
+ * is too weak to be one: blank, shorter than {@value #MIN_SECRET_LENGTH} characters, or an
+ * encryption key that is not 256 bits. Messages name the key, never its value. Caching in plaintext,
+ * when allowed, is a WARN at every start and {@code ingress.cache.plaintext} = 1.
  */
 @ApplicationScoped
 public class StartupGuard {
@@ -29,17 +33,23 @@ public class StartupGuard {
 
     /** The settings the guard looks at. {@code instanceCredentials}: body apikey or per-instance secrets only. */
     record Settings(Optional<String> webhookToken, Optional<String> jwtSecret, boolean instanceCredentials,
-            Optional<String> cacheKeySecret, Optional<String> encryptionKey, Optional<String> adminToken) {
+            Optional<String> cacheKeySecret, Optional<String> encryptionKey, List<String> previousEncryptionKeys,
+            boolean plaintextAllowed, Optional<String> adminToken) {
     }
 
     private final Settings settings;
     private final boolean failClosed;
 
     @Inject
-    public StartupGuard(WebhookConfig webhook, CacheConfig cache, AdminConfig admin, IngressConfig ingress) {
+    public StartupGuard(WebhookConfig webhook, CacheConfig cache, AdminConfig admin, IngressConfig ingress,
+            MeterRegistry registry) {
         this(new Settings(webhook.token(), webhook.jwtSecret(),
                 webhook.instanceApikeyEnabled() || webhook.requireInstanceSecret(),
-                cache.keySecret(), cache.encryptionKey(), admin.token()), ingress.failClosed());
+                cache.keySecret(), cache.encryptionKey(), cache.previousEncryptionKeys().orElse(List.of()),
+                cache.plaintextAllowed(), admin.token()), ingress.failClosed());
+        Gauge.builder("ingress.cache.plaintext", () -> cache.encryptionKey().isEmpty() ? 1 : 0)
+                .description("1 when cached values (patient memories) are kept in Redis unencrypted")
+                .register(registry);
     }
 
     StartupGuard(Settings settings, boolean failClosed) {
@@ -49,6 +59,10 @@ public class StartupGuard {
 
     void check(@Observes StartupEvent event) {
         List<String> problems = problems();
+        if (settings.encryptionKey().isEmpty() && settings.plaintextAllowed()) {
+            Log.warn("patient memories are cached in Redis unencrypted (ingress.cache.plaintext-allowed=true): "
+                    + "anyone who can read Redis reads them; set ingress.cache.encryption-key");
+        }
         if (problems.isEmpty()) {
             return;
         }
@@ -68,6 +82,11 @@ public class StartupGuard {
         if (settings.cacheKeySecret().isEmpty()) {
             problems.add("no ingress.cache.key-secret: patient cache keys would use the development HMAC secret");
         }
+        if (settings.encryptionKey().isEmpty() && !settings.plaintextAllowed()) {
+            problems.add("no ingress.cache.encryption-key (INGRESS_CACHE_ENCRYPTION_KEY, openssl rand -base64 32): "
+                    + "patient memories would be cached in Redis in plaintext; set ingress.cache.plaintext-allowed=true "
+                    + "only to accept that");
+        }
         strong("ingress.webhook.token", settings.webhookToken(), problems);
         strong("ingress.webhook.jwt-secret", settings.jwtSecret(), problems);
         strong("ingress.cache.key-secret", settings.cacheKeySecret(), problems);
@@ -77,6 +96,9 @@ public class StartupGuard {
                 problems.add("ingress.cache.encryption-key is not a base64 256-bit key (openssl rand -base64 32)");
             }
         });
+        if (settings.previousEncryptionKeys().stream().anyMatch(key -> !aes256(key))) {
+            problems.add("ingress.cache.previous-encryption-keys holds a key that is not a base64 256-bit key");
+        }
         return problems;
     }
 

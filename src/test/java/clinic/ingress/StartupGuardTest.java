@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.List;
 import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
@@ -23,15 +24,37 @@ class StartupGuardTest {
     void startsWithStrongSecrets() {
         assertThat(guard(Optional.of(STRONG), Optional.empty(), false, Optional.of(STRONG), Optional.of(AES_KEY),
                 Optional.of(STRONG)).problems()).isEmpty();
-        assertThat(guard(Optional.empty(), Optional.of(STRONG), false, Optional.of(STRONG), Optional.empty(),
+        assertThat(guard(Optional.empty(), Optional.of(STRONG), false, Optional.of(STRONG), Optional.of(AES_KEY),
                 Optional.empty()).problems()).isEmpty();
-        assertThat(guard(Optional.empty(), Optional.empty(), true, Optional.of(STRONG), Optional.empty(),
+        assertThat(guard(Optional.empty(), Optional.empty(), true, Optional.of(STRONG), Optional.of(AES_KEY),
                 Optional.empty()).problems()).isEmpty();
     }
 
     @Test
+    void refusesToCachePatientDataInPlaintextUnlessAllowed() {
+        StartupGuard guard = guard(Optional.of(STRONG), Optional.empty(), false, Optional.of(STRONG), Optional.empty(),
+                Optional.empty());
+
+        assertThat(guard.problems()).singleElement().asString().startsWith("no ingress.cache.encryption-key");
+        assertThatThrownBy(() -> guard.check(null)).hasMessageContaining("ingress.cache.encryption-key")
+                .hasMessageContaining("ingress.cache.plaintext-allowed");
+
+        StartupGuard allowed = new StartupGuard(new Settings(Optional.of(STRONG), Optional.empty(), false,
+                Optional.of(STRONG), Optional.empty(), List.of(), true, Optional.empty()), true);
+        assertThat(allowed.problems()).isEmpty();
+        assertThatCode(() -> allowed.check(null)).doesNotThrowAnyException();
+    }
+
+    @Test
+    void refusesAPreviousEncryptionKeyThatIsNotOne() {
+        StartupGuard guard = new StartupGuard(new Settings(Optional.of(STRONG), Optional.empty(), false,
+                Optional.of(STRONG), Optional.of(AES_KEY), List.of(AES_KEY, "c2hvcnQ="), false, Optional.empty()), true);
+        assertThat(guard.problems()).singleElement().asString().contains("ingress.cache.previous-encryption-keys");
+    }
+
+    @Test
     void refusesToStartWithoutCredential() {
-        StartupGuard guard = guard(Optional.empty(), Optional.empty(), false, Optional.of(STRONG), Optional.empty(),
+        StartupGuard guard = guard(Optional.empty(), Optional.empty(), false, Optional.of(STRONG), Optional.of(AES_KEY),
                 Optional.empty());
 
         assertThat(guard.problems()).singleElement().asString().contains("no webhook credential");
@@ -41,14 +64,14 @@ class StartupGuardTest {
 
     @Test
     void refusesToStartWithoutCacheKeySecret() {
-        StartupGuard guard = guard(Optional.of(STRONG), Optional.empty(), false, Optional.empty(), Optional.empty(),
+        StartupGuard guard = guard(Optional.of(STRONG), Optional.empty(), false, Optional.empty(), Optional.of(AES_KEY),
                 Optional.empty());
         assertThat(guard.problems()).singleElement().asString().contains("ingress.cache.key-secret");
     }
 
     @Test
     void refusesBlankSecretsNamingTheKeyNotTheValue() {
-        StartupGuard guard = guard(Optional.of("   "), Optional.of(""), false, Optional.of(STRONG), Optional.empty(),
+        StartupGuard guard = guard(Optional.of("   "), Optional.of(""), false, Optional.of(STRONG), Optional.of(AES_KEY),
                 Optional.of(" "));
 
         assertThat(guard.problems()).containsExactlyInAnyOrder(
@@ -75,14 +98,14 @@ class StartupGuardTest {
     @Test
     void devStartsDespiteProblems() {
         StartupGuard guard = new StartupGuard(new Settings(Optional.empty(), Optional.empty(), false, Optional.empty(),
-                Optional.empty(), Optional.empty()), false);
+                Optional.empty(), List.of(), false, Optional.empty()), false);
 
-        assertThat(guard.problems()).hasSize(2);
+        assertThat(guard.problems()).hasSize(3);
         assertThatCode(() -> guard.check(null)).doesNotThrowAnyException();
     }
 
     private static StartupGuard guard(Optional<String> token, Optional<String> jwt, boolean instance,
             Optional<String> keySecret, Optional<String> encryptionKey, Optional<String> admin) {
-        return new StartupGuard(new Settings(token, jwt, instance, keySecret, encryptionKey, admin), true);
+        return new StartupGuard(new Settings(token, jwt, instance, keySecret, encryptionKey, List.of(), false, admin), true);
     }
 }

@@ -10,8 +10,10 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.List;
 import java.util.Optional;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
@@ -39,8 +41,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * <li>{@code 0x02}: HMAC-SHA256 (32 bytes) over {@code key || 0x00 || payload}, then the payload.
  * The HMAC key is derived from {@code ingress.cache.key-secret}; a value edited in Redis, or copied
  * under another key (another patient's), does not verify.</li>
- * <li>{@code 0x03}: a 12-byte IV, then the AES-GCM ciphertext of the payload with the Redis key as
- * associated data, so a value moved to another key fails to decrypt.</li>
+ * <li>{@code 0x04}: the 4-byte id of the encryption key, a 12-byte IV, then the AES-GCM ciphertext
+ * of the payload with the Redis key as associated data, so a value moved to another key fails to
+ * decrypt. The id (derived from the key, it reveals nothing of it) names which of
+ * {@code ingress.cache.encryption-key} and {@code previous-encryption-keys} sealed the value, so a
+ * rotation reads old values and rewrites them ({@link CachedValue#rekey()}).</li>
+ * <li>{@code 0x03}: as {@code 0x04} without the key id (written before rotation existed); read
+ * with whichever configured key opens it, then rewritten.</li>
  * </ul>
  * The payload is the envelope, as JSON or gzip (magic {@code 0x1f8b}). Values of version 1 (bare
  * JSON, gzip or {@code 0x01} AES-GCM without associated data) are reported as outdated and reloaded,
@@ -54,15 +61,28 @@ public class CacheCodec {
 
     public static final int VERSION = 2;
     private static final byte SIGNED = 0x02;
-    private static final byte ENCRYPTED = 0x03;
+    private static final byte ENCRYPTED_WITHOUT_KEY_ID = 0x03;
+    private static final byte ENCRYPTED = 0x04;
+    private static final int KEY_ID_BYTES = 4;
     private static final int MAC_BYTES = 32;
     private static final int IV_BYTES = 12;
     private static final int TAG_BITS = 128;
     /** Separates the integrity key from the key-name HMAC key, both derived from one secret. */
     private static final String INTEGRITY_LABEL = "clinic-ingress/cache-integrity/v2";
+    private static final String KEY_ID_LABEL = "clinic-ingress/cache-key-id/v1";
+
+    /** An encryption key and its id; the current one first. */
+    private record SealingKey(SecretKeySpec key, byte[] id) {
+        static SealingKey of(String base64) {
+            SecretKeySpec key = aesKey(base64);
+            return new SealingKey(key, Arrays.copyOf(hmac(new SecretKeySpec(key.getEncoded(), "HmacSHA256"),
+                    KEY_ID_LABEL.getBytes(StandardCharsets.UTF_8)), KEY_ID_BYTES));
+        }
+    }
 
     private final ObjectMapper mapper;
-    private final Optional<SecretKeySpec> key;
+    private final Optional<SealingKey> key;
+    private final List<SealingKey> keys;
     private final SecretKeySpec integrityKey;
     private final long compressAbove;
     private final long maxDecoded;
@@ -70,7 +90,11 @@ public class CacheCodec {
 
     public CacheCodec(ObjectMapper mapper, CacheConfig config) {
         this.mapper = mapper;
-        this.key = config.encryptionKey().map(CacheCodec::aesKey);
+        this.key = config.encryptionKey().map(SealingKey::of);
+        List<SealingKey> all = new ArrayList<>();
+        key.ifPresent(all::add);
+        config.previousEncryptionKeys().orElse(List.of()).forEach(previous -> all.add(SealingKey.of(previous)));
+        this.keys = List.copyOf(all);
         this.integrityKey = new SecretKeySpec(hmac(new SecretKeySpec(CacheKeys.secret(config), "HmacSHA256"),
                 INTEGRITY_LABEL.getBytes(StandardCharsets.UTF_8)), "HmacSHA256");
         this.compressAbove = config.compressAbove().asLongValue();
@@ -99,12 +123,15 @@ public class CacheCodec {
         if (value == null || value.length == 0) {
             throw new UndecodableValue("empty");
         }
+        boolean rekey = false;
         byte[] bytes = switch (value[0]) {
-            case ENCRYPTED -> {
+            case ENCRYPTED, ENCRYPTED_WITHOUT_KEY_ID -> {
                 if (key.isEmpty()) {
                     throw new UndecodableValue("encrypted, but no key is configured");
                 }
-                yield decrypt(redisKey, value);
+                Opened opened = decrypt(redisKey, value);
+                rekey = opened.rekey();
+                yield opened.plain();
             }
             case SIGNED -> {
                 if (key.isPresent()) {
@@ -129,7 +156,7 @@ public class CacheCodec {
                 || !envelope.path("fetchedAt").canConvertToLong() || !envelope.has("data")) {
             throw new UndecodableValue("not a version " + VERSION + " envelope");
         }
-        return new CachedValue(envelope.get("data"), Instant.ofEpochMilli(envelope.get("fetchedAt").asLong()));
+        return new CachedValue(envelope.get("data"), Instant.ofEpochMilli(envelope.get("fetchedAt").asLong()), rekey);
     }
 
     private byte[] sign(String redisKey, byte[] payload) {
@@ -174,24 +201,47 @@ public class CacheCodec {
         byte[] iv = new byte[IV_BYTES];
         random.nextBytes(iv);
         Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-        cipher.init(Cipher.ENCRYPT_MODE, key.get(), new GCMParameterSpec(TAG_BITS, iv));
+        cipher.init(Cipher.ENCRYPT_MODE, key.get().key(), new GCMParameterSpec(TAG_BITS, iv));
         cipher.updateAAD(redisKey.getBytes(StandardCharsets.UTF_8));
         byte[] sealed = cipher.doFinal(plain);
-        return ByteBuffer.allocate(1 + IV_BYTES + sealed.length).put(ENCRYPTED).put(iv).put(sealed).array();
+        return ByteBuffer.allocate(1 + KEY_ID_BYTES + IV_BYTES + sealed.length)
+                .put(ENCRYPTED).put(key.get().id()).put(iv).put(sealed).array();
     }
 
-    private byte[] decrypt(String redisKey, byte[] value) throws UndecodableValue {
-        if (value.length < 1 + IV_BYTES + TAG_BITS / 8) {
+    /** The plaintext, and whether it was sealed otherwise than the current key and format would. */
+    private record Opened(byte[] plain, boolean rekey) {
+    }
+
+    private Opened decrypt(String redisKey, byte[] value) throws UndecodableValue {
+        boolean withId = value[0] == ENCRYPTED;
+        int ivAt = withId ? 1 + KEY_ID_BYTES : 1;
+        if (value.length < ivAt + IV_BYTES + TAG_BITS / 8) {
             throw new UndecodableValue("truncated ciphertext");
         }
+        for (SealingKey candidate : keys) {
+            if (withId && !Arrays.equals(candidate.id(), 0, KEY_ID_BYTES, value, 1, 1 + KEY_ID_BYTES)) {
+                continue;
+            }
+            byte[] plain = open(candidate, redisKey, value, ivAt);
+            if (plain != null) {
+                return new Opened(plain, !withId || candidate != keys.get(0));
+            }
+            if (withId) {
+                break;
+            }
+        }
+        // Wrong key, tampered, foreign, or moved from another Redis key: GCM's tag does not verify.
+        throw new UndecodableValue("does not decrypt with our keys under this Redis key");
+    }
+
+    private static byte[] open(SealingKey candidate, String redisKey, byte[] value, int ivAt) {
         try {
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-            cipher.init(Cipher.DECRYPT_MODE, key.get(), new GCMParameterSpec(TAG_BITS, value, 1, IV_BYTES));
+            cipher.init(Cipher.DECRYPT_MODE, candidate.key(), new GCMParameterSpec(TAG_BITS, value, ivAt, IV_BYTES));
             cipher.updateAAD(redisKey.getBytes(StandardCharsets.UTF_8));
-            return cipher.doFinal(value, 1 + IV_BYTES, value.length - 1 - IV_BYTES);
+            return cipher.doFinal(value, ivAt + IV_BYTES, value.length - ivAt - IV_BYTES);
         } catch (GeneralSecurityException e) {
-            // Wrong key, tampered, foreign, or moved from another Redis key: GCM's tag does not verify.
-            throw new UndecodableValue("does not decrypt with our key under this Redis key");
+            return null;
         }
     }
 
@@ -223,7 +273,7 @@ public class CacheCodec {
     private static SecretKeySpec aesKey(String base64) {
         byte[] key = Base64.getDecoder().decode(base64.trim());
         if (key.length != 32) {
-            throw new IllegalArgumentException("ingress.cache.encryption-key must be 32 bytes (AES-256), base64");
+            throw new IllegalArgumentException("ingress.cache encryption keys must be 32 bytes (AES-256), base64");
         }
         return new SecretKeySpec(key, "AES");
     }

@@ -1,6 +1,7 @@
 package clinic.ingress.cache;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 import io.quarkus.runtime.configuration.MemorySize;
@@ -27,8 +28,25 @@ public interface CacheConfig {
     /** HMAC-SHA256 secret for patient cache keys (required in prod). */
     Optional<String> keySecret();
 
-    /** Base64 AES-256 key: when set, cached values are encrypted with AES-GCM. */
+    /**
+     * Base64 AES-256 key: cached values are encrypted with AES-GCM. Required in prod unless
+     * {@link #plaintextAllowed()}: cached memories are health data.
+     */
     Optional<String> encryptionKey();
+
+    /**
+     * Keys values may still be encrypted with during a rotation: such values are read, then
+     * rewritten under {@link #encryptionKey()} (same TTL). Drop a key from here once a full
+     * {@code ingress.memory.stale-ttl} has passed since the rotation.
+     */
+    Optional<List<String>> previousEncryptionKeys();
+
+    /**
+     * Lets a production start without {@link #encryptionKey()}: cached values are then readable by
+     * anyone who can read Redis (a WARN at start, {@code ingress.cache.plaintext} = 1).
+     */
+    @WithDefault("false")
+    boolean plaintextAllowed();
 
     /** Values larger than this are gzip-compressed before they go to Redis. */
     @WithDefault("1K")

@@ -12,7 +12,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * {@code ingress.cache.requests} tagged {@code cache} (clinic, memory), {@code tier}
- * (local, redis, database, mem0) and {@code result} (hit, miss, negative, stale, error, corrupt, outdated):
+ * (local, redis, database, mem0) and {@code result} (hit, miss, negative, stale, error, corrupt, outdated,
+ * rekeyed: read under a previous encryption key and sealed again under the current one):
  * small fixed sets, never a key.
  */
 @ApplicationScoped
@@ -28,7 +29,7 @@ public class CacheMetrics {
             "clinic", List.of("local", "redis", "database"),
             "memory", List.of("local", "redis", "mem0"));
     private static final List<String> RESULTS =
-            List.of("hit", "miss", "negative", "stale", "error", "corrupt", "outdated");
+            List.of("hit", "miss", "negative", "stale", "error", "corrupt", "outdated", "rekeyed");
 
     public CacheMetrics(MeterRegistry registry) {
         this.registry = registry;

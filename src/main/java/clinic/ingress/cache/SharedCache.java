@@ -76,6 +76,18 @@ public class SharedCache {
                 .replaceWithVoid();
     }
 
+    /**
+     * A key rotation is under way: the value is sealed again under the current key, keeping its TTL,
+     * in the background (the lookup does not wait; a failure leaves the old value, read again later).
+     */
+    private void rekey(String cache, String key, CachedValue value) {
+        values.set(key, codec.encode(key, value.data(), value.fetchedAt()), new SetArgs().keepttl().xx())
+                .ifNoItem().after(config.redisTimeout().multipliedBy(4)).fail()
+                .subscribe().with(
+                        ignored -> metrics.count(cache, "redis", "rekeyed"),
+                        failure -> metrics.count(cache, "redis", "error"));
+    }
+
     /** A TTL moved by up to ±{@code ingress.cache.ttl-jitter}, so entries written together expire apart. */
     public Duration jitter(Duration ttl) {
         double spread = config.ttlJitter();
@@ -85,7 +97,11 @@ public class SharedCache {
 
     private Uni<CachedValue> decode(String cache, String key, byte[] bytes) {
         try {
-            return Uni.createFrom().item(codec.decode(key, bytes));
+            CachedValue value = codec.decode(key, bytes);
+            if (value.rekey()) {
+                rekey(cache, key, value);
+            }
+            return Uni.createFrom().item(value);
         } catch (CacheCodec.UndecodableValue e) {
             // The key names a clinic instance or an HMAC, never a patient, so it may be logged.
             if (e.outdated()) {

@@ -1,5 +1,7 @@
 package clinic.ingress.platform;
 
+import java.util.Optional;
+
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -23,4 +25,21 @@ public interface PostgresConfig {
      */
     @WithDefault("16384")
     int preparedStatementCacheSqlLimit();
+
+    /**
+     * The reactive URL points at a transaction-mode pooler (Supabase's Supavisor on 6543, PgBouncer,
+     * RDS Proxy): every statement may run on another server connection. The pool then sends only
+     * the startup parameters a pooler accepts, prepares nothing by name (unnamed statements, parsed
+     * again with each execution), and LISTENs on {@link #listenUrl()} instead (docs/supabase.md).
+     */
+    @WithDefault("false")
+    boolean pooled();
+
+    /**
+     * The direct connection (not the pooler) that carries LISTEN when {@link #pooled()}: a
+     * {@code postgresql://} or {@code jdbc:postgresql://} URL whose host, port, database and
+     * {@code sslmode} replace the pool's; user, password and TLS trust stay the pool's. Default:
+     * {@code quarkus.datasource.jdbc.url}, the connection migrations use.
+     */
+    Optional<String> listenUrl();
 }

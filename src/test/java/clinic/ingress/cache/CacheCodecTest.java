@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.List;
 import java.util.Optional;
 import java.util.zip.GZIPOutputStream;
 
@@ -26,7 +27,7 @@ import io.quarkus.runtime.configuration.MemorySize;
 public class CacheCodecTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String KEY_A = Base64.getEncoder().encodeToString(new byte[32]);
+    public static final String KEY_A = Base64.getEncoder().encodeToString(new byte[32]);
     public static final String KEY_B = Base64.getEncoder().encodeToString("another-32-byte-key-0123456789ab".getBytes());
 
     private static final String KEY = "mem0:v1:org:patient-1";
@@ -87,6 +88,42 @@ public class CacheCodecTest {
     }
 
     @Test
+    void aRotationReadsValuesUnderThePreviousKeyAndAsksForThemToBeRewritten() throws Exception {
+        JsonNode data = JSON.readTree("{\"items\":[\"alérgica a dipirona\"]}");
+        Instant fetched = Instant.ofEpochMilli(1_761_055_391_123L);
+        byte[] underA = codec(KEY_A).encode(KEY, data, fetched);
+        CacheCodec rotated = codec(KEY_B, SECRET, List.of(KEY_A));
+
+        CachedValue old = rotated.decode(KEY, underA);
+        assertThat(old.data()).isEqualTo(data);
+        assertThat(old.fetchedAt()).isEqualTo(fetched);
+        assertThat(old.rekey()).as("read under the previous key: to be sealed again").isTrue();
+
+        byte[] rewritten = rotated.encode(KEY, old.data(), old.fetchedAt());
+        assertThat(rotated.decode(KEY, rewritten).rekey()).isFalse();
+        // The new value names key B: a replica still on key A alone cannot read it, nor B without A the old one.
+        assertThatThrownBy(() -> codec(KEY_A).decode(KEY, rewritten)).hasMessageContaining("decrypt");
+        assertThatThrownBy(() -> codec(KEY_B).decode(KEY, underA)).hasMessageContaining("decrypt");
+        // The key id is derived from the key and is not the key.
+        assertThat(new String(rewritten, StandardCharsets.ISO_8859_1)).doesNotContain(
+                new String(Base64.getDecoder().decode(KEY_B), StandardCharsets.ISO_8859_1));
+    }
+
+    @Test
+    void valuesSealedBeforeKeyIdsExistAreReadAndRewritten() throws Exception {
+        JsonNode data = JSON.readTree("{\"items\":[]}");
+        byte[] current = codec(KEY_A).encode(KEY, data, Instant.now());
+        // 0x03: the same sealing without the 4-byte key id, as the previous version wrote it.
+        byte[] legacy = new byte[current.length - 4];
+        legacy[0] = 0x03;
+        System.arraycopy(current, 5, legacy, 1, current.length - 5);
+
+        CachedValue value = codec(KEY_A).decode(KEY, legacy);
+        assertThat(value.data()).isEqualTo(data);
+        assertThat(value.rekey()).isTrue();
+    }
+
+    @Test
     void valuesOfTheFirstFormatAreOutdatedNotTrusted() {
         CacheCodec plain = codec(null);
         for (byte[] v1 : new byte[][] {
@@ -126,11 +163,17 @@ public class CacheCodecTest {
     }
 
     static CacheCodec codec(String key, String secret) {
+        return codec(key, secret, List.of());
+    }
+
+    static CacheCodec codec(String key, String secret, List<String> previous) {
         return new CacheCodec(JSON, new CacheConfig() {
             public boolean redisEnabled() { return true; }
             public Duration redisTimeout() { return Duration.ofMillis(150); }
             public Optional<String> keySecret() { return Optional.of(secret); }
             public Optional<String> encryptionKey() { return Optional.ofNullable(key); }
+            public Optional<List<String>> previousEncryptionKeys() { return Optional.of(previous); }
+            public boolean plaintextAllowed() { return key == null; }
             public MemorySize compressAbove() { return new MemorySize(BigInteger.valueOf(1024)); }
             public MemorySize maxDecodedSize() { return new MemorySize(BigInteger.valueOf(4 * 1024 * 1024)); }
             public double ttlJitter() { return 0.1; }
