@@ -1,5 +1,6 @@
 package clinic.ingress.platform;
 
+import java.util.HashMap;
 import java.util.Map;
 
 import jakarta.inject.Singleton;
@@ -32,6 +33,11 @@ public class FlywaySettings implements FlywayConfigurationCustomizer {
         configuration.mixed(true);
         // Invalid indexes from failed concurrent builds are rebuilt, never left behind silently.
         configuration.callbacks(new MigrationSafety());
+        // afterMigrate__runtime_grants.sql grants DML to the service's role when it is not Flyway's:
+        // quarkus.flyway.placeholders.runtime_role, or nobody when Flyway runs outside Quarkus.
+        Map<String, String> placeholders = new HashMap<>(configuration.getPlaceholders());
+        placeholders.putIfAbsent("runtime_role", "");
+        configuration.placeholders(placeholders);
         return configuration;
     }
 }

@@ -1,6 +1,5 @@
 package clinic.ingress.support;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -28,41 +27,89 @@ public final class Replica implements AutoCloseable {
     private final Process process;
     private final int port;
     private final int managementPort;
+    private final Path log;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    private Replica(Process process, int port, int managementPort) {
+    private Replica(Process process, int port, int managementPort, Path log) {
         this.process = process;
         this.port = port;
         this.managementPort = managementPort;
+        this.log = log;
     }
 
     /** Starts a replica with the test profile and the given {@code -Dkey=value} options; returns once it is ready. */
     public static Replica start(String... properties) throws IOException {
-        Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar");
-        if (!Files.exists(jar)) {
-            throw new IllegalStateException("package the application first: " + jar.toAbsolutePath());
-        }
+        return startWithProfile("test", properties);
+    }
+
+    /** Starts a replica with another profile (prod, to see what production does); returns once it is ready. */
+    public static Replica startWithProfile(String profile, String... properties) throws IOException {
         int port = Ports.any();
         int managementPort = Ports.any();
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(List.of(java, "-Dquarkus.profile=test", "-Dquarkus.http.port=" + port,
-                "-Dquarkus.management.port=" + managementPort));
-        for (String property : properties) {
-            command.add("-D" + property);
-        }
-        command.addAll(List.of("-jar", jar.toString()));
-        Process process = new ProcessBuilder(command)
+        Path log = Path.of("target", "replica-" + STARTED.incrementAndGet() + ".log");
+        Process process = new ProcessBuilder(command(profile, port, managementPort, properties))
                 .redirectErrorStream(true)
-                .redirectOutput(new File("target/replica-" + STARTED.incrementAndGet() + ".log"))
+                .redirectOutput(log.toFile())
                 .start();
-        Replica replica = new Replica(process, port, managementPort);
+        Replica replica = new Replica(process, port, managementPort, log);
         try {
             Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
                     .until(() -> replica.management("/q/health/ready").statusCode() == 200);
             return replica;
         } catch (RuntimeException e) {
             replica.close();
-            throw e;
+            throw new IllegalStateException("the replica did not get ready; its log:\n" + replica.log(), e);
+        }
+    }
+
+    /**
+     * Runs the packaged service with {@code profile} until it exits by itself (a refused start), at most
+     * {@code timeout}; its exit code and output.
+     */
+    public static Exit runToExit(Duration timeout, String profile, String... properties) throws Exception {
+        Process process = new ProcessBuilder(command(profile, Ports.any(), Ports.any(), properties))
+                .redirectErrorStream(true)
+                .start();
+        CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> {
+            try {
+                return new String(process.getInputStream().readAllBytes());
+            } catch (IOException e) {
+                return e.toString();
+            }
+        });
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly();
+            process.waitFor();
+            throw new IllegalStateException("still running after " + timeout + ":\n" + output.get());
+        }
+        return new Exit(process.exitValue(), output.get());
+    }
+
+    /** How a process that ran to its end ended. */
+    public record Exit(int code, String output) {
+    }
+
+    private static List<String> command(String profile, int port, int managementPort, String... properties) {
+        Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar");
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException("package the application first: " + jar.toAbsolutePath());
+        }
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> command = new ArrayList<>(List.of(java, "-Dquarkus.profile=" + profile, "-Dquarkus.http.port=" + port,
+                "-Dquarkus.management.port=" + managementPort));
+        for (String property : properties) {
+            command.add("-D" + property);
+        }
+        command.addAll(List.of("-jar", jar.toString()));
+        return command;
+    }
+
+    /** What the replica has printed so far. */
+    public String log() {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            return e.toString();
         }
     }
 
