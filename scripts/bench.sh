@@ -4,13 +4,16 @@
 #
 #   scripts/bench.sh            (after scripts/test.sh on a fresh machine; about 15 minutes)
 #   BENCH_BASELINE=<commit>     the version to compare with (default 56efb80: before group commit)
+#   BENCH_SECTIONS=write        only section 1 (about 9 minutes), then the report
 #
 # Everything runs on this one machine: the service, PostgreSQL, Redis, a mem0 STAND-IN and the load
 # generators share its cores. So every run also records the CPU time each process used
 # (scripts/cpu_share.py), and comparisons are made within one run:
 #   1. write path, baseline then current build, same data, same load: wrk at 32/64/128 connections
 #      (unique message ids, warm caches), open-model 200 and 1,000 msg/s (OpenLoad), and the same
-#      schedules against GET /q/health/live (the floor the machine and the tools set)
+#      schedules against GET /q/health/live (the floor the machine and the tools set); then the
+#      current build again with its reactive pool through PgBouncer in transaction mode
+#      (ingress.postgres.pooled: what Supabase's pooler does to the write path)
 #   2. the seed's table: caches off (rollback switches, mem0 waited for) versus on and warm, with
 #      PostgreSQL statements counted on the wire by a proxy; a stampede of one patient
 #   3. start-up with 10,000 instances, RSS after warm-up and under load
@@ -55,6 +58,8 @@ log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 command -v wrk >/dev/null || { DEBIAN_FRONTEND=noninteractive apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 command -v python3 >/dev/null || { DEBIAN_FRONTEND=noninteractive apt-get update -qq && apt-get install -y -qq python3 >/dev/null; }
 scripts/services.sh start >/dev/null 2>&1
+scripts/services.sh pgbouncer start >/dev/null 2>&1
+PGBOUNCER_PORT=${PGBOUNCER_PORT:-6432}
 
 log "building the service and the benchmark tools"
 ./mvnw -B -q package -DskipTests
@@ -98,14 +103,15 @@ statements() { # statements so far whose SQL contains $1 ("" = all)
 # ---- the service --------------------------------------------------------------------------------
 APP=""
 JAR=target/quarkus-app/quarkus-run.jar
-start_app() { # start_app NAME [extra -D options]; PG_VIA=proxy (count statements) or direct; JAR=...
+start_app() { # start_app NAME [extra -D options]; PG_VIA=proxy (count statements), direct or pgbouncer; JAR=...
   local name=$1; shift
   local pg_port=$PG_PROXY_PORT
   [ "${PG_VIA:-proxy}" = direct ] && pg_port=5432
+  [ "${PG_VIA:-proxy}" = pgbouncer ] && pg_port=$PGBOUNCER_PORT
   local t0; t0=$(date +%s%N)
   DATABASE_REACTIVE_URL="postgresql://127.0.0.1:$pg_port/$DB" \
   DATABASE_JDBC_URL="jdbc:postgresql://127.0.0.1:5432/$DB" DATABASE_USERNAME=postgres DATABASE_PASSWORD="$PGPASSWORD" \
-  REDIS_URL="redis://127.0.0.1:6379/$REDIS_DB" INGRESS_WEBHOOK_TOKEN=$TOKEN INGRESS_CACHE_KEY_SECRET=bench-cache-key-secret-0123456789abcdef \
+  REDIS_URL="redis://127.0.0.1:6379/$REDIS_DB" INGRESS_WEBHOOK_TOKEN=$TOKEN INGRESS_CACHE_KEY_SECRET=bench-cache-key-secret-0123456789abcdef INGRESS_CACHE_ENCRYPTION_KEY=MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY= \
   INGRESS_ADMIN_TOKEN=bench-admin-token-0123456789abcdef0123 INGRESS_MEM0_BASE_URL="http://127.0.0.1:$MEM0_PORT" \
     java -Xmx512m -Dquarkus.http.port=$APP_PORT -Dquarkus.management.port=$MGMT_PORT \
       -Dquarkus.log.console.json.enabled=false "$@" \
@@ -184,12 +190,13 @@ wrk_script() { # wrk_script FILE RUN: scripts/bench/post-messages.lua for $PATIE
 INSTANCE_LIST=$(seq -s, -f 'bench-%g' 1 20)
 
 # ---- 1. write path: baseline and current, same data and load ------------------------------------
-write_path() { # write_path VERSION JAR
+write_path() { # write_path VERSION JAR [start_app options]; PG_VIA=direct (default) or pgbouncer
   local version=$1
   JAR=$2
+  shift 2
   log "write path, $version: fresh database, $INSTANCES instances, $PATIENTS patients' memories cached"
   fresh_database "$version"
-  PG_VIA=direct start_app "$version"
+  PG_VIA=${PG_VIA:-direct} start_app "$version" "$@"
   fill_memories
   log "write path, $version: JIT warm-up (wrk, 45 s, not recorded)"
   wrk_script "$OUT/warm.lua" "1$(date +%s)"
@@ -225,7 +232,9 @@ write_path() { # write_path VERSION JAR
 }
 write_path baseline "$BASE_DIR/target/quarkus-app/quarkus-run.jar"
 write_path current target/quarkus-app/quarkus-run.jar
+PG_VIA=pgbouncer write_path pooled target/quarkus-app/quarkus-run.jar -Dingress.postgres.pooled=true
 JAR=target/quarkus-app/quarkus-run.jar
+[ "${BENCH_SECTIONS:-all}" = write ] && { BENCH_BASELINE=$BASELINE BENCH_PATIENTS=$PATIENTS BENCH_INSTANCES=$INSTANCES python3 scripts/bench_report.py "$OUT"; cat "$OUT/report.md"; exit 0; }
 
 # ---- 2. the seed's table (current build; statements counted on the wire) ------------------------
 fresh_database seed

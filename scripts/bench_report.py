@@ -14,7 +14,7 @@ PATIENTS = os.environ.get("BENCH_PATIENTS", "100")
 INSTANCES = os.environ.get("BENCH_INSTANCES", "10000")
 CONNECTIONS = (32, 64, 128)
 RATES = (200, 1000)
-PROCESSES = ("service", "postgresql", "redis", "mem0 stand-in", "load generator")
+PROCESSES = ("service", "postgresql", "pgbouncer", "redis", "mem0 stand-in", "load generator")
 
 
 def load(path, default=None):
@@ -78,7 +78,7 @@ def ratio(a, b):
 
 
 write = {v: {"wrk": {c: wrk(f"{v}-wrk{c}") for c in CONNECTIONS}, "open": {r: open_model(f"{v}-open{r}") for r in RATES},
-             "rss": load(f"runs/{v}-rss.json", {})} for v in ("baseline", "current")}
+             "rss": load(f"runs/{v}-rss.json", {})} for v in ("baseline", "current", "pooled")}
 floor = {"wrk": {c: wrk(f"trivial-wrk{c}") for c in CONNECTIONS}, "open": {r: open_model(f"trivial-open{r}") for r in RATES}}
 before, after = load("before.json"), load("after.json")
 bi, ai = load("before-internals.json"), load("after-internals.json")
@@ -118,12 +118,29 @@ for r in RATES:
         lines.append(f"| open model {r}/s: achieved, latency | {fmt(b)} | {fmt(n)} | p99 {ratio(b['p99'], n['p99'])} lower | {fmt(t)} |")
 lines.append(f'| RSS under 1,000 msg/s | {base["rss"].get("rss_mb_under_load")} MB | {cur["rss"].get("rss_mb_under_load")} MB | | |')
 
+pooled = write["pooled"]
+if any(pooled["wrk"].values()):
+    lines += ["", "### Write path through PgBouncer (transaction mode), same run", "",
+              "The current build again, its reactive pool through PgBouncer 1.18 in transaction mode with",
+              "`ingress.postgres.pooled=true` (unnamed statements, parsed with each execution; LISTEN direct),",
+              "as behind Supabase's pooler on port 6543. Same data, same load, same warm-up.", "",
+              "| Measurement | direct | through PgBouncer | PgBouncer / direct |", "|---|---|---|---|"]
+    for c in CONNECTIONS:
+        d, p = cur["wrk"][c], pooled["wrk"][c]
+        if d and p:
+            lines.append(f'| wrk -c{c}: msg/s (p50, p99) | {d["rps"]:.0f} ({d["p50"]}, {d["p99"]}) | {p["rps"]:.0f} ({p["p50"]}, {p["p99"]}) '
+                         f'| {ratio(p["rps"], d["rps"])} |')
+    for r in RATES:
+        d, p = cur["open"][r], pooled["open"][r]
+        if d and p:
+            lines.append(f'| open model {r}/s: p50, p99 | {ms(d["p50"])}, {ms(d["p99"])} | {ms(p["p50"])}, {ms(p["p99"])} | p99 {ratio(p["p99"], d["p99"])} |')
+
 lines += ["", "### CPU time per process during each run", "",
           "Seconds of CPU each process used while the run lasted (user + system, children included; the",
           "load generator's own from wait4). A 15 s run on 2 cores has 30 core-seconds.", "",
           "| Run | wall s | " + " | ".join(PROCESSES) + " | idle |", "|---" * (len(PROCESSES) + 3) + "|"]
-for label, result in ([(f"{v} wrk -c{c}", write[v]["wrk"][c]) for v in ("baseline", "current") for c in CONNECTIONS]
-                      + [(f"{v} open {r}/s", write[v]["open"][r]) for v in ("baseline", "current") for r in RATES]
+for label, result in ([(f"{v} wrk -c{c}", write[v]["wrk"][c]) for v in ("baseline", "current", "pooled") for c in CONNECTIONS]
+                      + [(f"{v} open {r}/s", write[v]["open"][r]) for v in ("baseline", "current", "pooled") for r in RATES]
                       + [(f"trivial wrk -c{c}", floor["wrk"][c]) for c in CONNECTIONS]
                       + [(f"trivial open {r}/s", floor["open"][r]) for r in RATES]):
     cpu = (result or {}).get("cpu") or {}

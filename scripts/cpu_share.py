@@ -53,6 +53,7 @@ def snapshot(pids):
             snap[name] = 0.0
     snap["postgresql"] = by_name("postgres")
     snap["redis"] = by_name("redis-server")
+    snap["pgbouncer"] = by_name("pgbouncer")
     return snap
 
 

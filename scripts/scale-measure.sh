@@ -70,7 +70,7 @@ run() { # run NAME REDIS_OPTIONS...
   psql -qX -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB"
   DATABASE_REACTIVE_URL="postgresql://127.0.0.1:5432/$DB" DATABASE_JDBC_URL="jdbc:postgresql://127.0.0.1:5432/$DB" \
   DATABASE_USERNAME=postgres DATABASE_PASSWORD="$PGPASSWORD" INGRESS_WEBHOOK_TOKEN=$TOKEN \
-  INGRESS_CACHE_KEY_SECRET=bench-cache-key-secret-0123456789abcdef INGRESS_MEM0_BASE_URL="http://127.0.0.1:$MEM0_PORT" \
+  INGRESS_CACHE_KEY_SECRET=bench-cache-key-secret-0123456789abcdef INGRESS_CACHE_ENCRYPTION_KEY=MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY= INGRESS_MEM0_BASE_URL="http://127.0.0.1:$MEM0_PORT" \
     "${SERVICE[@]}" -Dquarkus.http.port=$APP_PORT -Dquarkus.management.port=$MGMT_PORT \
       -Dquarkus.log.console.json.enabled=false "$@" ${SERVICE_TAIL[@]+"${SERVICE_TAIL[@]}"} > "$OUT/app-$name.log" 2>&1 &
   APP=$!
