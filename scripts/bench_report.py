@@ -164,6 +164,11 @@ if batches:
               f"{dropped:.0f} dropped (the stand-in answers an add in about 200 ms, like mem0's hosted add, which also allows about",
               "1,000 adds a minute: far fewer than these rates; dropped messages stay stored and turned, only their mem0 add is counted and logged)."]
 
+if bi is None or ai is None:
+    # BENCH_SECTIONS=write: the write path only.
+    open(os.path.join(out, "report.md"), "w").write("\n".join(lines) + "\n")
+    sys.exit(0)
+
 # "After" processing: the current build's open model at 200/s, straight to PostgreSQL (the proxied
 # run below counts statements; the proxy itself adds latency).
 after_http = cur["open"][200] or after

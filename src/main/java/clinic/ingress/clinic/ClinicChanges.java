@@ -54,6 +54,7 @@ public class ClinicChanges implements InvalidationBus.Listener {
     private final Pool pool;
     private final PostgresPoolCreator poolCreator;
     private final Event<DirectoryChanged> changedEvents;
+    private final Event<InstanceRefreshed> refreshedEvents;
     private final AtomicLong handled = new AtomicLong();
     private PgConnectOptions pgOptions;
     private PgSubscriber subscriber;
@@ -62,7 +63,8 @@ public class ClinicChanges implements InvalidationBus.Listener {
 
     public ClinicChanges(ClinicDirectory directory, ClinicRepository repository, ClinicConfig config,
             InvalidationBus bus, Vertx vertx, Background background, Pool pool, PostgresPoolCreator poolCreator,
-            MeterRegistry registry, Event<DirectoryChanged> changedEvents) {
+            MeterRegistry registry, Event<DirectoryChanged> changedEvents, Event<InstanceRefreshed> refreshedEvents) {
+        this.refreshedEvents = refreshedEvents;
         this.directory = directory;
         this.repository = repository;
         this.config = config;
@@ -143,6 +145,7 @@ public class ClinicChanges implements InvalidationBus.Listener {
     private Uni<Void> changed(String instanceName) {
         return directory.refresh(instanceName)
                 .call(() -> bus.publish(instanceName))
+                .invoke(() -> refreshedEvents.fire(new InstanceRefreshed(instanceName)))
                 .onFailure().invoke(e -> Log.warnf("could not refresh instance %s after a change: %s",
                         instanceName, e.getClass().getSimpleName()))
                 .onFailure().recoverWithNull()

@@ -53,21 +53,22 @@ public class MessageBatchWriter {
     private static final String STORE = """
             WITH input AS (
                 SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::uuid[], $6::text[], $7::text[],
-                                     $8::text[], $9::boolean[], $10::text[], $11::text[], $12::text[], $13::text[])
+                                     $8::text[], $9::boolean[], $10::text[], $11::text[], $12::text[], $13::text[],
+                                     $18::text[])
                     AS i (id, instance_name, whatsapp_message_id, organization_id, clinic_id, remote_jid, patient_key,
-                          patient_lid, from_me, message_type, body, message_timestamp, raw)
+                          patient_lid, from_me, message_type, body, message_timestamp, raw, media)
             ), msg AS (
                 INSERT INTO core.whatsapp_messages
                     (id, instance_name, whatsapp_message_id, organization_id, clinic_id, remote_jid, patient_key,
-                     patient_lid, from_me, direction, message_type, body, message_timestamp, raw)
+                     patient_lid, from_me, direction, message_type, body, message_timestamp, raw, media)
                 SELECT id, instance_name, whatsapp_message_id, organization_id, clinic_id, remote_jid, patient_key,
                        patient_lid, from_me, CASE WHEN from_me THEN 'outbound' ELSE 'inbound' END, message_type, body,
-                       message_timestamp::timestamptz, raw::jsonb
+                       message_timestamp::timestamptz, raw::jsonb, media::jsonb
                 FROM input
                 ORDER BY instance_name, whatsapp_message_id
                 ON CONFLICT (instance_name, whatsapp_message_id) DO NOTHING
                 RETURNING id, instance_name, whatsapp_message_id, organization_id, clinic_id, patient_key, from_me,
-                          body, message_timestamp
+                          body, message_timestamp, message_type, media
             ), latest AS (
                 SELECT DISTINCT ON (instance_name, patient_key)
                        instance_name, patient_key, clinic_id, organization_id, message_timestamp,
@@ -108,7 +109,8 @@ public class MessageBatchWriter {
                 WHERE $16 AND NOT from_me AND coalesce(btrim(body), '') <> ''
             )
             SELECT msg.id, msg.from_me, msg.clinic_id, msg.organization_id, conv.session_id, msg.whatsapp_message_id,
-                   msg.instance_name, msg.patient_key, msg.body, msg.message_timestamp, NULL::text AS traceparent
+                   msg.instance_name, msg.patient_key, msg.body, msg.message_timestamp, msg.message_type,
+                   msg.media::text AS media, NULL::text AS traceparent
             FROM msg JOIN conv USING (instance_name, patient_key)""";
 
     private static final Comparator<NewMessage> LOCK_ORDER = Comparator
@@ -202,6 +204,7 @@ public class MessageBatchWriter {
         String[] timestamps = new String[n];
         String[] raws = new String[n];
         String[] traceparents = new String[n];
+        String[] media = new String[n];
         for (int i = 0; i < n; i++) {
             NewMessage m = unique.get(i);
             ids[i] = m.id();
@@ -218,12 +221,13 @@ public class MessageBatchWriter {
             timestamps[i] = m.message().messageTimestamp().toString();
             raws[i] = m.message().rawJson();
             traceparents[i] = m.traceparent();
+            media[i] = m.message().media() == null ? null : m.message().media().json();
         }
         double graceSeconds = dispatch.relayGrace().toMillis() / 1000.0;
         double memoryGraceSeconds = memoryConfig.writeGrace().toMillis() / 1000.0;
         return Tuple.from(List.of(ids, instances, whatsappIds, organizations, clinics, remoteJids, patientKeys,
                 patientLids, fromMe, types, bodies, timestamps, raws, graceSeconds, memoryGraceSeconds, mem0.enabled(),
-                traceparents));
+                traceparents, media));
     }
 
     /** PostgreSQL refused the data itself (classes 22 and 23): the same rows would fail again. */

@@ -64,7 +64,7 @@ public class OutboxRelay {
             )
             SELECT claimed.message_id, m.id, m.clinic_id, m.organization_id, c.session_id::text AS session_id,
                    m.whatsapp_message_id, m.instance_name, m.patient_key, m.body, m.message_timestamp,
-                   claimed.traceparent
+                   m.message_type, m.media::text AS media, claimed.traceparent
             FROM claimed
             LEFT JOIN core.whatsapp_messages m ON m.id = claimed.message_id
             LEFT JOIN core.whatsapp_conversations c ON c.instance_name = m.instance_name AND c.patient_key = m.patient_key

@@ -20,11 +20,14 @@ import io.vertx.mutiny.sqlclient.Row;
  * @param patientKey       phone digits or {@code lid:<digits>}: never leaves the service (turns carry a pseudonym)
  * @param text             the message text, or null
  * @param messageTimestamp when WhatsApp says it was sent
+ * @param messageType      Evolution's message type ({@code conversation}, {@code imageMessage}, ...), or null
+ * @param media            JSON {@code {type, bytes, sha256, inBody}} of a media message, or null
  * @param traceparent      the webhook's trace context kept on the outbox row, for the relay; null in
  *                         the store's answer (the webhook names its own publish span) or when tracing is off
  */
 public record PendingTurn(UUID messageId, UUID clinicId, UUID organizationId, String sessionId, String whatsappId,
-        String instanceName, String patientKey, String text, OffsetDateTime messageTimestamp, String traceparent) {
+        String instanceName, String patientKey, String text, OffsetDateTime messageTimestamp, String messageType,
+        String media, String traceparent) {
 
     /** The columns both statements return, by name. */
     public static PendingTurn from(Row row) {
@@ -38,6 +41,8 @@ public record PendingTurn(UUID messageId, UUID clinicId, UUID organizationId, St
                 row.getString("patient_key"),
                 row.getString("body"),
                 row.getOffsetDateTime("message_timestamp"),
+                row.getString("message_type"),
+                row.getString("media"),
                 row.getString("traceparent"));
     }
 

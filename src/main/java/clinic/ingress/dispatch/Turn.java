@@ -35,6 +35,10 @@ record Turn(PendingTurn stored, String patient, MemoryLookup memory, String trac
         fields.put("patient", patient);
         fields.put("text", stored.text() == null ? "" : stored.text());
         fields.put("messageTimestamp", stored.messageTimestamp().toInstant().toString());
+        fields.put("messageType", stored.messageType() == null ? "" : stored.messageType());
+        if (stored.media() != null) {
+            fields.put("media", stored.media());
+        }
         ObjectNode memoryJson = JsonNodeFactory.instance.objectNode().put("state", memory.state());
         var items = memoryJson.putArray("items");
         for (MemoryItem item : memory.items()) {

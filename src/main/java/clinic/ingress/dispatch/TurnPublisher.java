@@ -13,6 +13,8 @@ import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.quarkus.runtime.Startup;
+
 import clinic.ingress.memory.MemoryLookup;
 import clinic.ingress.memory.PatientMemory;
 import clinic.ingress.platform.Failures;
@@ -40,6 +42,9 @@ import io.vertx.mutiny.redis.client.Request;
  * the relay retries it. A published turn leaves the outbox in the next batched delete
  * ({@link PublishedTurns}).
  */
+// Created at start, not on first use: its meters exist (at 0) on the first scrape, so an
+// increase() alert sees the first event after a deploy.
+@Startup
 @ApplicationScoped
 public class TurnPublisher {
 

@@ -25,18 +25,21 @@ public sealed interface EvolutionEvent {
     /**
      * Not a usable Evolution event: answered 400 (Evolution will not retry it).
      *
-     * @param reason quarantine reason: {@code malformed-json} or {@code invalid-event}
-     * @param detail what is wrong, for the problem document
+     * @param reason   quarantine reason: {@code malformed-json} or {@code invalid-event}
+     * @param detail   what is wrong, for the problem document
+     * @param keptJson the body as it may be kept (no credential, no media bytes), or null when it is
+     *                 not JSON
      */
-    record Invalid(String instance, String event, String whatsappId, String reason, String detail, String apikey)
-            implements EvolutionEvent {
+    record Invalid(String instance, String event, String whatsappId, String reason, String detail, String apikey,
+            String keptJson) implements EvolutionEvent {
 
-        static Invalid of(String instance, String event, String whatsappId, String detail, String apikey) {
-            return new Invalid(instance, event, whatsappId, "invalid-event", detail, apikey);
+        static Invalid of(String instance, String event, String whatsappId, String detail, String apikey, String keptJson) {
+            return new Invalid(instance, event, whatsappId, "invalid-event", detail, apikey, keptJson);
         }
 
         static Invalid malformed(String pathEvent) {
-            return new Invalid(null, EventName.canonical(pathEvent), null, "malformed-json", "the body is not valid JSON", null);
+            return new Invalid(null, EventName.canonical(pathEvent), null, "malformed-json", "the body is not valid JSON",
+                    null, null);
         }
     }
 }

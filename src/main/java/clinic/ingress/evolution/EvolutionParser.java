@@ -1,14 +1,19 @@
 package clinic.ingress.evolution;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Iterator;
 import java.util.Set;
+import java.util.function.Supplier;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -20,7 +25,9 @@ import clinic.ingress.platform.Json;
  * Turns an Evolution webhook body into an {@link EvolutionEvent}, whatever version sent it:
  * v1 ({@code data.owner}, {@code extendedTextMessage}) and v2 ({@code instanceId}, text folded into
  * {@code conversation}), the LID variants of 2.3.x and 2.4, dotted, UPPER_SNAKE or kebab event names.
- * Works on the Jackson tree only: no reflection, nothing for the native image to register.
+ * Reads the body as a token stream into a tree of what may be kept (no credential, no media bytes:
+ * {@link BodyReducer}), then works on that tree: no reflection, nothing for the native image to
+ * register.
  */
 public final class EvolutionParser {
 
@@ -75,25 +82,52 @@ public final class EvolutionParser {
      * @param body      the raw request body
      */
     public EvolutionEvent parse(String pathEvent, byte[] body) {
+        return parse(pathEvent, () -> new ByteArrayInputStream(body));
+    }
+
+    /**
+     * Reads the body as a stream, once (twice when a media field is not standard base64): media
+     * bytes are hashed, not kept, and credentials left out ({@link BodyReducer}).
+     *
+     * @param pathEvent event from the by-events URL suffix, or null
+     * @param body      opens the raw request body; called once per pass
+     */
+    public EvolutionEvent parse(String pathEvent, Supplier<InputStream> body) {
         JsonNode root;
+        String apikey;
         try {
-            root = mapper.readTree(body);
-        } catch (IOException e) {
+            BodyReducer reducer = new BodyReducer(false);
+            try {
+                root = read(reducer, body);
+            } catch (JsonParseException | IllegalArgumentException e) {
+                if (!reducer.inMedia()) {
+                    throw e;
+                }
+                // A media field that is not standard base64 (a data: URL, line breaks): read again,
+                // hashing its characters instead of its bytes.
+                reducer = new BodyReducer(true);
+                root = read(reducer, body);
+            }
+            apikey = reducer.apikey();
+        } catch (IOException | IllegalArgumentException e) {
             return EvolutionEvent.Invalid.malformed(pathEvent);
         }
         if (root == null || !root.isObject()) {
-            return EvolutionEvent.Invalid.of(null, null, null, "the body must be a JSON object", null);
+            return EvolutionEvent.Invalid.of(null, null, null, "the body must be a JSON object", null, null);
         }
         JsonSafety.sanitize(root);
         JsonNode data = root.path("data");
-        String apikey = text(root.get("apikey"));
+        JsonNode first = data.isArray() && data.size() == 1 ? data.get(0) : data;
+        // Before serialising: it adds the media type to the summary that replaced the media bytes.
+        Media media = Media.of(first.get("message"));
+        String kept = root.toString();
         String instance = firstNonBlank(text(root.get("instance")), text(data.get("owner")));
         String event = firstNonBlank(EventName.canonical(text(root.get("event"))), EventName.canonical(pathEvent));
         if (instance == null || instance.length() > MAX_ID_LENGTH) {
-            return EvolutionEvent.Invalid.of(null, event, null, "instance is required (at most 255 characters)", apikey);
+            return EvolutionEvent.Invalid.of(null, event, null, "instance is required (at most 255 characters)", apikey, kept);
         }
         if (event == null) {
-            return EvolutionEvent.Invalid.of(instance, null, null, "event is required", apikey);
+            return EvolutionEvent.Invalid.of(instance, null, null, "event is required", apikey, kept);
         }
         if (!EventName.carriesMessage(event)) {
             return new EvolutionEvent.Ignored(instance, event, "event-not-processed", apikey);
@@ -101,18 +135,19 @@ public final class EvolutionParser {
         if (data.isArray()) {
             if (data.size() != 1) {
                 return EvolutionEvent.Invalid.of(instance, event, null,
-                        "data must hold exactly one message, found " + data.size(), apikey);
+                        "data must hold exactly one message, found " + data.size(), apikey, kept);
             }
             data = data.get(0);
         }
         JsonNode key = data.path("key");
         String whatsappId = text(key.get("id"));
         if (whatsappId == null || whatsappId.isBlank() || whatsappId.length() > MAX_ID_LENGTH) {
-            return EvolutionEvent.Invalid.of(instance, event, null, "data.key.id is required (at most 255 characters)", apikey);
+            return EvolutionEvent.Invalid.of(instance, event, null, "data.key.id is required (at most 255 characters)",
+                    apikey, kept);
         }
         String remoteJid = text(key.get("remoteJid"));
         if (remoteJid == null) {
-            return EvolutionEvent.Invalid.of(instance, event, whatsappId, "data.key.remoteJid is required", apikey);
+            return EvolutionEvent.Invalid.of(instance, event, whatsappId, "data.key.remoteJid is required", apikey, kept);
         }
         String ignored = ignoredChat(remoteJid);
         if (ignored != null) {
@@ -124,7 +159,7 @@ public final class EvolutionParser {
                         text(key.get("previousRemoteJid")));
         if (patient == null) {
             return EvolutionEvent.Invalid.of(instance, event, whatsappId,
-                    "data.key holds no WhatsApp user (remoteJid, remoteJidAlt, senderPn or participant)", apikey);
+                    "data.key holds no WhatsApp user (remoteJid, remoteJidAlt, senderPn or participant)", apikey, kept);
         }
         JsonNode message = data.get("message");
         boolean fromMe = key.path("fromMe").asBoolean(false);
@@ -138,8 +173,15 @@ public final class EvolutionParser {
                 messageType(data, message),
                 text(message, 0),
                 timestamp(data.get("messageTimestamp")),
-                root.toString());
+                media,
+                kept);
         return new EvolutionEvent.Message(inbound, apikey);
+    }
+
+    private JsonNode read(BodyReducer reducer, Supplier<InputStream> body) throws IOException {
+        try (JsonParser parser = mapper.getFactory().createParser(body.get())) {
+            return reducer.read(parser);
+        }
     }
 
     private String ignoredChat(String remoteJid) {

@@ -14,7 +14,9 @@ import java.time.OffsetDateTime;
  * @param messageType      Evolution's {@code messageType}, or the content key of {@code message}
  * @param text             text, caption, transcription or reaction; null for media without text
  * @param messageTimestamp when WhatsApp says it was sent (events arrive out of order)
- * @param rawJson          the whole event, safe for jsonb (no NUL, no lone surrogates)
+ * @param media            an image, video, audio, document or sticker, or null
+ * @param rawJson          the event as kept: safe for jsonb (no NUL, no lone surrogates), without its
+ *                         credentials and media bytes (their size and SHA-256 instead)
  */
 public record InboundMessage(
         String instanceName,
@@ -26,6 +28,7 @@ public record InboundMessage(
         String messageType,
         String text,
         OffsetDateTime messageTimestamp,
+        Media media,
         String rawJson) {
 
     public String direction() {

@@ -11,6 +11,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.enterprise.context.ApplicationScoped;
+
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.event.Observes;
 import jakarta.ws.rs.WebApplicationException;
 
@@ -38,6 +40,9 @@ import io.quarkus.runtime.ShutdownEvent;
  * write slots share one piece of state (which batch is open, which is being sent); split, each part
  * would have to lock the others'.
  */
+// Created at start, not on first use: its meters exist (at 0) on the first scrape, so an
+// increase() alert sees the first event after a deploy.
+@Startup
 @ApplicationScoped
 public class MemoryWriter {
 

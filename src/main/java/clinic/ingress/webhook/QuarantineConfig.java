@@ -27,4 +27,19 @@ public interface QuarantineConfig {
     /** Rows deleted per statement, so a purge never holds many row locks or a long transaction. */
     @WithDefault("1000")
     int purgeBatch();
+
+    /**
+     * How often a replica looks for messages quarantined as unknown-instance whose instance is in the
+     * directory now: the safety net under the directory's NOTIFY, which replays at once.
+     */
+    @WithDefault("5m")
+    Duration replayInterval();
+
+    /** Quarantined messages read per round of a replay. */
+    @WithDefault("100")
+    int replayBatch();
+
+    /** How long a replica holds an instance's replay, renewed per round; a replica that dies frees it after this. */
+    @WithDefault("2m")
+    Duration replayLease();
 }

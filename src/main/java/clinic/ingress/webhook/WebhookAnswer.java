@@ -2,7 +2,8 @@ package clinic.ingress.webhook;
 
 import java.util.UUID;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * Body of every 2xx webhook answer.
@@ -13,7 +14,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param memory    fresh, cached, stale or none (accepted inbound messages)
  * @param reason    why an event was ignored or quarantined
  */
-@JsonInclude(JsonInclude.Include.NON_NULL)
 public record WebhookAnswer(String status, UUID messageId, String sessionId, String memory, String reason) {
 
     static WebhookAnswer accepted(UUID messageId, String sessionId, String memory) {
@@ -30,5 +30,28 @@ public record WebhookAnswer(String status, UUID messageId, String sessionId, Str
 
     static WebhookAnswer quarantined(String reason) {
         return new WebhookAnswer("quarantined", null, null, null, reason);
+    }
+
+    /** 202 for a quarantined event (kept, not processed yet), 200 otherwise. */
+    int httpStatus() {
+        return "quarantined".equals(status) ? 202 : 200;
+    }
+
+    /** The JSON document, fields that are null left out; built on the tree, so native needs no reflection. */
+    String json() {
+        ObjectNode json = JsonNodeFactory.instance.objectNode().put("status", status);
+        if (messageId != null) {
+            json.put("messageId", messageId.toString());
+        }
+        if (sessionId != null) {
+            json.put("sessionId", sessionId);
+        }
+        if (memory != null) {
+            json.put("memory", memory);
+        }
+        if (reason != null) {
+            json.put("reason", reason);
+        }
+        return json.toString();
     }
 }

@@ -52,6 +52,29 @@ public interface WebhookConfig {
     MemorySize maxBodySize();
 
     /**
+     * Bytes of webhook bodies being read or parsed at once, across all requests; a body that does not
+     * fit is answered 503 with {@code Retry-After} before it is read (Evolution retries it). Each
+     * body is held once while it is read and parsed, then only its reduced form (no media bytes). 48
+     * MiB: four 12 MiB media webhooks at once; measured, the native executable stays below 192 MiB
+     * under 16 such bodies at once (docs/operations.md#media-bodies).
+     */
+    @WithDefault("48M")
+    MemorySize maxInflightBytes();
+
+    /**
+     * Messages per second one instance may send to this replica (a token bucket, {@link #instanceBurst()}
+     * deep); beyond it the webhook is answered 429 with {@code Retry-After}, before the store or mem0
+     * is touched, and Evolution retries it later. A re-send storm from one Evolution server then
+     * costs the other clinics little. 0 turns the limit off.
+     */
+    @WithDefault("50")
+    double instanceRate();
+
+    /** Messages one instance may send at once above {@link #instanceRate()} (a clinic's morning rush). */
+    @WithDefault("200")
+    int instanceBurst();
+
+    /**
      * Largest body read from a sender that sent no header credential (only the body's apikey can
      * vouch for it): such bodies are read before anyone is authenticated, so they are kept small and
      * must announce their length.

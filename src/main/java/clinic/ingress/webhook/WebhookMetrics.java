@@ -6,18 +6,23 @@ import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.quarkus.runtime.Startup;
+
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * {@code ingress.webhook.events}, tagged with one of a fixed set of outcomes.
  */
+// Created at start, not on first use: its meters exist (at 0) on the first scrape, so an
+// increase() alert sees the first event after a deploy.
+@Startup
 @ApplicationScoped
 public class WebhookMetrics {
 
     /** Every way a webhook can end. */
     public enum Outcome {
-        ACCEPTED, DUPLICATE, IGNORED, QUARANTINED, UNAUTHORIZED, INVALID, UNAVAILABLE;
+        ACCEPTED, DUPLICATE, IGNORED, QUARANTINED, UNAUTHORIZED, INVALID, THROTTLED, UNAVAILABLE;
 
         String tag() {
             return name().toLowerCase(Locale.ROOT);

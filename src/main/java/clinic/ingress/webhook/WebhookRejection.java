@@ -2,7 +2,7 @@ package clinic.ingress.webhook;
 
 /**
  * A webhook answered with an RFC 9457 problem instead of a {@link WebhookAnswer}.
- * Mapped to a response by {@link ProblemMapper}.
+ * Written by {@link WebhookRoute}.
  */
 public class WebhookRejection extends RuntimeException {
 
@@ -31,6 +31,22 @@ public class WebhookRejection extends RuntimeException {
 
     static WebhookRejection tooLarge(long limit) {
         return new WebhookRejection(413, "body-too-large", "the body exceeds " + limit + " bytes", null, null);
+    }
+
+    static WebhookRejection starting(int retryAfter) {
+        return new WebhookRejection(503, "starting",
+                "this replica is still reading the instance webhook secrets; retry shortly", retryAfter, null);
+    }
+
+    static WebhookRejection busy(int retryAfter) {
+        return new WebhookRejection(503, "intake-busy",
+                "too many webhook bytes are being read at once (ingress.webhook.max-inflight-bytes); retry later",
+                retryAfter, null);
+    }
+
+    static WebhookRejection throttled(int retryAfter) {
+        return new WebhookRejection(429, "instance-rate-exceeded",
+                "this instance sent more than its share (ingress.webhook.instance-rate); retry later", retryAfter, null);
     }
 
     static WebhookRejection unavailable(int retryAfter, Throwable cause) {

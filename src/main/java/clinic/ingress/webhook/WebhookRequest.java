@@ -1,13 +1,11 @@
 package clinic.ingress.webhook;
 
 /**
- * The parts of a webhook request the ingress looks at.
+ * A webhook as {@link WebhookRoute} handed it on: who sent it and what its body was.
  *
- * @param pathEvent   event from the by-events URL suffix, or null
- * @param sender      who the headers say the request is from ({@link WebhookGate}), or null if
- *                    the gate did not run (treated as unauthenticated)
+ * @param sender      who the headers say the request is from
  * @param contentType {@code Content-Type} header, or null (kept with quarantined bodies)
- * @param body        the raw body
+ * @param intake      the body, read and parsed
  */
-public record WebhookRequest(String pathEvent, Sender sender, String contentType, byte[] body) {
+record WebhookRequest(Sender sender, String contentType, Intake intake) {
 }

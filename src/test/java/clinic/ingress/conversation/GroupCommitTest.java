@@ -119,7 +119,7 @@ class GroupCommitTest {
     private static InboundMessage inbound(Db.TestClinic clinic, String whatsappId, String phone, boolean fromMe,
             OffsetDateTime timestamp) {
         return new InboundMessage(clinic.instance(), "messages.upsert", whatsappId, phone + "@s.whatsapp.net",
-                new PatientIdentity(phone, null), fromMe, "conversation", "text " + whatsappId, timestamp,
+                new PatientIdentity(phone, null), fromMe, "conversation", "text " + whatsappId, timestamp, null,
                 "{\"event\":\"messages.upsert\"}");
     }
 

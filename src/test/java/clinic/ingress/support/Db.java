@@ -51,12 +51,20 @@ public final class Db {
 
     /** A clinic with one active instance; names are unique per call so tests never collide. */
     public static TestClinic clinic(String prefix) {
+        return clinicOf(prefix + "-" + UUID.randomUUID().toString().substring(0, 8), false);
+    }
+
+    /**
+     * A clinic for an instance name chosen before (one that sent messages before it was onboarded);
+     * {@code quietly}: without the directory triggers, so no NOTIFY tells the service.
+     */
+    public static TestClinic clinicOf(String instance, boolean quietly) {
         String suffix = UUID.randomUUID().toString().substring(0, 8);
-        TestClinic clinic = new TestClinic(prefix + "-" + suffix, UUID.randomUUID(), UUID.randomUUID(), "Clinic " + suffix);
-        update("INSERT INTO core.organizations (id, name) VALUES (?, ?)", clinic.organizationId(), "Org " + suffix);
-        update("INSERT INTO healthcare.clinics (id, organization_id, name, whatsapp_number) VALUES (?, ?, ?, ?)",
+        TestClinic clinic = new TestClinic(instance, UUID.randomUUID(), UUID.randomUUID(), "Clinic " + suffix);
+        update(quietly, "INSERT INTO core.organizations (id, name) VALUES (?, ?)", clinic.organizationId(), "Org " + suffix);
+        update(quietly, "INSERT INTO healthcare.clinics (id, organization_id, name, whatsapp_number) VALUES (?, ?, ?, ?)",
                 clinic.clinicId(), clinic.organizationId(), clinic.name(), "5511900000000");
-        update("INSERT INTO core.whatsapp_instances (instance_name, clinic_id, organization_id, api_key_sha256) "
+        update(quietly, "INSERT INTO core.whatsapp_instances (instance_name, clinic_id, organization_id, api_key_sha256) "
                         + "VALUES (?, ?, ?, encode(sha256(convert_to(?, 'UTF8')), 'hex'))",
                 clinic.instance(), clinic.clinicId(), clinic.organizationId(), TestClinic.APIKEY);
         return clinic;

@@ -1,6 +1,7 @@
 package clinic.ingress.support;
 
 import java.time.Instant;
+import java.util.Base64;
 import java.util.UUID;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -43,6 +44,31 @@ public final class Evolution {
         e.key.put("remoteJid", phone + "@s.whatsapp.net");
         e.data.putObject("message").put("conversation", text);
         e.data.put("messageType", "conversation");
+        return e;
+    }
+
+    /**
+     * An image message as Evolution sends it with {@code webhook_base64: true}: the image's metadata
+     * in {@code imageMessage} (with a small base64 thumbnail) and the whole image, base64, in
+     * {@code message.base64}.
+     */
+    public static Evolution image(String instance, String phone, byte[] image, String caption) {
+        Evolution e = new Evolution("messages.upsert", instance);
+        e.key.put("remoteJid", phone + "@s.whatsapp.net");
+        ObjectNode message = e.data.putObject("message");
+        ObjectNode imageMessage = message.putObject("imageMessage")
+                .put("url", "https://mmg.whatsapp.net/o1/v/t62.7118-24/f1/m231/example.enc")
+                .put("mimetype", "image/jpeg")
+                .put("fileLength", String.valueOf(image.length))
+                .put("height", 1280)
+                .put("width", 960)
+                .put("mediaKey", "ptZaJqWhJc2O7PjSmqbZzYe3qAE7vZx8iFqz4cGvE0o=")
+                .put("jpegThumbnail", Base64.getEncoder().encodeToString(new byte[2048]));
+        if (caption != null) {
+            imageMessage.put("caption", caption);
+        }
+        message.put("base64", Base64.getEncoder().encodeToString(image));
+        e.data.put("messageType", "imageMessage");
         return e;
     }
 

@@ -1,0 +1,221 @@
+package clinic.ingress.webhook;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import clinic.ingress.evolution.EvolutionEvent;
+import clinic.ingress.evolution.EvolutionParser;
+import io.quarkus.logging.Log;
+import io.netty.buffer.ByteBufInputStream;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * Reads a webhook body for {@link WebhookRoute}, once, and turns it into an {@link Intake}:
+ * <ul>
+ * <li>the size limit is enforced while reading: the chunk that passes it is answered 413 and the
+ * rest is never read;</li>
+ * <li>the bytes being read or parsed count against {@link InflightBytes}: beyond it, 503 with
+ * {@code Retry-After}, nothing buffered;</li>
+ * <li>the chunks are held as they arrived (a composite buffer: no copy, no doubling), parsed as a
+ * stream (media decoded into a digest, never materialised) and released: the body is in memory
+ * once, for as long as it takes to read and parse it;</li>
+ * <li>bodies above {@link #INLINE_PARSE_BYTES} are parsed on a worker thread, so a 12 MiB media
+ * message does not hold an event loop that other clinics' webhooks share.</li>
+ * </ul>
+ */
+@ApplicationScoped
+class BodyIntake {
+
+    /** Typical webhooks (a few KB) are parsed on the event loop; media bodies on a worker. */
+    static final int INLINE_PARSE_BYTES = 64 * 1024;
+
+    /** How a read ends: parsed, or refused with a rejection the gate answers. */
+    interface Then {
+        void parsed(Intake intake);
+
+        void refused(WebhookRejection rejection);
+    }
+
+    private final EvolutionParser parser;
+    private final InflightBytes inflight;
+    private final WebhookConfig config;
+    private final int keptPrefixBytes;
+
+    BodyIntake(InflightBytes inflight, WebhookConfig config, QuarantineConfig quarantine) {
+        this.parser = new EvolutionParser(config.acceptGroups(), config.maxBodySize().asLongValue());
+        this.inflight = inflight;
+        this.config = config;
+        this.keptPrefixBytes = (int) Math.min(Integer.MAX_VALUE, quarantine.maxStoredBytes().asLongValue());
+    }
+
+    /**
+     * Reads the body of {@code context}'s request.
+     *
+     * @param limit     the most it may be
+     * @param announced its {@code Content-Length}, or -1 (chunked)
+     * @param pathEvent the event named by the by-events URL, or null
+     */
+    void read(RoutingContext context, long limit, long announced, String pathEvent, Then then) {
+        long upFront = Math.max(0, announced);
+        if (!inflight.reserve(upFront)) {
+            then.refused(WebhookRejection.busy(config.retryAfter()));
+            return;
+        }
+        new Read(context, limit, announced, upFront, pathEvent, then).start();
+    }
+
+    /** One request's read. Event-loop confined until the parse. */
+    private final class Read {
+        private final RoutingContext context;
+        private final HttpServerRequest request;
+        private final long limit;
+        private final boolean chunked;
+        private final String pathEvent;
+        private final Then then;
+        private final CompositeByteBuf chunks = Unpooled.compositeBuffer(Integer.MAX_VALUE);
+        private long reserved;
+        private long received;
+        private boolean over;
+
+        Read(RoutingContext context, long limit, long announced, long reserved, String pathEvent, Then then) {
+            this.context = context;
+            this.request = context.request();
+            this.limit = limit;
+            this.chunked = announced < 0;
+            this.reserved = reserved;
+            this.pathEvent = pathEvent;
+            this.then = then;
+        }
+
+        void start() {
+            request.handler(chunk -> {
+                if (over) {
+                    return;
+                }
+                received += chunk.length();
+                if (received > limit) {
+                    stop(WebhookRejection.tooLarge(limit));
+                    return;
+                }
+                if (chunked) {
+                    if (!inflight.reserve(chunk.length())) {
+                        stop(WebhookRejection.busy(config.retryAfter()));
+                        return;
+                    }
+                    reserved += chunk.length();
+                }
+                chunks.addComponent(true, chunk.getByteBuf());
+            });
+            // The connection failed while reading; a failure after the end leaves the parse running.
+            request.exceptionHandler(failure -> {
+                if (!over) {
+                    over = true;
+                    finish();
+                }
+            });
+            request.endHandler(ended -> {
+                if (!over) {
+                    over = true;
+                    parse();
+                }
+            });
+            if ("100-continue".equalsIgnoreCase(request.getHeader(HttpHeaders.EXPECT))) {
+                context.response().writeContinue();
+            }
+            request.resume();
+        }
+
+        private void stop(WebhookRejection rejection) {
+            over = true;
+            finish();
+            then.refused(rejection);
+        }
+
+        private void parse() {
+            if (received <= INLINE_PARSE_BYTES) {
+                Intake intake;
+                try {
+                    intake = intake();
+                } catch (RuntimeException e) {
+                    unreadable(e);
+                    return;
+                }
+                done(intake);
+                return;
+            }
+            context.vertx().<Intake>executeBlocking(this::intake, false).onComplete(parsed -> {
+                if (parsed.succeeded()) {
+                    done(parsed.result());
+                } else {
+                    unreadable(parsed.cause());
+                }
+            });
+        }
+
+        /**
+         * The parser failed in a way it does not report as an invalid event: a defect. Answered 500,
+         * which Evolution retries (a 4xx would drop the message), and logged for whoever fixes it.
+         */
+        private void unreadable(Throwable failure) {
+            Log.warnf("a webhook body could not be read (%s): answered 500", failure.getClass().getName());
+            finish();
+            then.refused(WebhookRejection.problem(500, "internal-error", "the body could not be read; retry later"));
+        }
+
+        private void done(Intake intake) {
+            finish();
+            then.parsed(intake);
+        }
+
+        private Intake intake() {
+            EvolutionEvent event = parser.parse(pathEvent, () -> new ByteBufInputStream(chunks.duplicate()));
+            return new Intake(event, kept(event), received, sha256(chunks));
+        }
+
+        /** What quarantine may keep: the reduced body, or the redacted beginning of one that is not JSON. */
+        private byte[] kept(EvolutionEvent event) {
+            if (event instanceof EvolutionEvent.Ignored) {
+                return new byte[0]; // never quarantined
+            }
+            String json = event instanceof EvolutionEvent.Message message
+                    ? message.message().rawJson()
+                    : ((EvolutionEvent.Invalid) event).keptJson();
+            if (json != null) {
+                return json.getBytes(StandardCharsets.UTF_8);
+            }
+            byte[] prefix = new byte[(int) Math.min(keptPrefixBytes, chunks.readableBytes())];
+            chunks.getBytes(chunks.readerIndex(), prefix);
+            return Redaction.of(prefix);
+        }
+
+        /**
+         * Gives the reservation back; idempotent. The chunks are Vert.x's unpooled heap copies,
+         * shared (not retained) by the composite: the collector takes them with the request.
+         */
+        private void finish() {
+            inflight.release(reserved);
+            reserved = 0;
+        }
+    }
+
+    private static String sha256(CompositeByteBuf body) {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            for (ByteBuffer part : body.nioBuffers()) {
+                digest.update(part);
+            }
+            return HexFormat.of().formatHex(digest.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required by every JVM", e);
+        }
+    }
+}
