@@ -184,10 +184,10 @@ fill_memories() { # every bench patient writes until all their memories are cach
   mem0_delay 5000
   log "memories cached: $cached of $PATIENTS patients; mem0 stand-in back to a 5 s median"
 }
-wrk_script() { # wrk_script FILE RUN: scripts/bench/post-messages.lua for $PATIENTS warm patients
-  sed "s/PATIENTS/$PATIENTS/; s/RUN/$2/" scripts/bench/post-messages.lua > "$1"
+wrk_script() { # wrk_script FILE RUN [SENDERS=200]: scripts/bench/post-messages.lua for $PATIENTS warm patients
+  sed "s/PATIENTS/$PATIENTS/; s/SENDERS/${3:-200}/; s/RUN/$2/" scripts/bench/post-messages.lua > "$1"
 }
-INSTANCE_LIST=$(seq -s, -f 'bench-%g' 1 20)
+INSTANCE_LIST=$(seq -s, -f 'bench-%g' 1 200)
 
 # ---- 1. write path: baseline and current, same data and load ------------------------------------
 write_path() { # write_path VERSION JAR [start_app options]; PG_VIA=direct (default) or pgbouncer

@@ -98,7 +98,7 @@ lines = [
     "",
     f"### Write path: {BASELINE} (before group commit) and the current build, same run, same load",
     "",
-    f"{INSTANCES} instances in the directory, {PATIENTS} patients with cached memories, 20 instances sending,",
+    f"{INSTANCES} instances in the directory, {PATIENTS} patients with cached memories, 200 instances sending,",
     "unique message ids, 45 s of unrecorded JIT warm-up per build. wrk is closed-model (maximum",
     "throughput); the open model (OpenLoad) sends at a fixed rate and measures from each request's",
     "intended send time, so stalls count in full.",

@@ -66,7 +66,7 @@ stored() { psql -qAtX -d "$DB" -c "SELECT count(*) FROM core.whatsapp_messages";
 
 run() { # run NAME REDIS_OPTIONS...
   local name=$1; shift
-  log "$name: fresh database, 20 instances"
+  log "$name: fresh database, 200 instances"
   psql -qX -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB"
   DATABASE_REACTIVE_URL="postgresql://127.0.0.1:5432/$DB" DATABASE_JDBC_URL="jdbc:postgresql://127.0.0.1:5432/$DB" \
   DATABASE_USERNAME=postgres DATABASE_PASSWORD="$PGPASSWORD" INGRESS_WEBHOOK_TOKEN=$TOKEN \
@@ -80,18 +80,18 @@ run() { # run NAME REDIS_OPTIONS...
 INSERT INTO core.organizations (id, name) VALUES ('0a7c8e52-1f7e-4a3b-9c55-3d1b2e4f6a01', 'Bench Org');
 INSERT INTO healthcare.clinics (id, organization_id, name, whatsapp_number)
 SELECT md5('clinic' || g)::uuid, '0a7c8e52-1f7e-4a3b-9c55-3d1b2e4f6a01', 'Bench Clinic ' || g, '55110000' || lpad(g::text, 5, '0')
-FROM generate_series(1, 20) g;
+FROM generate_series(1, 200) g;
 INSERT INTO core.whatsapp_instances (instance_name, clinic_id, organization_id)
-SELECT 'bench-' || g, md5('clinic' || g)::uuid, '0a7c8e52-1f7e-4a3b-9c55-3d1b2e4f6a01' FROM generate_series(1, 20) g;
+SELECT 'bench-' || g, md5('clinic' || g)::uuid, '0a7c8e52-1f7e-4a3b-9c55-3d1b2e4f6a01' FROM generate_series(1, 200) g;
 SQL
   log "$name: warm-up (wrk -c64, 30 s, not recorded)"
-  sed "s/PATIENTS/$PATIENTS/; s/RUN/w$name/" scripts/bench/post-messages.lua > "$OUT/warm.lua"
+  sed "s/PATIENTS/$PATIENTS/; s/SENDERS/200/; s/RUN/w$name/" scripts/bench/post-messages.lua > "$OUT/warm.lua"
   wrk -t2 -c64 -d30s -s "$OUT/warm.lua" "http://127.0.0.1:$APP_PORT" > /dev/null
   sleep 3
   local calls0 pg0 stored0
   calls0=$(redis_calls "$name"); pg0=$(pg_counters); stored0=$(stored)
   log "$name: measured (wrk -c64, 20 s)"
-  sed "s/PATIENTS/$PATIENTS/; s/RUN/m$name/" scripts/bench/post-messages.lua > "$OUT/run.lua"
+  sed "s/PATIENTS/$PATIENTS/; s/SENDERS/200/; s/RUN/m$name/" scripts/bench/post-messages.lua > "$OUT/run.lua"
   python3 scripts/cpu_share.py "$OUT/runs/$name.cpu.json" service="$APP" "mem0 stand-in=$MEM0" -- \
     wrk -t2 -c64 -d20s --latency -s "$OUT/run.lua" "http://127.0.0.1:$APP_PORT" > "$OUT/runs/$name.wrk.txt"
   # Turns and outbox deletes trail the answers by milliseconds: let them land before counting.

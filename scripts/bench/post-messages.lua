@@ -1,6 +1,8 @@
 -- wrk script of scripts/bench.sh and scripts/scale-measure.sh: each request posts a new message
--- (id "wrk-<RUN>-<thread>-<n>", unique per run) from one of PATIENTS patients to one of 20
--- instances (bench-1..bench-20). The scripts fill in PATIENTS and RUN (a string) with sed.
+-- (id "wrk-<RUN>-<thread>-<n>", unique per run) from one of PATIENTS patients to one of SENDERS
+-- instances (bench-1..bench-SENDERS). The scripts fill in PATIENTS, SENDERS and RUN with sed.
+-- 200 senders keep each instance under its rate (ingress.webhook.instance-rate, 50/s) at 6,000
+-- msg/s; one sender is the noisy neighbour, a re-send storm from one Evolution server.
 local counter = 0
 local thread_id = 0
 local threads = {}
@@ -13,6 +15,6 @@ function request()
   counter = counter + 1
   local patient = counter % PATIENTS
   local body = string.format('{"event":"messages.upsert","instance":"bench-%d","data":{"key":{"remoteJid":"55119%07d@s.whatsapp.net","fromMe":false,"id":"wrk-%s-%d-%d"},"message":{"conversation":"bench message"},"messageType":"conversation","messageTimestamp":%d}}',
-    1 + counter % 20, patient, "RUN", thread_id, counter, os.time())
+    1 + counter % SENDERS, patient, "RUN", thread_id, counter, os.time())
   return wrk.format(nil, "/webhooks/evolution", nil, body)
 end

@@ -95,7 +95,15 @@ public class QuarantineReplay {
     }
 
     void onboarded(@Observes InstanceRefreshed refreshed) {
-        replayIfKnown(refreshed.instanceName());
+        // Every directory change lands here: most instances have nothing waiting (one indexed probe).
+        String instance = refreshed.instanceName();
+        store.anyWaiting(instance).subscribe().with(
+                waiting -> {
+                    if (waiting) {
+                        replayInBackground(instance, false);
+                    }
+                },
+                failure -> Log.debugf("quarantine probe for instance %s failed (%s)", instance, Failures.describe(failure)));
     }
 
     /**
@@ -105,7 +113,11 @@ public class QuarantineReplay {
      * cache), when it was onboarded without a notification.
      */
     public Uni<Result> replay(String instance) {
-        return directory.refresh(instance)
+        return replay(instance, true);
+    }
+
+    private Uni<Result> replay(String instance, boolean reread) {
+        return (reread ? directory.refresh(instance) : Uni.createFrom().voidItem())
                 .chain(() -> directory.resolve(instance))
                 .chain(clinic -> clinic == null
                         ? Uni.createFrom().nullItem()
@@ -115,8 +127,8 @@ public class QuarantineReplay {
                                         : Uni.createFrom().failure(new Busy())));
     }
 
-    private void replayIfKnown(String instance) {
-        replay(instance).subscribe().with(
+    private void replayInBackground(String instance, boolean reread) {
+        replay(instance, reread).subscribe().with(
                 result -> {
                     if (result != null && result.replayed() + result.failed() > 0) {
                         Log.infof("quarantine replay of instance %s: %d replayed (%d stored, %d duplicates), %d failed",
@@ -134,7 +146,7 @@ public class QuarantineReplay {
     /** What a missed notification left: instances with waiting messages that are in the directory now. */
     private void sweep() {
         store.waitingInstances().subscribe().with(
-                instances -> instances.forEach(this::replayIfKnown),
+                instances -> instances.forEach(instance -> replayInBackground(instance, true)),
                 failure -> Log.debugf("quarantine sweep skipped (%s)", Failures.describe(failure)));
     }
 

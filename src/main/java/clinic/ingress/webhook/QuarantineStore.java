@@ -61,6 +61,9 @@ public class QuarantineStore {
             WHERE instance_name = $1 AND reason = 'unknown-instance' AND replayed_at IS NULL AND id > $2
             ORDER BY id
             LIMIT $3""";
+    private static final String ANY_WAITING = """
+            SELECT EXISTS (SELECT 1 FROM core.webhook_quarantine
+                           WHERE instance_name = $1 AND reason = 'unknown-instance' AND replayed_at IS NULL)""";
     private static final String REPLAYED =
             "UPDATE core.webhook_quarantine SET replayed_at = now(), replay_outcome = $2 WHERE id = $1";
     private static final String WAITING_INSTANCES = """
@@ -154,6 +157,13 @@ public class QuarantineStore {
                     }
                     return waiting;
                 });
+    }
+
+    /** Whether any message quarantined as unknown-instance waits for {@code instance}. */
+    Uni<Boolean> anyWaiting(String instance) {
+        return pool.preparedQuery(ANY_WAITING)
+                .execute(Tuple.of(instance))
+                .map(rows -> rows.iterator().next().getBoolean(0));
     }
 
     Uni<Void> replayed(long id, String outcome) {
