@@ -16,7 +16,9 @@
 #      (ingress.postgres.pooled: what Supabase's pooler does to the write path)
 #   2. the seed's table: caches off (rollback switches, mem0 waited for) versus on and warm, with
 #      PostgreSQL statements counted on the wire by a proxy; a stampede of one patient
-#   3. start-up with 10,000 instances, RSS after warm-up and under load
+#      and one noisy clinic: a quiet instance's latency alone and beside another's flood
+#   3. start-up with 10,000 instances, RSS after warm-up and under load; 16 concurrent 12 MiB media
+#      webhooks (scripts/media-burst.sh)
 #   4. JMH: the local tier and the codec
 #   5. the dashboard and alert expressions against a real Prometheus (scripts/check-observability.sh)
 # The tools are kept light so they take as little as possible from the service: wrk (C), OpenLoad
@@ -217,6 +219,19 @@ write_path() { # write_path VERSION JAR [start_app options]; PG_VIA=direct (defa
   done
   curl -fs "http://127.0.0.1:$OPS_PORT/q/metrics" > "$OUT/runs/$version-metrics-after.txt"
   if [ "$version" = current ]; then
+    # One noisy clinic: a quiet instance's latency alone, then beside a re-send storm from another
+    # (wrk, 64 connections, every message from bench-1: far above ingress.webhook.instance-rate).
+    log "noisy neighbour: bench-2 at 20 msg/s alone, 15 s"
+    java $TOOL_JVM -cp "$CP" clinic.ingress.bench.OpenLoad 127.0.0.1 $APP_PORT 20 15 $TOKEN bench-2 "$PATIENTS" \
+      "quiet$(date +%s)" 0 3 > "$OUT/runs/quiet-alone.json"
+    log "noisy neighbour: bench-2 at 20 msg/s beside a flood from bench-1"
+    wrk_script "$OUT/flood.lua" "f$(date +%s)" 1
+    wrk -t2 -c64 -d24s -s "$OUT/flood.lua" "http://127.0.0.1:$APP_PORT" > "$OUT/runs/flood-wrk.txt" &
+    local flood=$!
+    sleep 3
+    java $TOOL_JVM -cp "$CP" clinic.ingress.bench.OpenLoad 127.0.0.1 $APP_PORT 20 15 $TOKEN bench-2 "$PATIENTS" \
+      "quietf$(date +%s)" 0 3 > "$OUT/runs/quiet-flood.json"
+    wait $flood || true
     # The same schedules against a trivial endpoint of the same service: the floor.
     for c in 32 64 128; do
       log "floor: GET /q/health/live, wrk -c$c"
@@ -278,6 +293,9 @@ echo "{\"clinic_p50\": $(metric ingress_clinic_resolve 0.5), \"clinic_p99\": $(m
   \"messages\": 2600, \"statements\": $((s1 - s0)), \"writes\": $((w1 - w0)), \"directory\": $((d1 - d0)),
   \"mem0_searches\": $(( $(mem0_searches) - searches0 ))}" > "$OUT/after-internals.json"
 stop_app
+
+log "media bodies: 16 concurrent 12 MiB webhooks (scripts/media-burst.sh)"
+scripts/media-burst.sh > "$OUT/media-burst.txt" 2>&1 || log "media burst failed: $OUT/media-burst.txt"
 
 # ---- 4. JMH -------------------------------------------------------------------------------------
 log "JMH: local tier and codec"

@@ -118,6 +118,22 @@ for r in RATES:
         lines.append(f"| open model {r}/s: achieved, latency | {fmt(b)} | {fmt(n)} | p99 {ratio(b['p99'], n['p99'])} lower | {fmt(t)} |")
 lines.append(f'| RSS under 1,000 msg/s | {base["rss"].get("rss_mb_under_load")} MB | {cur["rss"].get("rss_mb_under_load")} MB | | |')
 
+quiet_alone, quiet_flood = load("runs/quiet-alone.json"), load("runs/quiet-flood.json")
+if quiet_alone and quiet_flood:
+    flood = wrk("flood-wrk")
+    bound = max(4 * quiet_alone["p99"], 100)
+    lines += ["", "### One noisy clinic, same run", "",
+              "A quiet instance (bench-2) sending 20 msg/s in the open model, alone and then beside a flood from",
+              "another instance (bench-1, wrk with 64 connections: a re-send storm), which",
+              "`ingress.webhook.instance-rate` (50/s, burst 200) answers 429 beyond its share.", "",
+              "| Quiet instance | p50 | p99 | max | errors |", "|---|---|---|---|---|",
+              f'| alone | {ms(quiet_alone["p50"])} | {ms(quiet_alone["p99"])} | {ms(quiet_alone["max"])} | {quiet_alone["errors"]} |',
+              f'| beside the flood | {ms(quiet_flood["p50"])} | {ms(quiet_flood["p99"])} | {ms(quiet_flood["max"])} | {quiet_flood["errors"]} |',
+              "",
+              f'The flood: {flood["rps"]:.0f} requests/s, {flood["non2xx"]} of them answered 429. Target: the quiet p99 beside it '
+              f'within max(4 x alone, 100 ms) = {ms(bound)}: {"met" if quiet_flood["p99"] <= bound else "not met"} '
+              f'({quiet_flood["p99"] / quiet_alone["p99"]:.1f}x).' if flood else ""]
+
 pooled = write["pooled"]
 if any(pooled["wrk"].values()):
     lines += ["", "### Write path through PgBouncer (transaction mode), same run", "",

@@ -11,9 +11,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 import clinic.ingress.evolution.EvolutionEvent;
 import clinic.ingress.evolution.EvolutionParser;
 import io.quarkus.logging.Log;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.CompositeByteBuf;
-import io.netty.buffer.Unpooled;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
@@ -25,15 +27,18 @@ import io.vertx.ext.web.RoutingContext;
  * rest is never read;</li>
  * <li>the bytes being read or parsed count against {@link InflightBytes}: beyond it, 503 with
  * {@code Retry-After}, nothing buffered;</li>
- * <li>the chunks are held as they arrived (a composite buffer: no copy, no doubling), parsed as a
- * stream (media decoded into a digest, never materialised) and released: the body is in memory
- * once, for as long as it takes to read and parse it;</li>
+ * <li>the chunks are held as they arrived in pooled direct memory (a composite buffer: no doubling),
+ * parsed as a stream (media decoded into a digest, never materialised) and released: the body is in
+ * memory once, for as long as it takes to read and parse it;</li>
  * <li>bodies above {@link #INLINE_PARSE_BYTES} are parsed on a worker thread, so a 12 MiB media
  * message does not hold an event loop that other clinics' webhooks share.</li>
  * </ul>
  */
 @ApplicationScoped
 class BodyIntake {
+
+    /** Where bodies are held while read and parsed: pooled, so a burst's memory is reused, not grown. */
+    private static final ByteBufAllocator ALLOCATOR = PooledByteBufAllocator.DEFAULT;
 
     /** Typical webhooks (a few KB) are parsed on the event loop; media bodies on a worker. */
     static final int INLINE_PARSE_BYTES = 64 * 1024;
@@ -81,7 +86,7 @@ class BodyIntake {
         private final boolean chunked;
         private final String pathEvent;
         private final Then then;
-        private final CompositeByteBuf chunks = Unpooled.compositeBuffer(Integer.MAX_VALUE);
+        private final CompositeByteBuf chunks = ALLOCATOR.compositeDirectBuffer(Integer.MAX_VALUE);
         private long reserved;
         private long received;
         private boolean over;
@@ -113,7 +118,12 @@ class BodyIntake {
                     }
                     reserved += chunk.length();
                 }
-                chunks.addComponent(true, chunk.getByteBuf());
+                // Vert.x hands each chunk over as a fresh heap copy: copied once more into Netty's
+                // pooled direct memory it dies young, instead of living in the old generation for
+                // the seconds a large upload takes (which grew the JVM's heap by the whole burst).
+                ByteBuf kept = ALLOCATOR.directBuffer(chunk.length());
+                kept.writeBytes(chunk.getByteBuf());
+                chunks.addComponent(true, kept);
             });
             // The connection failed while reading; a failure after the end leaves the parse running.
             request.exceptionHandler(failure -> {
@@ -197,11 +207,11 @@ class BodyIntake {
             return Redaction.of(prefix);
         }
 
-        /**
-         * Gives the reservation back; idempotent. The chunks are Vert.x's unpooled heap copies,
-         * shared (not retained) by the composite: the collector takes them with the request.
-         */
+        /** Gives the chunks back to the pool and the reservation to the budget; idempotent. */
         private void finish() {
+            if (chunks.refCnt() > 0) {
+                chunks.release();
+            }
             inflight.release(reserved);
             reserved = 0;
         }

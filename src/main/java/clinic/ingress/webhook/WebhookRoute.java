@@ -106,7 +106,11 @@ public class WebhookRoute {
 
             @Override
             public void refused(WebhookRejection rejection) {
-                refuse(context, outcome(rejection), rejection);
+                if (rejection.status() == 503) {
+                    busy(context, rejection);
+                } else {
+                    refuse(context, outcome(rejection), rejection);
+                }
             }
         });
     }
@@ -178,6 +182,24 @@ public class WebhookRoute {
         response.putHeader(HttpHeaders.CONNECTION, "close")
                 .end(problems.json(rejection.status(), rejection.code(), rejection.getMessage()))
                 .onComplete(written -> context.request().connection().close());
+    }
+
+    /**
+     * No room in the in-flight budget: answered at once, and the body, from an authenticated sender
+     * within its size limit, is read and thrown away chunk by chunk (nothing buffered) instead of
+     * the connection being cut, so the sender reads the 503 and its Retry-After rather than a
+     * broken pipe in the middle of its upload.
+     */
+    private void busy(RoutingContext context, WebhookRejection rejection) {
+        metrics.count(Outcome.UNAVAILABLE);
+        HttpServerRequest request = context.request();
+        if (!request.isEnded()) {
+            request.handler(discarded -> {
+            });
+            request.resume();
+        }
+        problem(context.response(), rejection)
+                .end(problems.json(rejection.status(), rejection.code(), rejection.getMessage()));
     }
 
     private static HttpServerResponse problem(HttpServerResponse response, WebhookRejection rejection) {
