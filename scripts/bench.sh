@@ -4,7 +4,8 @@
 #
 #   scripts/bench.sh            (after scripts/test.sh on a fresh machine; about 15 minutes)
 #   BENCH_BASELINE=<commit>     the version to compare with (default 56efb80: before group commit)
-#   BENCH_SECTIONS=write        only section 1 (about 9 minutes), then the report
+#   BENCH_SECTIONS=write        only section 1 (about 14 minutes), then the report
+#   BENCH_SECTIONS=noisy        only the noisy-neighbour measurement (about 2 minutes)
 #
 # Everything runs on this one machine: the service, PostgreSQL, Redis, a mem0 STAND-IN and the load
 # generators share its cores. So every run also records the CPU time each process used
@@ -191,6 +192,21 @@ wrk_script() { # wrk_script FILE RUN [SENDERS=200]: scripts/bench/post-messages.
 }
 INSTANCE_LIST=$(seq -s, -f 'bench-%g' 1 200)
 
+noisy_neighbour() { # a quiet instance's latency alone, then beside a re-send storm from another
+  # (wrk, 64 connections, every message from bench-1: far above ingress.webhook.instance-rate).
+  log "noisy neighbour: bench-2 at 20 msg/s alone, 15 s"
+  java $TOOL_JVM -cp "$CP" clinic.ingress.bench.OpenLoad 127.0.0.1 $APP_PORT 20 15 $TOKEN bench-2 "$PATIENTS" \
+    "quiet$(date +%s)" 0 3 > "$OUT/runs/quiet-alone.json"
+  log "noisy neighbour: bench-2 at 20 msg/s beside a flood from bench-1"
+  wrk_script "$OUT/flood.lua" "f$(date +%s)" 1
+  wrk -t2 -c64 -d24s -s "$OUT/flood.lua" "http://127.0.0.1:$APP_PORT" > "$OUT/runs/flood-wrk.txt" &
+  local flood=$!
+  sleep 3
+  java $TOOL_JVM -cp "$CP" clinic.ingress.bench.OpenLoad 127.0.0.1 $APP_PORT 20 15 $TOKEN bench-2 "$PATIENTS" \
+    "quietf$(date +%s)" 0 3 > "$OUT/runs/quiet-flood.json"
+  wait $flood || true
+}
+
 # ---- 1. write path: baseline and current, same data and load ------------------------------------
 write_path() { # write_path VERSION JAR [start_app options]; PG_VIA=direct (default) or pgbouncer
   local version=$1
@@ -219,19 +235,7 @@ write_path() { # write_path VERSION JAR [start_app options]; PG_VIA=direct (defa
   done
   curl -fs "http://127.0.0.1:$OPS_PORT/q/metrics" > "$OUT/runs/$version-metrics-after.txt"
   if [ "$version" = current ]; then
-    # One noisy clinic: a quiet instance's latency alone, then beside a re-send storm from another
-    # (wrk, 64 connections, every message from bench-1: far above ingress.webhook.instance-rate).
-    log "noisy neighbour: bench-2 at 20 msg/s alone, 15 s"
-    java $TOOL_JVM -cp "$CP" clinic.ingress.bench.OpenLoad 127.0.0.1 $APP_PORT 20 15 $TOKEN bench-2 "$PATIENTS" \
-      "quiet$(date +%s)" 0 3 > "$OUT/runs/quiet-alone.json"
-    log "noisy neighbour: bench-2 at 20 msg/s beside a flood from bench-1"
-    wrk_script "$OUT/flood.lua" "f$(date +%s)" 1
-    wrk -t2 -c64 -d24s -s "$OUT/flood.lua" "http://127.0.0.1:$APP_PORT" > "$OUT/runs/flood-wrk.txt" &
-    local flood=$!
-    sleep 3
-    java $TOOL_JVM -cp "$CP" clinic.ingress.bench.OpenLoad 127.0.0.1 $APP_PORT 20 15 $TOKEN bench-2 "$PATIENTS" \
-      "quietf$(date +%s)" 0 3 > "$OUT/runs/quiet-flood.json"
-    wait $flood || true
+    noisy_neighbour
     # The same schedules against a trivial endpoint of the same service: the floor.
     for c in 32 64 128; do
       log "floor: GET /q/health/live, wrk -c$c"
@@ -245,6 +249,18 @@ write_path() { # write_path VERSION JAR [start_app options]; PG_VIA=direct (defa
   fi
   stop_app
 }
+if [ "${BENCH_SECTIONS:-all}" = noisy ]; then
+  fresh_database noisy
+  PG_VIA=direct start_app noisy
+  fill_memories
+  wrk_script "$OUT/warm.lua" "1$(date +%s)"
+  wrk -t2 -c64 -d30s -s "$OUT/warm.lua" "http://127.0.0.1:$APP_PORT" > /dev/null
+  noisy_neighbour
+  stop_app
+  BENCH_BASELINE=$BASELINE python3 scripts/bench_report.py "$OUT"
+  sed -n '/One noisy clinic/,/Target: the quiet/p' "$OUT/report.md"
+  exit 0
+fi
 write_path baseline "$BASE_DIR/target/quarkus-app/quarkus-run.jar"
 write_path current target/quarkus-app/quarkus-run.jar
 PG_VIA=pgbouncer write_path pooled target/quarkus-app/quarkus-run.jar -Dingress.postgres.pooled=true

@@ -1,6 +1,7 @@
 package clinic.ingress.dispatch;
 
 import java.time.Duration;
+import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -109,6 +110,24 @@ public interface DispatchConfig {
     /** Longest pause between relay rounds while Redis keeps failing. */
     @WithDefault("30s")
     Duration relayMaxBackoff();
+
+    /**
+     * Seal the fields of each turn that carry patient data (text, memories) with AES-GCM under
+     * {@link #sealKey()}, which the assistant shares ({@link TurnSeal}): Redis then holds no PHI in
+     * the stream, and a writer without the key cannot forge a turn.
+     */
+    @WithDefault("false")
+    boolean seal();
+
+    /** Base64 AES-256 key turns are sealed with ({@code openssl rand -base64 32}); required with {@link #seal()}. */
+    Optional<String> sealKey();
+
+    /**
+     * How long acknowledged turns stay in the stream (for replays and audits by the assistant), as
+     * long as the stream stays under {@link #maxLength()}; unacknowledged turns stay whatever their age.
+     */
+    @WithDefault("24h")
+    Duration retention();
 
     /** Published turns are removed from the outbox in batches, at most this long after the XADD. */
     @WithDefault("200ms")

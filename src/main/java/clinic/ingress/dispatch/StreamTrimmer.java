@@ -1,5 +1,6 @@
 package clinic.ingress.dispatch;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -20,10 +21,11 @@ import io.vertx.mutiny.redis.client.Response;
 /**
  * Keeps the turn stream bounded without ever dropping a turn the assistant has not acknowledged.
  *
- * <p>Every {@code ingress.dispatch.trim-interval}, once the stream is longer than
- * {@code max-length}: with the consumer group present, entries older than its oldest pending entry
- * (or, with nothing pending, up to its last delivered entry) are trimmed ({@code XTRIM MINID},
- * exact); unconsumed entries stay, however many. Without the group (no consumer has started yet) the
+ * <p>Every {@code ingress.dispatch.trim-interval}, with the consumer group present: entries it has
+ * acknowledged (older than its oldest pending entry or, with nothing pending, up to its last
+ * delivered entry) are trimmed ({@code XTRIM MINID}, exact) once they are older than
+ * {@code retention}, or all of them once the stream is longer than {@code max-length}; unconsumed
+ * entries stay, however many and however old. Without the group (no consumer has started yet) the
  * stream is cut to {@code max-length} as before. {@code ingress.turns.unconsumed} (delivered but not
  * acknowledged, plus never delivered) is what the {@code TurnsUnconsumed} alert watches.
  */
@@ -40,6 +42,7 @@ public class StreamTrimmer {
     private final Background background;
     private final AtomicLong unconsumed = new AtomicLong();
     private final AtomicLong length = new AtomicLong();
+    private final Clock clock = Clock.systemUTC();
 
     public StreamTrimmer(ReactiveRedisDataSource redis, DispatchConfig config, TurnStreams streams, Background background,
             MeterRegistry registry) {
@@ -54,7 +57,8 @@ public class StreamTrimmer {
     void start(@Observes StartupEvent event) {
         background.every(config.trimInterval(), () -> Multi.createFrom().iterable(streams.all())
                 // The cap is per stream: each partition is trimmed like the single stream would be.
-                .onItem().transformToUniAndConcatenate(stream -> trim(stream, config.consumerGroup(), config.maxLength()))
+                .onItem().transformToUniAndConcatenate(stream -> trim(stream, config.consumerGroup(), config.maxLength(),
+                        config.retention()))
                 .collect().asList()
                 .subscribe().with(
                         rounds -> {
@@ -64,23 +68,26 @@ public class StreamTrimmer {
                         failure -> Log.debugf("turn stream not trimmed this round (%s)", Failures.describe(failure))));
     }
 
-    /** One round on {@code stream}: measures it and trims what {@code group} has consumed, past {@code cap}. */
-    public Uni<Round> trim(String stream, String group, long cap) {
-        return measureAndTrim(stream, group, cap)
+    /**
+     * One round on {@code stream}: measures it and trims what {@code group} has consumed, once
+     * older than {@code retention} or past {@code cap}.
+     */
+    public Uni<Round> trim(String stream, String group, long cap, Duration retention) {
+        return measureAndTrim(stream, group, cap, retention)
                 // Exact MINID trimming of a large backlog takes a moment; a Redis that hangs must not.
                 .ifNoItem().after(Duration.ofSeconds(10)).fail();
     }
 
-    private Uni<Round> measureAndTrim(String stream, String group, long cap) {
+    private Uni<Round> measureAndTrim(String stream, String group, long cap, Duration retention) {
         return redis.execute("XLEN", stream)
                 .map(Response::toLong)
                 .chain(len -> len == 0
                         ? Uni.createFrom().item(new Round(0, 0, 0, false))
                         : redis.execute("XINFO", "GROUPS", stream)
-                                .chain(groups -> trim(stream, cap, len, find(groups, group))));
+                                .chain(groups -> trim(stream, cap, retention, len, find(groups, group))));
     }
 
-    private Uni<Round> trim(String stream, long cap, long len, Response group) {
+    private Uni<Round> trim(String stream, long cap, Duration retention, long len, Response group) {
         if (group == null) {
             return len <= cap
                     ? Uni.createFrom().item(new Round(len, len, 0, false))
@@ -95,11 +102,13 @@ public class StreamTrimmer {
                     // Entries after the last delivered one have not been read; pending ones not acknowledged.
                     long undelivered = lag != null ? lag.toLong() : 0;
                     long open = pending + undelivered;
-                    if (len <= cap) {
+                    // MINID keeps ids >= the bound: the oldest pending entry, or the next after the last delivered.
+                    String consumed = pending > 0 ? summary.getLowestId() : next(lastDelivered);
+                    // Under the cap, acknowledged turns stay for the retention; over it, they go.
+                    String bound = len > cap ? consumed : earlier(consumed, Math.max(0, clock.millis() - retention.toMillis()) + "-0");
+                    if (bound.equals("0-0")) {
                         return Uni.createFrom().item(new Round(len, open, 0, true));
                     }
-                    // MINID keeps ids >= the bound: the oldest pending entry, or the next after the last delivered.
-                    String bound = pending > 0 ? summary.getLowestId() : next(lastDelivered);
                     return redis.execute("XTRIM", stream, "MINID", "=", bound)
                             .map(trimmed -> new Round(len - trimmed.toLong(), open, trimmed.toLong(), true));
                 });
@@ -129,6 +138,15 @@ public class StreamTrimmer {
             }
         }
         return null;
+    }
+
+    /** The smaller of two stream ids ("ms-seq"). */
+    static String earlier(String a, String b) {
+        int dashA = a.indexOf('-');
+        int dashB = b.indexOf('-');
+        int byTime = Long.compare(Long.parseLong(a.substring(0, dashA)), Long.parseLong(b.substring(0, dashB)));
+        int order = byTime != 0 ? byTime : Long.compare(Long.parseLong(a.substring(dashA + 1)), Long.parseLong(b.substring(dashB + 1)));
+        return order <= 0 ? a : b;
     }
 
     /** The smallest stream id greater than {@code id} ("ms-seq"). */

@@ -78,6 +78,7 @@ public class TurnPublisher {
     private final TurnStreams streams;
     private final PublishedTurns published;
     private final PatientMemory memory;
+    private final TurnSeal seal;
     private final Context flushContext;
     private final ConcurrentLinkedQueue<Outgoing> outgoing = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean flushScheduled = new AtomicBoolean();
@@ -87,7 +88,8 @@ public class TurnPublisher {
     private final Counter unreplicated;
 
     public TurnPublisher(ReactiveRedisDataSource redis, DispatchConfig config, TurnStreams streams,
-            PublishedTurns published, PatientMemory memory, Vertx vertx, MeterRegistry registry) {
+            PublishedTurns published, PatientMemory memory, TurnSeal seal, Vertx vertx, MeterRegistry registry) {
+        this.seal = seal;
         this.redis = redis.getRedis();
         this.config = config;
         this.streams = streams;
@@ -130,7 +132,7 @@ public class TurnPublisher {
         try {
             String patient = memory.pseudonym(stored.subject());
             stream = streams.of(patient);
-            xadd = xadd(stream, new Turn(stored, patient, lookup, traceparent).fields());
+            xadd = xadd(stream, seal.apply(stream, new Turn(stored, patient, lookup, traceparent).fields()));
         } catch (RuntimeException e) {
             return Uni.createFrom().failure(new Unpublishable(e));
         }

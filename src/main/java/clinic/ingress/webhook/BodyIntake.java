@@ -1,7 +1,6 @@
 package clinic.ingress.webhook;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -188,19 +187,13 @@ class BodyIntake {
 
         private Intake intake() {
             EvolutionEvent event = parser.parse(pathEvent, () -> new ByteBufInputStream(chunks.duplicate()));
-            return new Intake(event, kept(event), received, sha256(chunks));
+            return new Intake(event, redacted(event), received, sha256(chunks));
         }
 
-        /** What quarantine may keep: the reduced body, or the redacted beginning of one that is not JSON. */
-        private byte[] kept(EvolutionEvent event) {
-            if (event instanceof EvolutionEvent.Ignored) {
-                return new byte[0]; // never quarantined
-            }
-            String json = event instanceof EvolutionEvent.Message message
-                    ? message.message().rawJson()
-                    : ((EvolutionEvent.Invalid) event).keptJson();
-            if (json != null) {
-                return json.getBytes(StandardCharsets.UTF_8);
+        /** The redacted beginning of a body that is not JSON; null for one that is (the reduced tree is kept). */
+        private byte[] redacted(EvolutionEvent event) {
+            if (!(event instanceof EvolutionEvent.Invalid invalid) || invalid.keptJson() != null) {
+                return null;
             }
             byte[] prefix = new byte[(int) Math.min(keptPrefixBytes, chunks.readableBytes())];
             chunks.getBytes(chunks.readerIndex(), prefix);

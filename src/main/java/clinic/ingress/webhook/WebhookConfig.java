@@ -75,6 +75,14 @@ public interface WebhookConfig {
     int instanceBurst();
 
     /**
+     * How long a 429 is held before it is sent: a storm answered at once comes straight back, and its
+     * cheap answers still took, measured, 19,600 requests a second of the CPU the other clinics wait
+     * for (docs/operations.md#one-noisy-clinic).
+     */
+    @WithDefault("500ms")
+    Duration throttleDelay();
+
+    /**
      * Largest body read from a sender that sent no header credential (only the body's apikey can
      * vouch for it): such bodies are read before anyone is authenticated, so they are kept small and
      * must announce their length.

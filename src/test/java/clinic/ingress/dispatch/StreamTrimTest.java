@@ -26,6 +26,8 @@ import io.quarkus.test.junit.QuarkusTest;
 @QuarkusTest
 class StreamTrimTest {
 
+    private static final Duration DAY = Duration.ofDays(1);
+
     @Inject
     StreamTrimmer trimmer;
     @Inject
@@ -39,7 +41,7 @@ class StreamTrimTest {
         // The assistant read 30 and acknowledged the first 20: 10 pending, 20 never delivered.
         consume(stream, 30, 20);
 
-        StreamTrimmer.Round round = trimmer.trim(stream, "assistant", 10).await().atMost(Duration.ofSeconds(5));
+        StreamTrimmer.Round round = trimmer.trim(stream, "assistant", 10, DAY).await().atMost(Duration.ofSeconds(5));
 
         assertThat(round.groupPresent()).isTrue();
         assertThat(round.unconsumed()).isEqualTo(30);
@@ -48,7 +50,7 @@ class StreamTrimTest {
                 .isEqualTo(ids.subList(20, 50));
 
         // Within the cap nothing is trimmed, acknowledged or not.
-        StreamTrimmer.Round roomy = trimmer.trim(stream, "assistant", 1000).await().atMost(Duration.ofSeconds(5));
+        StreamTrimmer.Round roomy = trimmer.trim(stream, "assistant", 1000, DAY).await().atMost(Duration.ofSeconds(5));
         assertThat(roomy.trimmed()).isZero();
         assertThat(streams.xlen(stream)).isEqualTo(30);
         redis.key().del(stream);
@@ -61,7 +63,7 @@ class StreamTrimTest {
         var streams = redis.stream(String.class, String.class, String.class);
         consume(stream, 25, 25);
 
-        StreamTrimmer.Round round = trimmer.trim(stream, "assistant", 10).await().atMost(Duration.ofSeconds(5));
+        StreamTrimmer.Round round = trimmer.trim(stream, "assistant", 10, DAY).await().atMost(Duration.ofSeconds(5));
 
         assertThat(round.unconsumed()).isEqualTo(15);
         assertThat(streams.xrange(stream, StreamRange.of("-", "+")).stream().map(StreamMessage::id).toList())
@@ -70,11 +72,28 @@ class StreamTrimTest {
     }
 
     @Test
+    void underTheCapAcknowledgedTurnsStayForTheRetentionAndThenGo() {
+        String stream = "test:turns:" + UUID.randomUUID();
+        List<String> ids = add(stream, 20);
+        var streams = redis.stream(String.class, String.class, String.class);
+        consume(stream, 15, 10);
+
+        assertThat(trimmer.trim(stream, "assistant", 1000, DAY).await().atMost(Duration.ofSeconds(5)).trimmed()).isZero();
+        // Past the retention (here: none at all), the acknowledged ten go; the pending and unread stay.
+        StreamTrimmer.Round round = trimmer.trim(stream, "assistant", 1000, Duration.ZERO).await().atMost(Duration.ofSeconds(5));
+
+        assertThat(round.trimmed()).isEqualTo(10);
+        assertThat(streams.xrange(stream, StreamRange.of("-", "+")).stream().map(StreamMessage::id).toList())
+                .isEqualTo(ids.subList(10, 20));
+        redis.key().del(stream);
+    }
+
+    @Test
     void withoutTheGroupTheStreamIsCutToItsCap() {
         String stream = "test:turns:" + UUID.randomUUID();
         List<String> ids = add(stream, 30);
 
-        StreamTrimmer.Round round = trimmer.trim(stream, "assistant", 10).await().atMost(Duration.ofSeconds(5));
+        StreamTrimmer.Round round = trimmer.trim(stream, "assistant", 10, DAY).await().atMost(Duration.ofSeconds(5));
 
         assertThat(round.groupPresent()).isFalse();
         assertThat(redis.stream(String.class, String.class, String.class).xrange(stream, StreamRange.of("-", "+"))

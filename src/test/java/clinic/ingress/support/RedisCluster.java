@@ -119,6 +119,32 @@ public final class RedisCluster implements AutoCloseable {
         return List.of("quarkus.redis.client-type=cluster", "quarkus.redis.hosts=" + hosts);
     }
 
+    /** A seed node's URL, for clients of the cluster other than the service (the reference consumer). */
+    public String seedUrl() {
+        return "redis://127.0.0.1:" + basePort;
+    }
+
+    /** Keys matching {@code pattern} on every node (KEYS: a test's private cluster only). */
+    public List<String> keys(String pattern) throws Exception {
+        List<String> keys = new ArrayList<>();
+        for (int port = basePort; port < basePort + 6; port++) {
+            Redis node = Redis.createClient(vertx, "redis://127.0.0.1:" + port);
+            try {
+                Response role = node.send(Request.cmd(Command.ROLE)).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+                if (!"master".equals(role.get(0).toString())) {
+                    continue;
+                }
+                for (Response key : node.send(Request.cmd(Command.KEYS).arg(pattern)).toCompletionStage().toCompletableFuture()
+                        .get(30, TimeUnit.SECONDS)) {
+                    keys.add(key.toString());
+                }
+            } finally {
+                node.close();
+            }
+        }
+        return keys;
+    }
+
     public Response send(Request request) throws Exception {
         return redis.send(request).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }

@@ -89,18 +89,32 @@ public final class Replica implements AutoCloseable {
     public record Exit(int code, String output) {
     }
 
+    /**
+     * The packaged service: the jar, or with {@code -Dnative} (failsafe's {@code test.runtime=native})
+     * the native executable, so every black-box test runs against the product as shipped.
+     */
     private static List<String> command(String profile, int port, int managementPort, String... properties) {
-        Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar");
-        if (!Files.exists(jar)) {
-            throw new IllegalStateException("package the application first: " + jar.toAbsolutePath());
+        boolean nativeRuntime = "native".equals(System.getProperty("test.runtime"));
+        Path artifact = nativeRuntime
+                ? Path.of(System.getProperty("native.image.path", "target/clinic-ingress-1.0.0-SNAPSHOT-runner"))
+                : Path.of("target", "quarkus-app", "quarkus-run.jar");
+        if (!Files.exists(artifact)) {
+            throw new IllegalStateException("package the application first: " + artifact.toAbsolutePath());
         }
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(List.of(java, "-Dquarkus.profile=" + profile, "-Dquarkus.http.port=" + port,
+        List<String> command = new ArrayList<>();
+        if (nativeRuntime) {
+            command.add(artifact.toAbsolutePath().toString());
+        } else {
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        }
+        command.addAll(List.of("-Dquarkus.profile=" + profile, "-Dquarkus.http.port=" + port,
                 "-Dquarkus.management.port=" + managementPort));
         for (String property : properties) {
             command.add("-D" + property);
         }
-        command.addAll(List.of("-jar", jar.toString()));
+        if (!nativeRuntime) {
+            command.addAll(List.of("-jar", artifact.toString()));
+        }
         return command;
     }
 
