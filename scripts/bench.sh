@@ -315,7 +315,7 @@ scripts/media-burst.sh > "$OUT/media-burst.txt" 2>&1 || log "media burst failed:
 
 # ---- 4. JMH -------------------------------------------------------------------------------------
 log "JMH: local tier and codec"
-java -cp "$CP" org.openjdk.jmh.Main CacheBenchmarks -f 1 -wi 2 -w 1s -i 3 -r 2s -rf json -rff "$OUT/jmh.json" > "$OUT/jmh.txt" 2>&1
+java -cp "$CP" org.openjdk.jmh.Main "CacheBenchmarks|SealBenchmarks" -f 1 -wi 2 -w 1s -i 3 -r 2s -rf json -rff "$OUT/jmh.json" > "$OUT/jmh.txt" 2>&1
 
 log "report"
 BENCH_BASELINE=$BASELINE BENCH_PATIENTS=$PATIENTS BENCH_INSTANCES=$INSTANCES python3 scripts/bench_report.py "$OUT"

@@ -44,20 +44,24 @@ public class TurnSeal {
     private final SecureRandom random = new SecureRandom();
 
     public TurnSeal(DispatchConfig config) {
-        if (!config.seal()) {
+        this(config.seal() ? config.sealKey()
+                .map(value -> Base64.getDecoder().decode(value.trim()))
+                .orElseThrow(() -> new IllegalStateException(
+                        "ingress.dispatch.seal=true needs ingress.dispatch.seal-key (openssl rand -base64 32)")) : null);
+    }
+
+    /** Seals with {@code key} (32 bytes), or not at all (null). */
+    TurnSeal(byte[] key) {
+        if (key == null) {
             this.key = null;
             this.keyId = null;
             return;
         }
-        byte[] raw = config.sealKey()
-                .map(value -> Base64.getDecoder().decode(value.trim()))
-                .orElseThrow(() -> new IllegalStateException(
-                        "ingress.dispatch.seal=true needs ingress.dispatch.seal-key (openssl rand -base64 32)"));
-        if (raw.length != 32) {
+        if (key.length != 32) {
             throw new IllegalStateException("ingress.dispatch.seal-key must be a base64 256-bit key (openssl rand -base64 32)");
         }
-        this.key = new SecretKeySpec(raw, "AES");
-        this.keyId = keyId(raw);
+        this.key = new SecretKeySpec(key, "AES");
+        this.keyId = keyId(key);
     }
 
     public boolean enabled() {
