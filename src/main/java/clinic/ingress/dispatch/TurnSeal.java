@@ -15,6 +15,7 @@ import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -43,6 +44,7 @@ public class TurnSeal {
     private final String keyId;
     private final SecureRandom random = new SecureRandom();
 
+    @Inject
     public TurnSeal(DispatchConfig config) {
         this(config.seal() ? config.sealKey()
                 .map(value -> Base64.getDecoder().decode(value.trim()))
