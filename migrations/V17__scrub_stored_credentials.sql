@@ -6,9 +6,10 @@
 -- a backup could send WhatsApp messages as the clinic. From this version on the service never
 -- stores it; this removes what is already there:
 --   jsonb rows: the top-level apikey key removed (raw - 'apikey')
---   bytea rows: every "apikey": "..." value replaced by "[removed]", on the bytes read as LATIN1,
---               which maps every byte to one character and back, so the rest stays byte for byte
---               (valid UTF-8 or not, truncated or not)
+--   bytea rows: every "apikey": "..." value replaced by "[removed]", on the bytes in PostgreSQL's
+--               escape form (encode(raw, 'escape'): printable ASCII as itself, NUL and high bytes as
+--               \nnn), which decode() turns back byte for byte: the rest stays as it was, valid
+--               UTF-8 or not, truncated or not, NUL bytes included (text could not hold those)
 -- In committed batches along each table's primary key (keyset, so each batch is found at once and
 -- no lock is held for long); a row already clean is not rewritten. Re-running is a no-op. Runs
 -- outside a transaction (V17__scrub_stored_credentials.sql.conf) because the procedure commits.
@@ -56,11 +57,11 @@ BEGIN
         FROM (SELECT id FROM core.webhook_quarantine WHERE id > last_id ORDER BY id LIMIT batch_size) batch;
         EXIT WHEN next_id IS NULL;
         UPDATE core.webhook_quarantine
-        SET raw = convert_to(regexp_replace(convert_from(raw, 'LATIN1'),
-                                            '("[Aa][Pp][Ii]_?[Kk][Ee][Yy]"\s*:\s*")[^"]*(")', '\1[removed]\2', 'g'),
-                             'LATIN1')
+        SET raw = decode(regexp_replace(encode(raw, 'escape'),
+                                        '("[Aa][Pp][Ii]_?[Kk][Ee][Yy]"\s*:\s*")[^"]*(")', '\1[removed]\2', 'g'),
+                         'escape')
         WHERE id > last_id AND id <= next_id
-          AND convert_from(raw, 'LATIN1') ~ '"[Aa][Pp][Ii]_?[Kk][Ee][Yy]"\s*:\s*"(?!\[removed\]")';
+          AND encode(raw, 'escape') ~ '"[Aa][Pp][Ii]_?[Kk][Ee][Yy]"\s*:\s*"(?!\[removed\]")';
         last_id := next_id;
         COMMIT;
     END LOOP;

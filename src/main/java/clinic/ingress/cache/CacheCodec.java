@@ -8,19 +8,13 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import java.security.SecureRandom;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.List;
-import java.util.Optional;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 
-import javax.crypto.Cipher;
 import javax.crypto.Mac;
-import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -53,48 +47,27 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * JSON, gzip or {@code 0x01} AES-GCM without associated data) are reported as outdated and reloaded,
  * never trusted.
  *
- * <p>Why one class of this size: the byte layout is one format; its encoder and decoder must change
- * together, and the checks (size, integrity, version) are part of reading it.
+ * <p>The encrypted layouts are {@link ValueSealing}'s; the rest of the format, its encoder and its
+ * decoder, with the checks that are part of reading it (size, integrity, version), are here.
  */
 @ApplicationScoped
 public class CacheCodec {
 
     public static final int VERSION = 2;
     private static final byte SIGNED = 0x02;
-    private static final byte ENCRYPTED_WITHOUT_KEY_ID = 0x03;
-    private static final byte ENCRYPTED = 0x04;
-    private static final int KEY_ID_BYTES = 4;
     private static final int MAC_BYTES = 32;
-    private static final int IV_BYTES = 12;
-    private static final int TAG_BITS = 128;
     /** Separates the integrity key from the key-name HMAC key, both derived from one secret. */
     private static final String INTEGRITY_LABEL = "clinic-ingress/cache-integrity/v2";
-    private static final String KEY_ID_LABEL = "clinic-ingress/cache-key-id/v1";
-
-    /** An encryption key and its id; the current one first. */
-    private record SealingKey(SecretKeySpec key, byte[] id) {
-        static SealingKey of(String base64) {
-            SecretKeySpec key = aesKey(base64);
-            return new SealingKey(key, Arrays.copyOf(hmac(new SecretKeySpec(key.getEncoded(), "HmacSHA256"),
-                    KEY_ID_LABEL.getBytes(StandardCharsets.UTF_8)), KEY_ID_BYTES));
-        }
-    }
 
     private final ObjectMapper mapper;
-    private final Optional<SealingKey> key;
-    private final List<SealingKey> keys;
+    private final ValueSealing sealing;
     private final SecretKeySpec integrityKey;
     private final long compressAbove;
     private final long maxDecoded;
-    private final SecureRandom random = new SecureRandom();
 
     public CacheCodec(ObjectMapper mapper, CacheConfig config) {
         this.mapper = mapper;
-        this.key = config.encryptionKey().map(SealingKey::of);
-        List<SealingKey> all = new ArrayList<>();
-        key.ifPresent(all::add);
-        config.previousEncryptionKeys().orElse(List.of()).forEach(previous -> all.add(SealingKey.of(previous)));
-        this.keys = List.copyOf(all);
+        this.sealing = new ValueSealing(config.encryptionKey(), config.previousEncryptionKeys().orElse(List.of()));
         this.integrityKey = new SecretKeySpec(hmac(new SecretKeySpec(CacheKeys.secret(config), "HmacSHA256"),
                 INTEGRITY_LABEL.getBytes(StandardCharsets.UTF_8)), "HmacSHA256");
         this.compressAbove = config.compressAbove().asLongValue();
@@ -112,7 +85,7 @@ public class CacheCodec {
             if (bytes.length > compressAbove) {
                 bytes = gzip(bytes);
             }
-            return key.isPresent() ? encrypt(redisKey, bytes) : sign(redisKey, bytes);
+            return sealing.enabled() ? sealing.seal(redisKey, bytes) : sign(redisKey, bytes);
         } catch (IOException | GeneralSecurityException e) {
             throw new IllegalStateException("cannot encode a cache value", e);
         }
@@ -125,16 +98,16 @@ public class CacheCodec {
         }
         boolean rekey = false;
         byte[] bytes = switch (value[0]) {
-            case ENCRYPTED, ENCRYPTED_WITHOUT_KEY_ID -> {
-                if (key.isEmpty()) {
+            case ValueSealing.ENCRYPTED, ValueSealing.ENCRYPTED_WITHOUT_KEY_ID -> {
+                if (!sealing.enabled()) {
                     throw new UndecodableValue("encrypted, but no key is configured");
                 }
-                Opened opened = decrypt(redisKey, value);
+                ValueSealing.Opened opened = sealing.open(redisKey, value);
                 rekey = opened.rekey();
                 yield opened.plain();
             }
             case SIGNED -> {
-                if (key.isPresent()) {
+                if (sealing.enabled()) {
                     // With encryption on, a readable value was not written by us.
                     throw new UndecodableValue("not encrypted");
                 }
@@ -197,54 +170,6 @@ public class CacheCodec {
         }
     }
 
-    private byte[] encrypt(String redisKey, byte[] plain) throws GeneralSecurityException {
-        byte[] iv = new byte[IV_BYTES];
-        random.nextBytes(iv);
-        Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-        cipher.init(Cipher.ENCRYPT_MODE, key.get().key(), new GCMParameterSpec(TAG_BITS, iv));
-        cipher.updateAAD(redisKey.getBytes(StandardCharsets.UTF_8));
-        byte[] sealed = cipher.doFinal(plain);
-        return ByteBuffer.allocate(1 + KEY_ID_BYTES + IV_BYTES + sealed.length)
-                .put(ENCRYPTED).put(key.get().id()).put(iv).put(sealed).array();
-    }
-
-    /** The plaintext, and whether it was sealed otherwise than the current key and format would. */
-    private record Opened(byte[] plain, boolean rekey) {
-    }
-
-    private Opened decrypt(String redisKey, byte[] value) throws UndecodableValue {
-        boolean withId = value[0] == ENCRYPTED;
-        int ivAt = withId ? 1 + KEY_ID_BYTES : 1;
-        if (value.length < ivAt + IV_BYTES + TAG_BITS / 8) {
-            throw new UndecodableValue("truncated ciphertext");
-        }
-        for (SealingKey candidate : keys) {
-            if (withId && !Arrays.equals(candidate.id(), 0, KEY_ID_BYTES, value, 1, 1 + KEY_ID_BYTES)) {
-                continue;
-            }
-            byte[] plain = open(candidate, redisKey, value, ivAt);
-            if (plain != null) {
-                return new Opened(plain, !withId || candidate != keys.get(0));
-            }
-            if (withId) {
-                break;
-            }
-        }
-        // Wrong key, tampered, foreign, or moved from another Redis key: GCM's tag does not verify.
-        throw new UndecodableValue("does not decrypt with our keys under this Redis key");
-    }
-
-    private static byte[] open(SealingKey candidate, String redisKey, byte[] value, int ivAt) {
-        try {
-            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-            cipher.init(Cipher.DECRYPT_MODE, candidate.key(), new GCMParameterSpec(TAG_BITS, value, ivAt, IV_BYTES));
-            cipher.updateAAD(redisKey.getBytes(StandardCharsets.UTF_8));
-            return cipher.doFinal(value, ivAt + IV_BYTES, value.length - ivAt - IV_BYTES);
-        } catch (GeneralSecurityException e) {
-            return null;
-        }
-    }
-
     private static byte[] gzip(byte[] bytes) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream(bytes.length / 3 + 16);
         try (GZIPOutputStream gzip = new GZIPOutputStream(out)) {
@@ -268,14 +193,6 @@ public class CacheCodec {
         } catch (IOException e) {
             throw new UndecodableValue("corrupt gzip");
         }
-    }
-
-    private static SecretKeySpec aesKey(String base64) {
-        byte[] key = Base64.getDecoder().decode(base64.trim());
-        if (key.length != 32) {
-            throw new IllegalArgumentException("ingress.cache encryption keys must be 32 bytes (AES-256), base64");
-        }
-        return new SecretKeySpec(key, "AES");
     }
 
     /** A Redis value that is not ours, not our version, corrupt, or not decryptable with our key. */

@@ -7,8 +7,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.Iterator;
-import java.util.Set;
 import java.util.function.Supplier;
 
 import com.fasterxml.jackson.core.JsonFactory;
@@ -31,13 +29,6 @@ import clinic.ingress.platform.Json;
  */
 public final class EvolutionParser {
 
-    /** Keys of {@code message} that are not its content. */
-    private static final Set<String> NOT_CONTENT = Set.of("messageContextInfo", "base64", "mediaUrl", "speechToText");
-    /** Wrappers whose {@code message} holds the real content. */
-    private static final String[] WRAPPERS = {
-        "ephemeralMessage", "viewOnceMessage", "viewOnceMessageV2", "viewOnceMessageV2Extension",
-        "documentWithCaptionMessage", "editedMessage"};
-    private static final String[] CAPTIONED = {"imageMessage", "videoMessage", "documentMessage"};
     private static final int MAX_ID_LENGTH = 255;
 
     private final ObjectMapper mapper;
@@ -170,8 +161,8 @@ public final class EvolutionParser {
                 remoteJid,
                 patient,
                 fromMe,
-                messageType(data, message),
-                text(message, 0),
+                MessageContent.type(data, message),
+                MessageContent.text(message),
                 timestamp(data.get("messageTimestamp")),
                 media,
                 kept);
@@ -198,46 +189,6 @@ public final class EvolutionParser {
             return "group";
         }
         return null;
-    }
-
-    private static String messageType(JsonNode data, JsonNode message) {
-        String declared = text(data.get("messageType"));
-        if (declared != null && !declared.isBlank()) {
-            return declared;
-        }
-        if (message != null && message.isObject()) {
-            for (Iterator<String> names = message.fieldNames(); names.hasNext(); ) {
-                String name = names.next();
-                if (!NOT_CONTENT.contains(name)) {
-                    return name;
-                }
-            }
-        }
-        return "unknown";
-    }
-
-    /** Text, caption, transcription or reaction of a Baileys {@code proto.IMessage}. */
-    private static String text(JsonNode message, int depth) {
-        if (message == null || !message.isObject() || depth > 3) {
-            return null;
-        }
-        String text = firstNonNull(
-                text(message.get("conversation")),
-                text(message.path("extendedTextMessage").get("text")));
-        for (int i = 0; text == null && i < CAPTIONED.length; i++) {
-            text = text(message.path(CAPTIONED[i]).get("caption"));
-        }
-        for (int i = 0; text == null && i < WRAPPERS.length; i++) {
-            text = text(message.path(WRAPPERS[i]).get("message"), depth + 1);
-        }
-        return firstNonNull(
-                text,
-                text(message.path("reactionMessage").get("text")),
-                text(message.path("buttonsResponseMessage").get("selectedDisplayText")),
-                text(message.path("templateButtonReplyMessage").get("selectedDisplayText")),
-                text(message.path("listResponseMessage").get("title")),
-                // Evolution's OpenAI transcription of a voice note, when enabled.
-                text(message.get("speechToText")));
     }
 
     /** Epoch seconds as a number, a numeric string or a protobuf Long {@code {low, high}}. */
@@ -269,13 +220,4 @@ public final class EvolutionParser {
         return a != null && !a.isBlank() ? a : b != null && !b.isBlank() ? b : null;
     }
 
-    @SafeVarargs
-    private static <T> T firstNonNull(T... values) {
-        for (T value : values) {
-            if (value != null) {
-                return value;
-            }
-        }
-        return null;
-    }
 }

@@ -36,9 +36,6 @@ import io.vertx.ext.web.RoutingContext;
 @ApplicationScoped
 class BodyIntake {
 
-    /** Where bodies are held while read and parsed: pooled, so a burst's memory is reused, not grown. */
-    private static final ByteBufAllocator ALLOCATOR = PooledByteBufAllocator.DEFAULT;
-
     /** Typical webhooks (a few KB) are parsed on the event loop; media bodies on a worker. */
     static final int INLINE_PARSE_BYTES = 64 * 1024;
 
@@ -49,6 +46,12 @@ class BodyIntake {
         void refused(WebhookRejection rejection);
     }
 
+    /**
+     * Where bodies are held while read and parsed: pooled, so a burst's memory is reused, not grown.
+     * An instance field: a static one would be built into the native image's heap, where Netty's
+     * allocator must not be (found building natively).
+     */
+    private final ByteBufAllocator allocator = PooledByteBufAllocator.DEFAULT;
     private final EvolutionParser parser;
     private final InflightBytes inflight;
     private final WebhookConfig config;
@@ -85,7 +88,7 @@ class BodyIntake {
         private final boolean chunked;
         private final String pathEvent;
         private final Then then;
-        private final CompositeByteBuf chunks = ALLOCATOR.compositeDirectBuffer(Integer.MAX_VALUE);
+        private final CompositeByteBuf chunks = allocator.compositeDirectBuffer(Integer.MAX_VALUE);
         private long reserved;
         private long received;
         private boolean over;
@@ -120,7 +123,7 @@ class BodyIntake {
                 // Vert.x hands each chunk over as a fresh heap copy: copied once more into Netty's
                 // pooled direct memory it dies young, instead of living in the old generation for
                 // the seconds a large upload takes (which grew the JVM's heap by the whole burst).
-                ByteBuf kept = ALLOCATOR.directBuffer(chunk.length());
+                ByteBuf kept = allocator.directBuffer(chunk.length());
                 kept.writeBytes(chunk.getByteBuf());
                 chunks.addComponent(true, kept);
             });
