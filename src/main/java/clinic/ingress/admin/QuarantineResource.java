@@ -20,6 +20,7 @@ import org.jboss.resteasy.reactive.RestQuery;
 
 import clinic.ingress.webhook.QuarantineReplay;
 import clinic.ingress.webhook.QuarantineStore;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -67,6 +68,8 @@ public class QuarantineResource {
     }
 
     /** Counts for one instance, or all ({@code instance} null). */
+    // Serialized by Jackson in the native image too.
+    @RegisterForReflection
     public record Counts(String instance, List<QuarantineStore.Count> reasons) {
     }
 }

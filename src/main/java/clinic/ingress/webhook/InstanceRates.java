@@ -1,11 +1,12 @@
 package clinic.ingress.webhook;
 
-import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
+import io.quarkus.cache.Cache;
+import io.quarkus.cache.CacheName;
+import io.quarkus.cache.CaffeineCache;
 
 /**
  * A token bucket per instance ({@code ingress.webhook.instance-rate} per second,
@@ -43,16 +44,21 @@ class InstanceRates {
         }
     }
 
+    static final String BUCKETS = "instance-rates";
+
     private final double rate;
     private final int burst;
-    private final Cache<String, Bucket> buckets = Caffeine.newBuilder()
-            .expireAfterAccess(Duration.ofMinutes(10))
-            .maximumSize(100_000)
-            .build();
+    /**
+     * quarkus-cache's Caffeine ({@code quarkus.cache.caffeine."instance-rates".*}: forgotten ten
+     * minutes after last use, at most 100,000): a Caffeine built here directly needs a generated
+     * node class the native image does not register (found running the native executable).
+     */
+    private final CaffeineCache buckets;
 
-    InstanceRates(WebhookConfig config) {
+    InstanceRates(WebhookConfig config, @CacheName(BUCKETS) Cache buckets) {
         this.rate = config.instanceRate();
         this.burst = Math.max(1, config.instanceBurst());
+        this.buckets = buckets.as(CaffeineCache.class);
     }
 
     /** Whether {@code instance} may send one more message now. */
@@ -61,7 +67,18 @@ class InstanceRates {
             return true;
         }
         long now = System.nanoTime();
-        return buckets.get(instance, name -> new Bucket(burst, now)).take(rate, burst, now);
+        return bucket(instance, now).take(rate, burst, now);
+    }
+
+    private Bucket bucket(String instance, long now) {
+        CompletableFuture<Object> known = buckets.getIfPresent(instance);
+        if (known != null) {
+            return (Bucket) known.join(); // always completed: put below
+        }
+        // Two first messages at once may both create one; the later put wins, a token or two early.
+        Bucket bucket = new Bucket(burst, now);
+        buckets.put(instance, CompletableFuture.completedFuture(bucket));
+        return bucket;
     }
 
     /** Seconds until the next token: what Retry-After says. */

@@ -20,6 +20,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -43,6 +44,8 @@ import io.smallrye.mutiny.Uni;
 public class QuarantineReplay {
 
     /** What one replay did. */
+    // Serialized by Jackson in the native image too.
+    @RegisterForReflection
     public record Result(int replayed, int stored, int duplicates, int failed) {
 
         static final Result NONE = new Result(0, 0, 0, 0);

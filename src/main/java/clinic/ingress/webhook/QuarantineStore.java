@@ -16,6 +16,7 @@ import clinic.ingress.platform.Failures;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -119,6 +120,8 @@ public class QuarantineStore {
     }
 
     /** Rows by reason, and how many of them a replay has taken through the store path. */
+    // Serialized by Jackson in the native image too.
+    @RegisterForReflection
     public record Count(String reason, long quarantined, long replayed) {
     }
 
