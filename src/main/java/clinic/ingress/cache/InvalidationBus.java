@@ -32,7 +32,13 @@ import io.vertx.mutiny.redis.client.Response;
 @ApplicationScoped
 public class InvalidationBus {
 
-    private static final String ORIGIN = UUID.randomUUID().toString();
+    /**
+     * This replica's id, so it skips its own messages. An instance field, drawn when the replica
+     * starts: a static one is drawn once when the native image is built, so every replica of the
+     * executable had the same id and skipped every other replica's invalidations (found by
+     * ClusterReplicasIT against the native executable).
+     */
+    private final String origin = UUID.randomUUID().toString();
     private static final Duration RECONNECT_FIRST = Duration.ofMillis(250);
     private static final Duration RECONNECT_MAX = Duration.ofSeconds(30);
 
@@ -70,7 +76,7 @@ public class InvalidationBus {
         }
         return redis.send(Request.cmd(sharded ? Command.SPUBLISH : Command.PUBLISH)
                         .arg(config.invalidationChannel())
-                        .arg(ORIGIN + " " + name))
+                        .arg(origin + " " + name))
                 .ifNoItem().after(config.redisTimeout().multipliedBy(4)).fail()
                 .onFailure().invoke(e -> Log.debugf("invalidation of %s not published: %s", name, e.getClass().getSimpleName()))
                 .onFailure().recoverWithNull()
@@ -124,7 +130,7 @@ public class InvalidationBus {
         if (message.size() == 3 && ("message".equals(kind) || "smessage".equals(kind))) {
             String payload = message.get(2).toString();
             int space = payload.indexOf(' ');
-            if (space > 0 && !payload.substring(0, space).equals(ORIGIN)) {
+            if (space > 0 && !payload.substring(0, space).equals(origin)) {
                 listener.invalidated(payload.substring(space + 1));
             }
         } else if ("sunsubscribe".equals(kind)) {

@@ -18,7 +18,11 @@ class FetchLease {
 
     private static final String RELEASE =
             "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
-    private static final String OWNER = UUID.randomUUID().toString();
+    /**
+     * This replica, as a lease's owner. Drawn when the replica starts: a static field is drawn when
+     * the native image is built, and every replica of the executable would own every lease.
+     */
+    private final String owner = UUID.randomUUID().toString();
 
     private final ReactiveRedisDataSource redis;
     private final CacheConfig cacheConfig;
@@ -35,7 +39,7 @@ class FetchLease {
         if (!cacheConfig.redisEnabled()) {
             return Uni.createFrom().item(true);
         }
-        return redis.execute("SET", lease, OWNER, "NX", "PX", String.valueOf(config.leaseTtl().toMillis()))
+        return redis.execute("SET", lease, owner, "NX", "PX", String.valueOf(config.leaseTtl().toMillis()))
                 .map(response -> response != null && "OK".equals(response.toString()))
                 .ifNoItem().after(cacheConfig.redisTimeout()).fail()
                 .onFailure().recoverWithItem(true);
@@ -45,7 +49,7 @@ class FetchLease {
         if (!cacheConfig.redisEnabled()) {
             return Uni.createFrom().voidItem();
         }
-        return redis.execute("EVAL", RELEASE, "1", lease, OWNER)
+        return redis.execute("EVAL", RELEASE, "1", lease, owner)
                 // Bounded like every Redis call: an unreleased lease expires by itself (lease-ttl).
                 .ifNoItem().after(cacheConfig.redisTimeout().multipliedBy(4)).fail()
                 .onFailure().recoverWithNull()

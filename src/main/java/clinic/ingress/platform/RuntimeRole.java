@@ -5,7 +5,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
-import clinic.ingress.IngressConfig;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
@@ -33,9 +34,10 @@ public class RuntimeRole {
     private final boolean production;
     private final AtomicInteger privileged = new AtomicInteger();
 
-    public RuntimeRole(Pool pool, IngressConfig config, MeterRegistry registry) {
+    public RuntimeRole(Pool pool, @ConfigProperty(name = "ingress.fail-closed", defaultValue = "true") boolean production,
+            MeterRegistry registry) {
         this.pool = pool;
-        this.production = config.failClosed();
+        this.production = production;
         registry.gauge("ingress.postgres.privileged", privileged);
     }
 
