@@ -4,7 +4,10 @@
 #
 #   scripts/bench.sh            (after scripts/test.sh on a fresh machine; about 15 minutes)
 #   BENCH_BASELINE=<commit>     the version to compare with (default 56efb80: before group commit)
-#   BENCH_SECTIONS=write        only section 1 (about 14 minutes), then the report
+#   BENCH_SECTIONS=write        only section 1 (about 14 minutes, 19 with the native executable), then the report
+#   NATIVE_RUNNER=<path>        the native executable measured beside the JVM (default: target/*-runner when
+#                               no source is newer: scripts/native-check.sh builds it; none to skip); NATIVE_OPTS
+#                               are its run-time options (-Xmn64m, say)
 #   BENCH_SECTIONS=noisy        only the noisy-neighbour measurement (about 2 minutes)
 #
 # Everything runs on this one machine: the service, PostgreSQL, Redis, a mem0 STAND-IN and the load
@@ -64,10 +67,20 @@ scripts/services.sh start >/dev/null 2>&1
 scripts/services.sh pgbouncer start >/dev/null 2>&1
 PGBOUNCER_PORT=${PGBOUNCER_PORT:-6432}
 
+NATIVE=${NATIVE_RUNNER:-}
 log "building the service and the benchmark tools"
 ./mvnw -B -q package -DskipTests
 ./mvnw -B -q test-compile dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt >/dev/null
 CP="target/test-classes:target/classes:$(cat target/bench-classpath.txt)"
+if [ -z "$NATIVE" ]; then
+  runner=$(ls target/*-runner 2>/dev/null | head -n 1 || true)
+  # An executable older than any source would measure another version than the jar.
+  if [ -n "$runner" ] && [ -z "$(find src/main migrations pom.xml -newer "$runner" -type f | head -n 1)" ]; then
+    NATIVE=$runner
+  fi
+fi
+[ "$NATIVE" = none ] && NATIVE=""
+[ -n "$NATIVE" ] && log "native executable measured beside the JVM: $NATIVE" || log "no native executable as new as the sources: JVM only (scripts/native-check.sh builds one)"
 BASE_DIR=target/bench-baseline/$BASELINE
 if [ ! -f "$BASE_DIR/target/quarkus-app/quarkus-run.jar" ]; then
   log "building the baseline $BASELINE"
@@ -112,13 +125,18 @@ start_app() { # start_app NAME [extra -D options]; PG_VIA=proxy (count statement
   [ "${PG_VIA:-proxy}" = direct ] && pg_port=5432
   [ "${PG_VIA:-proxy}" = pgbouncer ] && pg_port=$PGBOUNCER_PORT
   local t0; t0=$(date +%s%N)
+  if [[ "$JAR" == *.jar ]]; then
+    RUN=(java -Xmx512m); RUN_TAIL=(-jar "$JAR")
+  else
+    # The native executable, as the container runs it: no heap option (its own default).
+    RUN=("$JAR" ${NATIVE_OPTS:-}); RUN_TAIL=()
+  fi
   DATABASE_REACTIVE_URL="postgresql://127.0.0.1:$pg_port/$DB" \
   DATABASE_JDBC_URL="jdbc:postgresql://127.0.0.1:5432/$DB" DATABASE_USERNAME=postgres DATABASE_PASSWORD="$PGPASSWORD" \
   REDIS_URL="redis://127.0.0.1:6379/$REDIS_DB" INGRESS_WEBHOOK_TOKEN=$TOKEN INGRESS_CACHE_KEY_SECRET=bench-cache-key-secret-0123456789abcdef INGRESS_CACHE_ENCRYPTION_KEY=MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY= \
   INGRESS_ADMIN_TOKEN=bench-admin-token-0123456789abcdef0123 INGRESS_MEM0_BASE_URL="http://127.0.0.1:$MEM0_PORT" \
-    java -Xmx512m -Dquarkus.http.port=$APP_PORT -Dquarkus.management.port=$MGMT_PORT \
-      -Dquarkus.log.console.json.enabled=false "$@" \
-      -jar "$JAR" > "$OUT/app-$name.log" 2>&1 &
+    "${RUN[@]}" -Dquarkus.http.port=$APP_PORT -Dquarkus.management.port=$MGMT_PORT \
+      -Dquarkus.log.console.json.enabled=false "$@" "${RUN_TAIL[@]}" > "$OUT/app-$name.log" 2>&1 &
   APP=$!
   pids+=("$APP")
   for _ in $(seq 1 600); do
@@ -263,6 +281,9 @@ if [ "${BENCH_SECTIONS:-all}" = noisy ]; then
 fi
 write_path baseline "$BASE_DIR/target/quarkus-app/quarkus-run.jar"
 write_path current target/quarkus-app/quarkus-run.jar
+if [ -n "$NATIVE" ]; then
+  write_path native "$NATIVE"
+fi
 PG_VIA=pgbouncer write_path pooled target/quarkus-app/quarkus-run.jar -Dingress.postgres.pooled=true
 JAR=target/quarkus-app/quarkus-run.jar
 [ "${BENCH_SECTIONS:-all}" = write ] && { BENCH_BASELINE=$BASELINE BENCH_PATIENTS=$PATIENTS BENCH_INSTANCES=$INSTANCES python3 scripts/bench_report.py "$OUT"; cat "$OUT/report.md"; exit 0; }

@@ -78,7 +78,7 @@ def ratio(a, b):
 
 
 write = {v: {"wrk": {c: wrk(f"{v}-wrk{c}") for c in CONNECTIONS}, "open": {r: open_model(f"{v}-open{r}") for r in RATES},
-             "rss": load(f"runs/{v}-rss.json", {})} for v in ("baseline", "current", "pooled")}
+             "rss": load(f"runs/{v}-rss.json", {})} for v in ("baseline", "current", "pooled", "native")}
 floor = {"wrk": {c: wrk(f"trivial-wrk{c}") for c in CONNECTIONS}, "open": {r: open_model(f"trivial-open{r}") for r in RATES}}
 before, after = load("before.json"), load("after.json")
 bi, ai = load("before-internals.json"), load("after-internals.json")
@@ -118,6 +118,43 @@ for r in RATES:
         lines.append(f"| open model {r}/s: achieved, latency | {fmt(b)} | {fmt(n)} | p99 {ratio(b['p99'], n['p99'])} lower | {fmt(t)} |")
 lines.append(f'| RSS under 1,000 msg/s | {base["rss"].get("rss_mb_under_load")} MB | {cur["rss"].get("rss_mb_under_load")} MB | | |')
 
+def per_message(result, messages):
+    """Service CPU (ms) and PostgreSQL CPU (ms) per message of a run."""
+    cpu = (result or {}).get("cpu") or {}
+    if not cpu or not messages:
+        return None, None
+    return 1000 * cpu["cpu_s"].get("service", 0) / messages, 1000 * cpu["cpu_s"].get("postgresql", 0) / messages
+
+
+def messages_of(result, kind):
+    if not result:
+        return 0
+    return result["rps"] * 15 if kind == "wrk" else result.get("achieved", 0) * result.get("seconds", 15)
+
+
+native = write["native"]
+if any(native["wrk"].values()):
+    lines += ["", "### The native executable beside the JVM, same run", "",
+              "The same build as a native executable (GraalVM, serial collector, its default heap), same data,",
+              "load and warm-up as the JVM column (`java -Xmx512m`). CPU per message: the service's CPU time",
+              "during the run divided by the messages it answered.", "",
+              "| Measurement | JVM | native | native / JVM | service CPU per message, JVM / native |", "|---|---|---|---|---|"]
+    for c in CONNECTIONS:
+        j, n = cur["wrk"][c], native["wrk"][c]
+        if j and n:
+            jc, _ = per_message(j, messages_of(j, "wrk"))
+            nc, _ = per_message(n, messages_of(n, "wrk"))
+            lines.append(f'| wrk -c{c}: msg/s (p50, p99) | {j["rps"]:.0f} ({j["p50"]}, {j["p99"]}) | {n["rps"]:.0f} ({n["p50"]}, {n["p99"]}) '
+                         f'| {ratio(n["rps"], j["rps"])} | {jc:.3f} / {nc:.3f} ms ({nc / jc:.2f}x) |')
+    for r in RATES:
+        j, n = cur["open"][r], native["open"][r]
+        if j and n:
+            jc, _ = per_message(j, messages_of(j, "open"))
+            nc, _ = per_message(n, messages_of(n, "open"))
+            lines.append(f'| open model {r}/s: p50, p99 | {ms(j["p50"])}, {ms(j["p99"])} | {ms(n["p50"])}, {ms(n["p99"])} '
+                         f'| p99 {ratio(n["p99"], j["p99"])} | {jc:.3f} / {nc:.3f} ms ({nc / jc:.2f}x) |')
+    lines.append(f'| RSS under 1,000 msg/s | {cur["rss"].get("rss_mb_under_load")} MB | {native["rss"].get("rss_mb_under_load")} MB | | |')
+
 quiet_alone, quiet_flood = load("runs/quiet-alone.json"), load("runs/quiet-flood.json")
 if quiet_alone and quiet_flood:
     flood = wrk("flood-wrk")
@@ -155,8 +192,8 @@ lines += ["", "### CPU time per process during each run", "",
           "Seconds of CPU each process used while the run lasted (user + system, children included; the",
           "load generator's own from wait4). A 15 s run on 2 cores has 30 core-seconds.", "",
           "| Run | wall s | " + " | ".join(PROCESSES) + " | idle |", "|---" * (len(PROCESSES) + 3) + "|"]
-for label, result in ([(f"{v} wrk -c{c}", write[v]["wrk"][c]) for v in ("baseline", "current", "pooled") for c in CONNECTIONS]
-                      + [(f"{v} open {r}/s", write[v]["open"][r]) for v in ("baseline", "current", "pooled") for r in RATES]
+for label, result in ([(f"{v} wrk -c{c}", write[v]["wrk"][c]) for v in ("baseline", "current", "native", "pooled") for c in CONNECTIONS]
+                      + [(f"{v} open {r}/s", write[v]["open"][r]) for v in ("baseline", "current", "native", "pooled") for r in RATES]
                       + [(f"trivial wrk -c{c}", floor["wrk"][c]) for c in CONNECTIONS]
                       + [(f"trivial open {r}/s", floor["open"][r]) for r in RATES]):
     cpu = (result or {}).get("cpu") or {}
