@@ -40,12 +40,7 @@ class ConfigurationDocTest {
         });
         assertThat(wrong).as("defaults in docs/configuration.md that are not the code's").isEmpty();
         assertThat(code.keySet()).as("keys with a default missing from docs/configuration.md")
-                .allMatch(key -> documented.containsKey(key) || undocumentedOnPurpose(key));
-    }
-
-    /** Tuning knobs of the memory freshness maths, explained in MemoryConfig and docs/architecture.md. */
-    private static boolean undocumentedOnPurpose(String key) {
-        return key.equals("ingress.memory.early-refresh-beta");
+                .allMatch(documented::containsKey);
     }
 
     /** key -> default, from every {@code @ConfigMapping} interface of the service. */
