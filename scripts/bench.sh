@@ -9,6 +9,8 @@
 #                               no source is newer: scripts/native-check.sh builds it; none to skip); NATIVE_OPTS
 #                               are its run-time options (-Xmn64m, say)
 #   BENCH_SECTIONS=noisy        only the noisy-neighbour measurement (about 2 minutes)
+#   BENCH_SECTIONS=postgres     PostgreSQL's CPU, commits, WAL and statements per message idle, at 200 and 1,000
+#                               msg/s and at saturation (about 3 minutes per variant; PG_VARIANTS="a= b=-Dx=1,-Dy=2")
 #
 # Everything runs on this one machine: the service, PostgreSQL, Redis, a mem0 STAND-IN and the load
 # generators share its cores. So every run also records the CPU time each process used
@@ -267,6 +269,54 @@ write_path() { # write_path VERSION JAR [start_app options]; PG_VIA=direct (defa
   fi
   stop_app
 }
+# ---- what each message costs PostgreSQL at 200, 1,000 msg/s and at saturation ------------------
+pg_counters() { # commits, WAL bytes, messages stored: one JSON object
+  psql -qtAX -d "$DB" -c "SELECT json_build_object('commits', (SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()),
+    'wal', pg_current_wal_lsn() - '0/0'::pg_lsn, 'messages', (SELECT count(*) FROM core.whatsapp_messages))"
+}
+pg_statements_reset() { psql -qtAX -d "$DB" -c "SELECT pg_stat_statements_reset()" >/dev/null 2>&1 || true; }
+pg_statements() { # the run's statements by PostgreSQL time, when pg_stat_statements is loaded
+  psql -qtAX -d "$DB" -c "SELECT coalesce(json_agg(s), '[]') FROM (SELECT left(regexp_replace(query, '\s+', ' ', 'g'), 90) AS query,
+    calls, round(total_exec_time::numeric, 1) AS exec_ms, round(total_plan_time::numeric, 1) AS plan_ms, wal_bytes
+    FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+    ORDER BY total_exec_time + total_plan_time DESC LIMIT 8) s" 2>/dev/null || echo '[]'
+}
+postgres_cost() { # postgres_cost VARIANT [start_app options]: rates 200, 1000 (open model) and wrk -c64
+  local variant=$1; shift
+  log "PostgreSQL per message, $variant: fresh database, $PATIENTS patients' memories cached"
+  fresh_database "pg-$variant"
+  psql -qX -d "$DB" -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" >/dev/null 2>&1 || true
+  PG_VIA=direct start_app "pg-$variant" "$@"
+  fill_memories
+  wrk_script "$OUT/warm.lua" "1$(date +%s)"
+  wrk -t2 -c64 -d30s -s "$OUT/warm.lua" "http://127.0.0.1:$APP_PORT" > /dev/null
+  for run in idle open200 open1000 wrk64; do
+    log "PostgreSQL per message, $variant: $run, 15 s"
+    sleep 2
+    pg_statements_reset
+    local before; before=$(pg_counters)
+    case $run in
+      idle) measured "pg-$variant-$run" -- sleep 15 ;;
+      open*) measured "pg-$variant-$run" -- java $TOOL_JVM -cp "$CP" clinic.ingress.bench.OpenLoad 127.0.0.1 $APP_PORT "${run#open}" 15 \
+        $TOKEN "$INSTANCE_LIST" "$PATIENTS" "pg$variant$run$(date +%s)" 0 0 > "$OUT/runs/pg-$variant-$run.json" ;;
+      wrk64) wrk_script "$OUT/run.lua" "3$(date +%s)"
+        measured "pg-$variant-$run" -- wrk -t2 -c64 -d15s --latency -s "$OUT/run.lua" "http://127.0.0.1:$APP_PORT" > "$OUT/runs/pg-$variant-$run.txt" ;;
+    esac
+    sleep 1
+    echo "{\"before\": $before, \"after\": $(pg_counters), \"statements\": $(pg_statements)}" > "$OUT/runs/pg-$variant-$run.pg.json"
+  done
+  stop_app
+}
+if [ "${BENCH_SECTIONS:-all}" = postgres ]; then
+  # PG_VARIANTS: "name=-Dopt,-Dopt name2=..." (default: the current build as configured)
+  for spec in ${PG_VARIANTS:-current=}; do
+    name=${spec%%=*}; opts=${spec#*=}
+    # shellcheck disable=SC2086
+    postgres_cost "$name" ${opts//,/ }
+  done
+  python3 scripts/bench_postgres.py "$OUT" | tee "$OUT/postgres.md"
+  exit 0
+fi
 if [ "${BENCH_SECTIONS:-all}" = noisy ]; then
   fresh_database noisy
   PG_VIA=direct start_app noisy
