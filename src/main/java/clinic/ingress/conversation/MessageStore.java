@@ -26,7 +26,8 @@ import io.vertx.core.Vertx;
 /**
  * Stores each message exactly once, with group commit: concurrent webhooks' messages are written
  * together by {@link MessageBatchWriter}, one statement and one commit per batch. A message that
- * arrives while no batch is running is written at once; otherwise a batch is written when it
+ * arrives while no batch is running is written at once (or after {@code ingress.store.idle-linger});
+ * otherwise a batch is written when it
  * reaches {@code ingress.store.max-batch} messages or its first message has waited
  * {@code ingress.store.linger}, whichever comes first, as long as fewer than
  * {@code ingress.store.max-in-flight} batches are running. Messages arriving while all are running
@@ -127,6 +128,7 @@ public class MessageStore {
     private void enqueue(Waiting waiting) {
         List<Waiting> batch = null;
         boolean armTimer = false;
+        Duration linger;
         lock.lock();
         try {
             if (queue.size() >= config.maxQueued()) {
@@ -134,19 +136,21 @@ public class MessageStore {
                 return;
             }
             queue.add(waiting);
-            // Nothing running: no batch can form behind a running one, so waiting would only add
-            // latency. Otherwise wait up to the linger for company, unless the batch is full.
-            if (inFlight == 0 || queue.size() >= config.maxBatch() || config.linger().isZero()) {
+            // Nothing running: no batch forms behind a running one, so the message waits only the
+            // idle linger (none by default). Otherwise it waits up to the linger for company, unless
+            // the batch is full.
+            linger = inFlight == 0 ? config.idleLinger() : config.linger();
+            if (queue.size() >= config.maxBatch() || linger.isZero()) {
                 batch = takeBatch();
             }
-            if (!queue.isEmpty() && !timerArmed && !config.linger().isZero()) {
+            if (!queue.isEmpty() && !timerArmed && !linger.isZero()) {
                 timerArmed = armTimer = true;
             }
         } finally {
             lock.unlock();
         }
         if (armTimer) {
-            vertx.setTimer(Math.max(1, config.linger().toMillis()), id -> lingerOver());
+            vertx.setTimer(Math.max(1, linger.toMillis()), id -> lingerOver());
         }
         send(batch);
     }

@@ -28,6 +28,16 @@ public interface StoreConfig {
     Duration linger();
 
     /**
+     * How long a message that arrives while no batch is running waits for company. Zero (the
+     * default) writes it at once: the lowest latency, but at moderate load (1,000 msg/s, batches of
+     * one or two) each message then pays PostgreSQL's fixed cost of a statement and a commit, about
+     * 3x its share at saturation (docs/benchmarks.md, "PostgreSQL per message"). A few milliseconds
+     * here trade that much latency for batches at every load, for a database billed or bound by CPU.
+     */
+    @WithDefault("0ms")
+    Duration idleLinger();
+
+    /**
      * Batch statements running at once; messages arriving meanwhile form the next batches.
      * PostgreSQL runs a statement on one core: two or more in flight keep it busy while the service
      * encodes the next batch; more add lock waits on hot conversations, not throughput.

@@ -19,7 +19,11 @@ import clinic.ingress.clinic.Clinic;
 import clinic.ingress.evolution.InboundMessage;
 import clinic.ingress.evolution.PatientIdentity;
 import clinic.ingress.support.Db;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
 
 /**
  * Group commit gives exactly the answers and rows of sequential delivery: the same batch of messages
@@ -33,6 +37,9 @@ class GroupCommitTest {
 
     @Inject
     MessageBatchWriter writer;
+
+    @Inject
+    Vertx vertx;
 
     @Test
     void aBatchAnswersAndStoresLikeSequentialDelivery() {
@@ -85,6 +92,53 @@ class GroupCommitTest {
         assertThat(results.get(1).sqlState()).startsWith("22");
         assertThat(Db.messages(clinic.instance())).isEqualTo(2);
         assertThat(Db.message(clinic.instance(), "BAD-1")).isNull();
+    }
+
+    @Test
+    void anIdleLingerGathersMessagesThatFindNoBatchRunning() {
+        Db.TestClinic clinic = Db.clinic("idle-linger");
+        // Without it, the first of five messages stored at once is written alone, at once.
+        assertThat(batchesFor(clinic, "AT-ONCE", Duration.ZERO)).isGreaterThan(1);
+        // With it, the first waits for the others: one statement, one commit.
+        assertThat(batchesFor(clinic, "GATHERED", Duration.ofSeconds(2))).isEqualTo(1);
+        assertThat(Db.messages(clinic.instance())).isEqualTo(10);
+    }
+
+    /** Stores five messages at once through a MessageStore with this idle linger; the batches it wrote. */
+    private long batchesFor(Db.TestClinic clinic, String prefix, Duration idleLinger) {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        MessageStore store = new MessageStore(writer, new StoreConfig() {
+            public int maxBatch() {
+                return 100;
+            }
+
+            public Duration linger() {
+                return Duration.ofMillis(1);
+            }
+
+            public Duration idleLinger() {
+                return idleLinger;
+            }
+
+            public int maxInFlight() {
+                return 4;
+            }
+
+            public int maxQueued() {
+                return 10_000;
+            }
+        }, vertx, registry);
+        List<Uni<StoredMessage>> stores = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            InboundMessage message = inbound(clinic, prefix + "-" + i, "551197000010" + i, false, T0.plusMinutes(i));
+            stores.add(store.store(clinic(clinic), message, null).memoize().indefinitely());
+        }
+        stores.forEach(stored -> stored.subscribe().with(ignored -> { }, failure -> { }));
+        List<String> statuses = stores.stream().map(stored -> stored.await().atMost(Duration.ofSeconds(10)).status().name()).toList();
+        assertThat(statuses).containsOnly("STORED");
+        DistributionSummary sizes = registry.get("ingress.store.batch.size").summary();
+        assertThat(sizes.totalAmount()).isEqualTo(5);
+        return sizes.count();
     }
 
     /** Everything the store writes for a clinic, with the clinic's own names and ids taken out. */
