@@ -2,6 +2,8 @@ package clinic.ingress.cache;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -12,7 +14,10 @@ import io.quarkus.logging.Log;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.value.ReactiveValueCommands;
 import io.quarkus.redis.datasource.value.SetArgs;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.redis.client.Command;
+import io.vertx.mutiny.redis.client.Request;
 
 /**
  * The Redis tier shared by every replica. Lookups are bounded by {@code ingress.cache.redis-timeout};
@@ -25,12 +30,15 @@ public class SharedCache {
 
     private final ReactiveValueCommands<String, byte[]> values;
     private final ReactiveRedisDataSource redis;
+    private final RedisNodes nodes;
     private final CacheCodec codec;
     private final CacheConfig config;
     private final CacheMetrics metrics;
 
-    public SharedCache(ReactiveRedisDataSource redis, CacheCodec codec, CacheConfig config, CacheMetrics metrics) {
+    public SharedCache(ReactiveRedisDataSource redis, RedisNodes nodes, CacheCodec codec, CacheConfig config,
+            CacheMetrics metrics) {
         this.redis = redis;
+        this.nodes = nodes;
         this.values = redis.value(byte[].class);
         this.codec = codec;
         this.config = config;
@@ -63,6 +71,55 @@ public class SharedCache {
         return values.set(key, codec.encode(key, data, fetchedAt), new SetArgs().px(jitter(ttl)))
                 .ifNoItem().after(config.redisTimeout().multipliedBy(4)).fail()
                 .onFailure().invoke(e -> metrics.count(cache, "redis", "error"))
+                .onFailure().recoverWithNull()
+                .replaceWithVoid();
+    }
+
+    /**
+     * Writes many values (the warm-up's whole directory) in pipelines of {@code pipeline} commands,
+     * one pipeline after another: one round trip per pipeline instead of one per key, which is what
+     * warming 10,000 instances spent most of its time on. Like {@link #put}, a failure is counted and
+     * swallowed: those entries are then only in the local tier, and read from the source on their
+     * next miss.
+     *
+     * <p>In a cluster a pipeline may only hold keys of one slot, and the Quarkus client wraps the
+     * Vert.x cluster connection, so Vert.x's grouping by node ({@code RedisCluster.groupByNodes})
+     * refuses it: there the values are written one command each, {@code concurrency} at a time.
+     */
+    public Uni<Void> putAll(String cache, Map<String, JsonNode> entries, Instant fetchedAt, Duration ttl,
+            int pipeline, int concurrency) {
+        if (!config.redisEnabled() || entries.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        if (nodes.cluster()) {
+            return Multi.createFrom().iterable(entries.entrySet())
+                    .onItem().transformToUni(entry -> put(cache, entry.getKey(), entry.getValue(), fetchedAt, ttl))
+                    .merge(Math.max(1, concurrency))
+                    .collect().last()
+                    .replaceWithVoid();
+        }
+        return Multi.createFrom().iterable(entries.entrySet())
+                .map(entry -> Request.cmd(Command.SET)
+                        .arg(entry.getKey())
+                        .arg(codec.encode(entry.getKey(), entry.getValue(), fetchedAt))
+                        .arg("PX")
+                        .arg(jitter(ttl).toMillis()))
+                .group().intoLists().of(Math.max(1, pipeline))
+                .onItem().transformToUniAndConcatenate(requests -> pipelined(cache, requests))
+                .collect().last()
+                .replaceWithVoid();
+    }
+
+    private Uni<Void> pipelined(String cache, List<Request> requests) {
+        return redis.getRedis().batch(requests)
+                // One round trip for the whole pipeline: a Redis in trouble still cannot hold warm-up.
+                .ifNoItem().after(config.redisTimeout().multipliedBy(4)).fail()
+                .onFailure().invoke(e -> {
+                    metrics.count(cache, "redis", "error");
+                    // Keys name instances or HMACs, never a patient; the message names neither.
+                    Log.warnf("a pipeline of %d %s cache writes failed (%s: %s): those entries are read from the source on their next miss",
+                            requests.size(), cache, e.getClass().getSimpleName(), e.getMessage());
+                })
                 .onFailure().recoverWithNull()
                 .replaceWithVoid();
     }

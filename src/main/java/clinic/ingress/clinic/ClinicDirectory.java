@@ -2,13 +2,16 @@ package clinic.ingress.clinic;
 
 import java.time.Instant;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 
 import clinic.ingress.cache.CacheKeys;
@@ -21,7 +24,6 @@ import io.micrometer.core.instrument.Timer;
 import io.quarkus.cache.Cache;
 import io.quarkus.cache.CacheName;
 import io.quarkus.cache.CaffeineCache;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -92,15 +94,14 @@ public class ClinicDirectory {
     }
 
     /** Replaces both tiers with the given entries (warm-up); forgets unknown instances. */
-    public Uni<Void> load(Collection<Clinic> clinics, int concurrency) {
+    public Uni<Void> load(Collection<Clinic> clinics, int pipeline, int concurrency) {
         now(unknown.invalidateAll());
-        Instant now = Instant.now();
-        clinics.forEach(c -> local.put(c.instanceName(), CompletableFuture.completedFuture(c)));
-        return Multi.createFrom().iterable(clinics)
-                .onItem().transformToUni(c -> shared.put(CACHE, redisKey(c.instanceName()), ClinicJson.toJson(c), now, config.ttl()))
-                .merge(concurrency)
-                .collect().last()
-                .replaceWithVoid();
+        Map<String, JsonNode> entries = new LinkedHashMap<>();
+        for (Clinic clinic : clinics) {
+            local.put(clinic.instanceName(), CompletableFuture.completedFuture(clinic));
+            entries.put(redisKey(clinic.instanceName()), ClinicJson.toJson(clinic));
+        }
+        return shared.putAll(CACHE, entries, Instant.now(), config.ttl(), pipeline, concurrency);
     }
 
     /** Re-reads one instance from PostgreSQL into Redis and drops it from the local tiers. */

@@ -76,7 +76,7 @@ public class Warmup {
     public Uni<WarmupReport> run() {
         long start = System.nanoTime();
         return repository.findAll()
-                .call(clinics -> directory.load(clinics, config.concurrency()))
+                .call(clinics -> directory.load(clinics, config.pipeline(), config.concurrency()))
                 // A database that accepts the query and never answers must not hold readiness forever.
                 .ifNoItem().after(config.timeout()).fail()
                 .map(clinics -> {

@@ -15,7 +15,17 @@ public interface WarmupConfig {
     @WithDefault("true")
     boolean enabled();
 
-    /** Concurrent Redis writes while loading the directory. */
+    /**
+     * Redis writes sent as one pipeline (one round trip) while loading the directory into a
+     * standalone Redis; the pipelines go one after another.
+     */
+    @WithDefault("256")
+    int pipeline();
+
+    /**
+     * Redis writes in flight at once while loading the directory into a Redis Cluster, where each
+     * value is its own command (a pipeline may only hold one slot's keys).
+     */
     @WithDefault("64")
     int concurrency();
 

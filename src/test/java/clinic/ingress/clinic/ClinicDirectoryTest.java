@@ -6,8 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.IntStream;
 
 import jakarta.inject.Inject;
 
@@ -66,6 +68,34 @@ class ClinicDirectoryTest {
         long dbHits = count("database.hit");
         assertThat(resolve(clinic.instance()).clinicId()).isEqualTo(clinic.clinicId());
         assertThat(count("redis.hit")).isEqualTo(redisHits + 1);
+        assertThat(count("database.hit")).isEqualTo(dbHits);
+    }
+
+    @Test
+    void warmUpWritesEveryInstanceToRedisInPipelines() {
+        List<Clinic> clinics = IntStream.range(0, 5)
+                .mapToObj(i -> Directory.settledClinic(changes, "pipelined"))
+                .map(clinic -> resolve(clinic.instance()))
+                .toList();
+        clinics.forEach(clinic -> {
+            redis.key().del(ClinicDirectory.redisKey(clinic.instanceName()));
+            directory.evictLocal(clinic.instanceName());
+        });
+
+        // Pipelines of two: five entries go out as three pipelines.
+        directory.load(clinics, 2, 2).await().atMost(Duration.ofSeconds(10));
+
+        long redisHits = count("redis.hit");
+        long dbHits = count("database.hit");
+        for (Clinic clinic : clinics) {
+            String key = ClinicDirectory.redisKey(clinic.instanceName());
+            assertThat(redis.key().pttl(key)).as(key)
+                    .isBetween(Duration.ofMinutes(50).toMillis(), Duration.ofMinutes(70).toMillis());
+            // As another process would find it: its local tier empty, Redis holding the warm-up's value.
+            directory.evictLocal(clinic.instanceName());
+            assertThat(resolve(clinic.instanceName())).isEqualTo(clinic);
+        }
+        assertThat(count("redis.hit")).isEqualTo(redisHits + clinics.size());
         assertThat(count("database.hit")).isEqualTo(dbHits);
     }
 
