@@ -88,9 +88,9 @@ public class PostgresPoolCreator implements PgPoolCreator {
         });
         options.setProperties(properties);
         if (!dropped.isEmpty()) {
-            // statement_timeout and plan_cache_mode belong on the role then (scripts/db/roles.sql).
+            // statement_timeout and plan_cache_mode belong on the role then (scripts/db-roles.sh does it).
             Log.infof("transaction pooler: startup parameters %s not sent (set them on the database role: "
-                    + "ALTER ROLE ... SET statement_timeout = '10s')", dropped);
+                    + "ALTER ROLE ... SET statement_timeout = '10s', as scripts/db-roles.sh does)", dropped);
         }
         return options.setUseLayer7Proxy(true)
                 .setCachePreparedStatements(false);
