@@ -1,6 +1,5 @@
 package clinic.ingress.cache;
 
-import java.time.Duration;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -39,8 +38,6 @@ public class InvalidationBus {
      * ClusterReplicasIT against the native executable).
      */
     private final String origin = UUID.randomUUID().toString();
-    private static final Duration RECONNECT_FIRST = Duration.ofMillis(250);
-    private static final Duration RECONNECT_MAX = Duration.ofSeconds(30);
 
     /** What a subscriber is told. */
     public interface Listener {
@@ -119,7 +116,7 @@ public class InvalidationBus {
                                 Log.info("Redis has no sharded pub/sub (Redis < 7): invalidations use PUBLISH/SUBSCRIBE");
                                 sharded = false;
                             }
-                            background.after(Background.backoff(attempt + 1, RECONNECT_FIRST, RECONNECT_MAX),
+                            background.after(background.reconnectDelay(attempt + 1),
                                     () -> subscribe(listener, attempt + 1));
                         });
     }
@@ -147,6 +144,6 @@ public class InvalidationBus {
         subscription = null;
         Log.warn("Redis invalidation subscription lost: local tier flushed, resubscribing");
         listener.mayHaveMissed();
-        background.after(RECONNECT_FIRST, () -> subscribe(listener, 1));
+        background.after(background.reconnectDelay(1), () -> subscribe(listener, 1));
     }
 }

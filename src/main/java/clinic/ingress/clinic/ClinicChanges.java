@@ -1,6 +1,5 @@
 package clinic.ingress.clinic;
 
-import java.time.Duration;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -42,8 +41,6 @@ import io.vertx.pgclient.PgConnectOptions;
 @ApplicationScoped
 public class ClinicChanges implements InvalidationBus.Listener {
 
-    private static final Duration RECONNECT_FIRST = Duration.ofMillis(250);
-    private static final Duration RECONNECT_MAX = Duration.ofSeconds(30);
 
     private final ClinicDirectory directory;
     private final ClinicRepository repository;
@@ -159,7 +156,7 @@ public class ClinicChanges implements InvalidationBus.Listener {
 
     private void listenToPostgres(int attempt) {
         subscriber = PgSubscriber.subscriber(vertx, pgOptions)
-                .reconnectPolicy(retries -> Background.backoff(retries + 1, RECONNECT_FIRST, RECONNECT_MAX).toMillis());
+                .reconnectPolicy(retries -> background.reconnectDelay(retries + 1).toMillis());
         subscriber.closeHandler(() -> {
             if (!stopped) {
                 Log.warn("LISTEN connection to PostgreSQL lost: flushing the local clinic directory, reconnecting");
@@ -182,17 +179,18 @@ public class ClinicChanges implements InvalidationBus.Listener {
                 failure -> {
                     Log.warnf("cannot LISTEN to PostgreSQL yet (%s): retrying", failure.getClass().getSimpleName());
                     subscriber.closeAndForget();
-                    background.after(Background.backoff(attempt + 1, RECONNECT_FIRST, RECONNECT_MAX), () -> listenToPostgres(attempt + 1));
+                    background.after(background.reconnectDelay(attempt + 1), () -> listenToPostgres(attempt + 1));
                 });
     }
 
     /**
      * A LISTEN connection only receives: a server or network gone silent (no RST) would leave it
-     * waiting forever. Every 30 s it runs {@code SELECT 1} with a 5 s bound; a failure closes it,
+     * waiting forever. Every {@code ingress.clinic.listen-heartbeat} (30 s) it runs {@code SELECT 1}
+     * bounded by {@code listen-heartbeat-timeout} (5 s); a failure closes it,
      * which reconnects (and flushes the local tier, since changes may have been missed).
      */
     private void heartbeat(PgSubscriber current) {
-        background.after(Duration.ofSeconds(30), () -> {
+        background.after(config.listenHeartbeat(), () -> {
             if (stopped || subscriber != current || current.closed()) {
                 return;
             }
@@ -202,7 +200,7 @@ public class ClinicChanges implements InvalidationBus.Listener {
                 return;
             }
             connection.query("SELECT 1").execute()
-                    .ifNoItem().after(Duration.ofSeconds(5)).fail()
+                    .ifNoItem().after(config.listenHeartbeatTimeout()).fail()
                     .subscribe().with(
                             ok -> heartbeat(current),
                             failure -> {

@@ -30,4 +30,15 @@ public interface ClinicConfig {
     /** PostgreSQL NOTIFY channel fed by the directory triggers (migration V4). */
     @WithDefault("clinic_directory")
     String notifyChannel();
+
+    /**
+     * How often the LISTEN connection proves it is alive with {@code SELECT 1}: it only receives,
+     * so a server or network gone silent (no RST) would otherwise leave it waiting forever.
+     */
+    @WithDefault("30s")
+    Duration listenHeartbeat();
+
+    /** How long that {@code SELECT 1} may take before the connection is closed and opened again. */
+    @WithDefault("5s")
+    Duration listenHeartbeatTimeout();
 }

@@ -40,6 +40,18 @@ public interface DispatchConfig {
     Duration replicaAckTimeout();
 
     /**
+     * After a {@code WAIT} found no replica to answer it (a master just failed over, say), a
+     * stream's pipelines skip {@code WAIT} for this long: every WAIT would otherwise hold the
+     * publisher's connection for the whole ack timeout, and the pipelines behind it.
+     */
+    @WithDefault("5s")
+    Duration unreplicatedPause();
+
+    /** Most turns in one pipelined batch of XADDs (the rest go in the next one at once). */
+    @WithDefault("256")
+    int pipeline();
+
+    /**
      * How long a publisher waits for its XADD pipeline before counting a failure (the webhook never
      * waits for it). A reply that comes later still takes the turn out of the outbox, so this only
      * matters past {@code relay-grace}, when a relay may publish the turn a second time.

@@ -1,6 +1,5 @@
 package clinic.ingress.dispatch;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,11 +46,6 @@ import io.vertx.mutiny.redis.client.Request;
 @Startup
 @ApplicationScoped
 public class TurnPublisher {
-
-    /** Most XADDs in one pipelined batch. */
-    private static final int MAX_PIPELINE = 256;
-    /** How long a stream's pipelines go without WAIT after one found no replica to answer it. */
-    private static final Duration WAIT_PAUSE = Duration.ofSeconds(5);
 
     /** A stored row that cannot become a turn (legacy data without a clinic, say): Redis is not to blame. */
     static final class Unpublishable extends RuntimeException {
@@ -163,7 +157,7 @@ public class TurnPublisher {
     private void flush() {
         flushScheduled.set(false);
         List<Outgoing> batch = new ArrayList<>();
-        for (Outgoing next; batch.size() < MAX_PIPELINE && (next = outgoing.poll()) != null; ) {
+        for (Outgoing next; batch.size() < config.pipeline() && (next = outgoing.poll()) != null; ) {
             batch.add(next);
         }
         if (!outgoing.isEmpty()) {
@@ -201,7 +195,7 @@ public class TurnPublisher {
                                 // The master has no replica to wait for (just failed over, say): every
                                 // WAIT would hold this connection for the whole timeout, and the
                                 // pipelines behind it. Ask again a little later.
-                                waitSkippedUntil.put(stream, System.nanoTime() + WAIT_PAUSE.toNanos());
+                                waitSkippedUntil.put(stream, System.nanoTime() + config.unreplicatedPause().toNanos());
                             }
                             // Marked here, not by the waiting caller: an XADD answered after the caller
                             // gave up is still in the stream, and its outbox row must go, or the relay

@@ -1,6 +1,5 @@
 package clinic.ingress.memory;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 
@@ -23,14 +22,16 @@ public class AddedMessages {
 
     private final OutboxDeletes deletes;
     private final Background background;
+    private final MemoryWriteConfig config;
 
-    public AddedMessages(Pool pool, Background background) {
+    public AddedMessages(Pool pool, Background background, MemoryWriteConfig config) {
         this.deletes = new OutboxDeletes(pool, "core.memory_outbox", "added messages");
         this.background = background;
+        this.config = config;
     }
 
     void start(@Observes StartupEvent event) {
-        background.every(Duration.ofMillis(200), deletes::flushInBackground);
+        background.every(config.writeMarkInterval(), deletes::flushInBackground);
     }
 
     void add(List<UUID> messageIds) {

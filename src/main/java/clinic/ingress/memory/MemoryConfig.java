@@ -36,6 +36,10 @@ public interface MemoryConfig {
     @WithDefault("10s")
     Duration leaseTtl();
 
+    /** While another replica holds the lease, how often Redis is read for its result. */
+    @WithDefault("100ms")
+    Duration leasePollInterval();
+
     /** Adaptive TTL: a patient looked up this many times within the hour counts as active... */
     @WithDefault("5")
     int activeLookups();
@@ -43,6 +47,14 @@ public interface MemoryConfig {
     /** ...and stays fresh this many times longer (still bounded by {@link #staleTtl()}). */
     @WithDefault("3")
     double activeFreshFactor();
+
+    /** The window in which {@link #activeLookups()} lookups make a patient active. */
+    @WithDefault("1h")
+    Duration activeWindow();
+
+    /** Patients whose lookups are counted at once (the least recent are forgotten first). */
+    @WithDefault("100000")
+    long activeMaxPatients();
 
     /** XFetch beta: above 1 refreshes earlier before expiry, below 1 later. */
     @WithDefault("1.0")

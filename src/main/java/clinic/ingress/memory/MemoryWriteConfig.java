@@ -51,4 +51,23 @@ public interface MemoryWriteConfig {
     /** mem0 adds become searchable later: the patient's entry is refreshed this long after an add. */
     @WithDefault("30s")
     Duration refreshAfterWrite();
+
+    /** Messages of one patient sent in one mem0 add; a longer burst continues in the next add. */
+    @WithDefault("20")
+    int writeBatch();
+
+    /** Accepted adds leave {@code core.memory_outbox} in one batched DELETE per interval. */
+    @WithDefault("200ms")
+    Duration writeMarkInterval();
+
+    /** Messages dropped from a full queue are logged by id, in one line per interval (never one per drop). */
+    @WithDefault("10s")
+    Duration writeDroppedLogInterval();
+
+    /**
+     * At shutdown: how long adds in flight may finish, and then how long recording them may take
+     * (within {@code quarkus.shutdown.timeout}, 20 s).
+     */
+    @WithDefault("10s")
+    Duration writeShutdownWait();
 }

@@ -47,8 +47,6 @@ import io.quarkus.runtime.ShutdownEvent;
 public class MemoryWriter {
 
     private static final int MAX_IDS_PER_LOG_LINE = 200;
-    /** Messages per mem0 add; a longer burst continues in the next add. */
-    private static final int MAX_BATCH = 20;
 
     /** The messages of one patient waiting to be added together. */
     static final class Batch {
@@ -98,7 +96,7 @@ public class MemoryWriter {
         registry.gauge("ingress.memory.write.retrying", retrying);
         // Under overload thousands of messages can be dropped per second: one WARN line per drop
         // would flood the log on the event loop, so dropped ids are logged in batches.
-        background.every(Duration.ofSeconds(10), this::reportDropped);
+        background.every(config.writeDroppedLogInterval(), this::reportDropped);
     }
 
     /** Queues a message for mem0; never blocks the caller. */
@@ -110,7 +108,7 @@ public class MemoryWriter {
             Batch batch = open.computeIfAbsent(subject, Batch::new);
             boolean first;
             synchronized (batch) {
-                if (batch.sealed || batch.texts.size() >= MAX_BATCH) {
+                if (batch.sealed || batch.texts.size() >= config.writeBatch()) {
                     open.remove(subject, batch);
                     continue;
                 }
@@ -142,7 +140,7 @@ public class MemoryWriter {
      */
     void stop(@Observes ShutdownEvent event) {
         stopping = true;
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        long deadline = System.nanoTime() + config.writeShutdownWait().toNanos();
         while (active.get() > 0 && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(20);
@@ -152,7 +150,7 @@ public class MemoryWriter {
             }
         }
         try {
-            addedMessages.flush().await().atMost(Duration.ofSeconds(5));
+            addedMessages.flush().await().atMost(config.writeShutdownWait());
         } catch (RuntimeException e) {
             Log.warnf("could not record every mem0 add before stopping (%s): those messages may be added again",
                     e.getClass().getSimpleName());

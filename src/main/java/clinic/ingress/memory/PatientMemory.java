@@ -60,7 +60,7 @@ public class PatientMemory {
         this.lease = lease;
         this.freshness = Freshness.of(config);
         this.meters = meters;
-        this.activity = Caffeine.newBuilder().expireAfterWrite(Duration.ofHours(1)).maximumSize(100_000).build();
+        this.activity = Caffeine.newBuilder().expireAfterWrite(config.activeWindow()).maximumSize(config.activeMaxPatients()).build();
         meters.inflight(inflight);
     }
 
@@ -229,7 +229,7 @@ public class PatientMemory {
     /** Waits for the other replica's result in Redis, or fetches itself once the lease lapses. */
     private Uni<MemoryEntry> awaitOtherReplica(MemorySubject subject, String key, MemoryEntry previous, long deadline) {
         return Uni.createFrom().voidItem()
-                .onItem().delayIt().by(Duration.ofMillis(100))
+                .onItem().delayIt().by(config.leasePollInterval())
                 .chain(() -> tiers.shared(key))
                 .chain(entry -> {
                     if (entry != null && (previous == null || entry.fetchedAt().isAfter(previous.fetchedAt()))) {

@@ -19,11 +19,13 @@ import io.vertx.mutiny.core.Vertx;
 public class Background {
 
     private final Vertx vertx;
+    private final ReconnectConfig reconnect;
     private final Set<Long> timers = ConcurrentHashMap.newKeySet();
     private volatile boolean stopped;
 
-    public Background(Vertx vertx) {
+    public Background(Vertx vertx, ReconnectConfig reconnect) {
         this.vertx = vertx;
+        this.reconnect = reconnect;
     }
 
     /** Runs {@code task} every {@code period}, the first time one period from now. */
@@ -54,6 +56,11 @@ public class Background {
     /** Whether the application is stopping: long-lived loops (reconnects) end. */
     public boolean stopped() {
         return stopped;
+    }
+
+    /** How long a lost subscription waits before reconnect attempt {@code attempt} (1-based). */
+    public Duration reconnectDelay(int attempt) {
+        return backoff(attempt, reconnect.first(), reconnect.max());
     }
 
     /** {@code initial} doubled per attempt (the first attempt waits {@code initial}), at most {@code max}. */

@@ -1,6 +1,5 @@
 package clinic.ingress.platform;
 
-import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -25,27 +24,27 @@ import io.quarkus.runtime.StartupEvent;
 @ApplicationScoped
 public class RedisReport implements HealthCheck {
 
-    private static final Duration EVERY = Duration.ofSeconds(5);
-    private static final Duration PING_TIMEOUT = Duration.ofSeconds(1);
-
     private final ReactiveRedisDataSource redis;
     private final Background background;
+    private final RedisReportConfig config;
     private final AtomicInteger up = new AtomicInteger(-1);
 
-    public RedisReport(ReactiveRedisDataSource redis, Background background, MeterRegistry registry) {
+    public RedisReport(ReactiveRedisDataSource redis, Background background, RedisReportConfig config,
+            MeterRegistry registry) {
         this.redis = redis;
         this.background = background;
+        this.config = config;
         registry.gauge("ingress.redis.up", up, value -> Math.max(0, value.get()));
     }
 
     void start(@Observes StartupEvent event) {
         ping();
-        background.every(EVERY, this::ping);
+        background.every(config.pingInterval(), this::ping);
     }
 
     private void ping() {
         redis.execute("PING")
-                .ifNoItem().after(PING_TIMEOUT).fail()
+                .ifNoItem().after(config.pingTimeout()).fail()
                 .subscribe().with(pong -> up.set(1), failure -> up.set(0));
     }
 

@@ -64,8 +64,8 @@ public class InstanceActivity {
     }
 
     void start(@Observes StartupEvent event) {
-        background.every(Duration.ofSeconds(10), () -> flush().subscribe().with(ignored -> { }, failure -> { }));
-        background.every(Duration.ofMinutes(1), () -> silent(config.silenceAlertAfter())
+        background.every(config.activityFlushInterval(), () -> flush().subscribe().with(ignored -> { }, failure -> { }));
+        background.every(config.silenceCheckInterval(), () -> silent(config.silenceAlertAfter())
                 .subscribe().with(list -> silent.set(list.size()),
                         failure -> Log.debugf("silent instances not evaluated (%s)", Failures.describe(failure))));
     }

@@ -97,6 +97,14 @@ public interface WebhookConfig {
     @WithDefault("6h")
     Duration silenceAlertAfter();
 
+    /** How often the last-seen times gathered on the webhook path go to the shared Redis hash. */
+    @WithDefault("10s")
+    Duration activityFlushInterval();
+
+    /** How often the silent instances are counted for {@code ingress.webhook.instances.silent}. */
+    @WithDefault("1m")
+    Duration silenceCheckInterval();
+
     /** Store group ({@code @g.us}) messages instead of ignoring them. */
     @WithDefault("false")
     boolean acceptGroups();
