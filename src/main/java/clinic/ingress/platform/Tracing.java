@@ -27,7 +27,7 @@ public class Tracing {
 
     private final Tracer tracer;
 
-    public Tracing(Tracer tracer, @ConfigProperty(name = "quarkus.otel.sdk.disabled", defaultValue = "false") boolean sdkDisabled) {
+    public Tracing(Tracer tracer, @ConfigProperty(name = "quarkus.otel.sdk.disabled") boolean sdkDisabled) {
         this.tracer = sdkDisabled ? TracerProvider.noop().get("clinic-ingress") : tracer;
     }
 
