@@ -32,7 +32,8 @@ public class AdminGuard {
             return problems.problem(404, "not-found", "admin endpoints are disabled (no ingress.admin.token)", null);
         }
         String authorization = request.getHeaderString(HttpHeaders.AUTHORIZATION);
-        String presented = authorization != null && authorization.startsWith("Bearer ") ? authorization.substring(7).trim() : "";
+        String presented = authorization != null && authorization.startsWith("Bearer ") ? authorization.substring(7).trim()
+                : "";
         if (!Secrets.same(presented, config.token().get())) {
             return problems.problem(401, "unauthorized", "admin endpoints need the admin Bearer token", null);
         }

@@ -75,7 +75,7 @@ public class AdminResource {
     public Uni<RestResponse<ClinicView>> clinic(@RestPath String instance) {
         return directory.resolve(instance)
                 .map(clinic -> clinic == null
-                        ? RestResponse.<ClinicView>notFound()
+                        ? RestResponse.<ClinicView> notFound()
                         : RestResponse.ok(new ClinicView(instance, clinic.clinicId(), clinic.organizationId(), clinic.name())));
     }
 

@@ -30,7 +30,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * (never Java serialization), bounded in size, and anything unexpected is an
  * {@link UndecodableValue}, which callers treat as a miss.
  *
- * <p>Layout, by first byte:
+ * <p>
+ * Layout, by first byte:
  * <ul>
  * <li>{@code 0x02}: HMAC-SHA256 (32 bytes) over {@code key || 0x00 || payload}, then the payload.
  * The HMAC key is derived from {@code ingress.cache.key-secret}; a value edited in Redis, or copied
@@ -47,7 +48,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * JSON, gzip or {@code 0x01} AES-GCM without associated data) are reported as outdated and reloaded,
  * never trusted.
  *
- * <p>The encrypted layouts are {@link ValueSealing}'s; the rest of the format, its encoder and its
+ * <p>
+ * The encrypted layouts are {@link ValueSealing}'s; the rest of the format, its encoder and its
  * decoder, with the checks that are part of reading it (size, integrity, version), are here.
  */
 @ApplicationScoped

@@ -41,7 +41,8 @@ public class CacheKeys {
     /** The pseudonym of a patient within an organization (hex, 64 characters). */
     public String pseudonym(UUID organizationId, String patientKey) {
         // doFinal resets the Mac, so the per-thread instance is ready for the next call.
-        return HexFormat.of().formatHex(mac.get().doFinal((organizationId + ":" + patientKey).getBytes(StandardCharsets.UTF_8)));
+        return HexFormat.of()
+                .formatHex(mac.get().doFinal((organizationId + ":" + patientKey).getBytes(StandardCharsets.UTF_8)));
     }
 
     private Mac newMac() {

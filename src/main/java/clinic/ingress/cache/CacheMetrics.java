@@ -7,10 +7,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import io.quarkus.runtime.Startup;
-
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
 
 /**
  * {@code ingress.cache.requests} tagged {@code cache} (clinic, memory), {@code tier}
@@ -33,8 +32,8 @@ public class CacheMetrics {
     private static final Map<String, List<String>> TIERS = Map.of(
             "clinic", List.of("local", "redis", "database"),
             "memory", List.of("local", "redis", "mem0"));
-    private static final List<String> RESULTS =
-            List.of("hit", "miss", "negative", "stale", "error", "corrupt", "outdated", "rekeyed");
+    private static final List<String> RESULTS = List.of("hit", "miss", "negative", "stale", "error", "corrupt", "outdated",
+            "rekeyed");
 
     public CacheMetrics(MeterRegistry registry) {
         this.registry = registry;

@@ -19,12 +19,14 @@ import io.vertx.mutiny.redis.client.Response;
 /**
  * Local-tier invalidations between replicas over Redis pub/sub ({@code ingress.cache.invalidation-channel}).
  *
- * <p>Standalone Redis: {@code PUBLISH}/{@code SUBSCRIBE}. Redis Cluster: sharded pub/sub
+ * <p>
+ * Standalone Redis: {@code PUBLISH}/{@code SUBSCRIBE}. Redis Cluster: sharded pub/sub
  * ({@code SPUBLISH}/{@code SSUBSCRIBE}, Redis 7), so a message goes to the one shard owning the
  * channel's slot instead of being broadcast over the cluster bus to every node; a server without
  * sharded pub/sub falls back to the classic commands, which reach every node of a cluster too.
  *
- * <p>Each message is {@code <origin> <name>}: a replica ignores its own. Losing the subscription
+ * <p>
+ * Each message is {@code <origin> <name>}: a replica ignores its own. Losing the subscription
  * (connection closed, node failed over, slot moved) tells the listener that messages may have been
  * missed, so it can flush its local tier, and resubscribes with backoff.
  */
@@ -72,8 +74,8 @@ public class InvalidationBus {
             return Uni.createFrom().voidItem();
         }
         return redis.send(Request.cmd(sharded ? Command.SPUBLISH : Command.PUBLISH)
-                        .arg(config.invalidationChannel())
-                        .arg(origin + " " + name))
+                .arg(config.invalidationChannel())
+                .arg(origin + " " + name))
                 .ifNoItem().after(config.redisTimeout().multipliedBy(4)).fail()
                 .onFailure().invoke(e -> Log.debugf("invalidation of %s not published: %s", name, e.getClass().getSimpleName()))
                 .onFailure().recoverWithNull()
@@ -106,7 +108,7 @@ public class InvalidationBus {
                     connection.endHandler(() -> lost(connection, listener));
                     subscription = connection;
                     return connection.send(Request.cmd(sharded ? Command.SSUBSCRIBE : Command.SUBSCRIBE)
-                                    .arg(config.invalidationChannel()))
+                            .arg(config.invalidationChannel()))
                             .onFailure().invoke(connection::closeAndForget);
                 })
                 .subscribe().with(

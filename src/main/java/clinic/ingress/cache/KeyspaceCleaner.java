@@ -19,7 +19,8 @@ import io.vertx.mutiny.redis.client.Response;
  * Removes keys by pattern with SCAN + UNLINK (never KEYS, which blocks Redis), and only under the
  * prefixes this service owns, so an operator's typo cannot wipe another tenant's data.
  *
- * <p>In a Redis Cluster every master is walked ({@link RedisNodes#onEachMaster}), and keys are
+ * <p>
+ * In a Redis Cluster every master is walked ({@link RedisNodes#onEachMaster}), and keys are
  * unlinked one per command in a pipeline: a multi-key UNLINK would be refused (CROSSSLOT) as soon
  * as two keys of a page hash to different slots.
  */

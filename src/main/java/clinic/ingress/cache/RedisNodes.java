@@ -21,7 +21,8 @@ import io.vertx.redis.client.RedisOptions;
 /**
  * Which Redis topology the service talks to, and work that must reach every master.
  *
- * <p>Almost every command names one key, and the client routes it (standalone: the server;
+ * <p>
+ * Almost every command names one key, and the client routes it (standalone: the server;
  * cluster: the master of the key's slot). A few do not: {@code SCAN} walks one node's keyspace, so
  * in a cluster a pattern invalidation must walk every master. For those, {@link #onEachMaster}
  * reads the masters from {@code CLUSTER NODES} and opens a short-lived client per master, with the

@@ -82,7 +82,8 @@ public class SharedCache {
      * swallowed: those entries are then only in the local tier, and read from the source on their
      * next miss.
      *
-     * <p>In a cluster a pipeline may only hold keys of one slot, and the Quarkus client wraps the
+     * <p>
+     * In a cluster a pipeline may only hold keys of one slot, and the Quarkus client wraps the
      * Vert.x cluster connection, so Vert.x's grouping by node ({@code RedisCluster.groupByNodes})
      * refuses it: there the values are written one command each, {@code concurrency} at a time.
      */
@@ -117,7 +118,8 @@ public class SharedCache {
                 .onFailure().invoke(e -> {
                     metrics.count(cache, "redis", "error");
                     // Keys name instances or HMACs, never a patient; the message names neither.
-                    Log.warnf("a pipeline of %d %s cache writes failed (%s: %s): those entries are read from the source on their next miss",
+                    Log.warnf(
+                            "a pipeline of %d %s cache writes failed (%s: %s): those entries are read from the source on their next miss",
                             requests.size(), cache, e.getClass().getSimpleName(), e.getMessage());
                 })
                 .onFailure().recoverWithNull()

@@ -1,13 +1,11 @@
 package clinic.ingress.clinic;
 
 import java.util.UUID;
-
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
-
 import java.util.concurrent.atomic.AtomicLong;
 
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
+import jakarta.enterprise.event.Observes;
 
 import clinic.ingress.cache.InvalidationBus;
 import clinic.ingress.platform.Background;
@@ -40,7 +38,6 @@ import io.vertx.pgclient.PgConnectOptions;
  */
 @ApplicationScoped
 public class ClinicChanges implements InvalidationBus.Listener {
-
 
     private final ClinicDirectory directory;
     private final ClinicRepository repository;

@@ -86,7 +86,7 @@ public class ClinicDirectory {
             return Uni.createFrom().item(cached);
         }
         metrics.count(CACHE, "local", "miss");
-        return local.<String, Clinic>getAsync(instanceName, this::fromShared)
+        return local.<String, Clinic> getAsync(instanceName, this::fromShared)
                 .onFailure(UnknownInstance.class).recoverWithUni(() -> {
                     unknown.put(instanceName, CompletableFuture.completedFuture(Boolean.TRUE));
                     return Uni.createFrom().nullItem();
@@ -128,7 +128,7 @@ public class ClinicDirectory {
         return local.keySet().stream()
                 .map(String.class::cast)
                 .filter(name -> {
-                    Clinic clinic = Loaded.valueOf(local.<Clinic>getIfPresent(name));
+                    Clinic clinic = Loaded.valueOf(local.<Clinic> getIfPresent(name));
                     return clinic != null && clinicId.equals(clinic.clinicId());
                 })
                 .toList();
@@ -178,7 +178,9 @@ public class ClinicDirectory {
 
     /** Caffeine invalidations complete on subscription; nothing here may block an event loop. */
     private static void now(Uni<Void> invalidation) {
-        invalidation.subscribe().with(ignored -> { }, failure -> { });
+        invalidation.subscribe().with(ignored -> {
+        }, failure -> {
+        });
     }
 
     /** Loader outcome for an instance the directory does not know: not cached as a value, remembered apart. */

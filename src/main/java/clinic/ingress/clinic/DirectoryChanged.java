@@ -5,7 +5,7 @@ package clinic.ingress.clinic;
  * or after the LISTEN connection came back and changes may have been missed. Observers must not block.
  *
  * @param payload the NOTIFY payload ({@code instance:<name>} or {@code clinic:<id>}), or null when
- *                anything may have changed
+ *        anything may have changed
  */
 public record DirectoryChanged(String payload) {
 }

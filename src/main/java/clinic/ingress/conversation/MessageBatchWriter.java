@@ -29,10 +29,12 @@ import io.vertx.pgclient.PgException;
  * stored (now or by a concurrent batch) insert nothing, and a message twice in the batch is written
  * once, its later copies answered as duplicates.
  *
- * <p>Rows are sent sorted by their idempotency key and conversations upserted in key order, so two
+ * <p>
+ * Rows are sent sorted by their idempotency key and conversations upserted in key order, so two
  * batches running at once always take their locks in the same order and cannot deadlock.
  *
- * <p>When PostgreSQL refuses the batch because of one row's data (SQLSTATE classes 22 and 23: a
+ * <p>
+ * When PostgreSQL refuses the batch because of one row's data (SQLSTATE classes 22 and 23: a
  * timestamp out of range, say), the batch is written again row by row: the other rows are stored,
  * the bad one is answered {@link StoredMessage.Status#REJECTED}. Any other failure fails the batch.
  */

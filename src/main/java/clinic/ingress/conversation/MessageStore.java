@@ -33,7 +33,8 @@ import io.vertx.core.Vertx;
  * {@code ingress.store.max-in-flight} batches are running. Messages arriving while all are running
  * form the next batches, so batches grow with the load and stay at one message when it is light.
  *
- * <p>A webhook's answer waits for its batch's commit: nothing is acknowledged before it is durable.
+ * <p>
+ * A webhook's answer waits for its batch's commit: nothing is acknowledged before it is durable.
  * A caller that gives up (the store timeout) before its message was sent leaves the batch; one that
  * gives up later may find its message stored, which a retry answers as a duplicate.
  */

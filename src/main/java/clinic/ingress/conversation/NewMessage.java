@@ -8,9 +8,9 @@ import clinic.ingress.evolution.InboundMessage;
 /**
  * A message on its way into a batch.
  *
- * @param id          the row id it will have if stored (UUIDv7: time-ordered)
- * @param clinic      the clinic its instance belongs to
- * @param message     the message
+ * @param id the row id it will have if stored (UUIDv7: time-ordered)
+ * @param clinic the clinic its instance belongs to
+ * @param message the message
  * @param traceparent the webhook's trace context for a turn the relay publishes, or null (tracing off)
  */
 public record NewMessage(UUID id, Clinic clinic, InboundMessage message, String traceparent) {

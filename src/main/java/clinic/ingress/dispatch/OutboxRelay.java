@@ -29,7 +29,8 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * Publishes turns that were stored but not published (Redis down, a crash between store and
  * publish, a timeout), oldest first, in bounded rounds.
  *
- * <p>Every replica runs it, safely: a round claims its rows ({@code FOR UPDATE SKIP LOCKED}, then a
+ * <p>
+ * Every replica runs it, safely: a round claims its rows ({@code FOR UPDATE SKIP LOCKED}, then a
  * lease written into {@code available_at}), so two replicas never publish the same turn in the same
  * round, and a replica that dies mid-round only delays its rows by the lease. Each claim of a row
  * doubles its lease: a turn that keeps failing is retried ever less often and never holds back the
@@ -37,7 +38,8 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * backoff. The relay never waits for mem0: a turn goes out with the memory already cached, and its
  * state says which.
  *
- * <p>Why one class of this size: claiming, leasing, backing off and releasing are one protocol over
+ * <p>
+ * Why one class of this size: claiming, leasing, backing off and releasing are one protocol over
  * core.turn_outbox; its SQL and the rules that read its results belong together.
  */
 @ApplicationScoped
@@ -187,7 +189,8 @@ public class OutboxRelay {
     /** Nothing could be published (Redis or PostgreSQL down): wait longer each time. */
     private void pause(Throwable failure) {
         Duration pause = Background.backoff(++pauses, config.relayInterval(), config.relayMaxBackoff());
-        Log.debugf("turn relay paused %d ms: %s", pause.toMillis(), failure == null ? "no turn published" : failure.getClass().getSimpleName());
+        Log.debugf("turn relay paused %d ms: %s", pause.toMillis(),
+                failure == null ? "no turn published" : failure.getClass().getSimpleName());
         background.after(pause, this::round);
     }
 
@@ -254,7 +257,7 @@ public class OutboxRelay {
                     Log.debugf("turn %s not relayed: %s", messageId, failure.getClass().getSimpleName());
                     return new Result(messageId, failure instanceof TurnPublisher.Unpublishable ? Outcome.UNPUBLISHABLE
                             : failure instanceof TimeoutException ? Outcome.UNCERTAIN
-                            : Outcome.FAILED);
+                                    : Outcome.FAILED);
                 });
     }
 

@@ -15,13 +15,13 @@ import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.redis.client.Response;
 
 /**
  * Keeps the turn stream bounded without ever dropping a turn the assistant has not acknowledged.
  *
- * <p>Every {@code ingress.dispatch.trim-interval}, with the consumer group present: entries it has
+ * <p>
+ * Every {@code ingress.dispatch.trim-interval}, with the consumer group present: entries it has
  * acknowledged (older than its oldest pending entry or, with nothing pending, up to its last
  * delivered entry) are trimmed ({@code XTRIM MINID}, exact) once they are older than
  * {@code retention}, or all of them once the stream is longer than {@code max-length}; unconsumed
@@ -105,7 +105,8 @@ public class StreamTrimmer {
                     // MINID keeps ids >= the bound: the oldest pending entry, or the next after the last delivered.
                     String consumed = pending > 0 ? summary.getLowestId() : next(lastDelivered);
                     // Under the cap, acknowledged turns stay for the retention; over it, they go.
-                    String bound = len > cap ? consumed : earlier(consumed, Math.max(0, clock.millis() - retention.toMillis()) + "-0");
+                    String bound = len > cap ? consumed
+                            : earlier(consumed, Math.max(0, clock.millis() - retention.toMillis()) + "-0");
                     if (bound.equals("0-0")) {
                         return Uni.createFrom().item(new Round(len, open, 0, true));
                     }
@@ -145,7 +146,8 @@ public class StreamTrimmer {
         int dashA = a.indexOf('-');
         int dashB = b.indexOf('-');
         int byTime = Long.compare(Long.parseLong(a.substring(0, dashA)), Long.parseLong(b.substring(0, dashB)));
-        int order = byTime != 0 ? byTime : Long.compare(Long.parseLong(a.substring(dashA + 1)), Long.parseLong(b.substring(dashB + 1)));
+        int order = byTime != 0 ? byTime
+                : Long.compare(Long.parseLong(a.substring(dashA + 1)), Long.parseLong(b.substring(dashB + 1)));
         return order <= 0 ? a : b;
     }
 

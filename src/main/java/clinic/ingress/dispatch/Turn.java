@@ -13,12 +13,12 @@ import clinic.ingress.memory.MemoryLookup;
  * One patient message handed to the clinic assistant, with everything it needs to answer. Built
  * only by {@link TurnPublisher}, from the stored row, whether the webhook or the relay publishes it.
  *
- * @param stored  the stored message (its id is the turn id: stable across republication, so
- *                consumers dedupe on it)
+ * @param stored the stored message (its id is the turn id: stable across republication, so
+ *        consumers dedupe on it)
  * @param patient opaque patient reference (HMAC pseudonym), never the phone number
- * @param memory  memory state and items
+ * @param memory memory state and items
  * @param traceparent W3C traceparent of the webhook's trace, or null (tracing off): its turn.publish
- *                span, or its message.store span when the relay publishes the turn
+ *        span, or its message.store span when the relay publishes the turn
  */
 record Turn(PendingTurn stored, String patient, MemoryLookup memory, String traceparent) {
 

@@ -12,8 +12,6 @@ import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import io.quarkus.runtime.Startup;
-
 import clinic.ingress.memory.MemoryLookup;
 import clinic.ingress.memory.PatientMemory;
 import clinic.ingress.platform.Failures;
@@ -21,6 +19,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.UniEmitter;
 import io.vertx.core.Context;
@@ -105,7 +104,8 @@ public class TurnPublisher {
         publish(stored, lookup, traceparent)
                 .invoke(() -> direct.increment())
                 .eventually(done)
-                .subscribe().with(ignored -> { }, failure -> {
+                .subscribe().with(ignored -> {
+                }, failure -> {
                     failed.increment();
                     // The turn is in the outbox: the relay publishes it. Ids only, never content.
                     Log.debugf("turn %s not published after the store (%s): left to the relay",
@@ -131,10 +131,10 @@ public class TurnPublisher {
             return Uni.createFrom().failure(new Unpublishable(e));
         }
         UUID messageId = stored.messageId();
-        return Uni.createFrom().<Void>emitter(done -> {
-                    outgoing.add(new Outgoing(messageId, stream, xadd, done));
-                    scheduleFlush();
-                })
+        return Uni.createFrom().<Void> emitter(done -> {
+            outgoing.add(new Outgoing(messageId, stream, xadd, done));
+            scheduleFlush();
+        })
                 // The caller stops waiting here; the turn is marked published whenever Redis answers (send()).
                 .ifNoItem().after(config.publishTimeout()).fail();
     }
@@ -157,7 +157,7 @@ public class TurnPublisher {
     private void flush() {
         flushScheduled.set(false);
         List<Outgoing> batch = new ArrayList<>();
-        for (Outgoing next; batch.size() < config.pipeline() && (next = outgoing.poll()) != null; ) {
+        for (Outgoing next; batch.size() < config.pipeline() && (next = outgoing.poll()) != null;) {
             batch.add(next);
         }
         if (!outgoing.isEmpty()) {

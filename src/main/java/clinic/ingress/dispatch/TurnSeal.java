@@ -24,7 +24,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * Seals the fields of a turn that carry patient data, so whoever can read Redis reads no PHI and
  * whoever can write it cannot forge a turn ({@code ingress.dispatch.seal=true}).
  *
- * <p>Format (docs/consumer-contract.md#sealed-turns): {@code text} and {@code memory} leave the entry;
+ * <p>
+ * Format (docs/consumer-contract.md#sealed-turns): {@code text} and {@code memory} leave the entry;
  * {@code sealed} = base64(12-byte IV || AES-256-GCM ciphertext and 16-byte tag) of the JSON
  * {@code {"text": ..., "memory": ...}} (memory as the JSON document it is otherwise), with the
  * associated data {@code <stream key> "\n" <turnId>}: an entry copied to another partition or given
@@ -49,7 +50,8 @@ public class TurnSeal {
         this(config.seal() ? config.sealKey()
                 .map(value -> Base64.getDecoder().decode(value.trim()))
                 .orElseThrow(() -> new IllegalStateException(
-                        "ingress.dispatch.seal=true needs ingress.dispatch.seal-key (openssl rand -base64 32)")) : null);
+                        "ingress.dispatch.seal=true needs ingress.dispatch.seal-key (openssl rand -base64 32)"))
+                : null);
     }
 
     /** Seals with {@code key} (32 bytes), or not at all (null). */

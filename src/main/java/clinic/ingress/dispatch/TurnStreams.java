@@ -14,7 +14,8 @@ import jakarta.inject.Inject;
  * {@code <stream>:{n-1}}: the braces are a Redis Cluster hash tag, so each partition is one slot and
  * the partitions spread over the masters instead of one shard taking every turn.
  *
- * <p>A turn's partition is {@code CRC32(patient) mod n}, where {@code patient} is the turn's
+ * <p>
+ * A turn's partition is {@code CRC32(patient) mod n}, where {@code patient} is the turn's
  * {@code patient} field (the pseudonym): all turns of a patient's conversation at an organization,
  * and so every turn of one session, land in one partition, in publication order. Consumers can
  * compute it too.

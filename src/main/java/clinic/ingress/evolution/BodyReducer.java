@@ -25,7 +25,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * named {@code apikey} (Evolution's instance token, or in v1 its global API key) is left out wherever
  * it is; the top-level one is handed to authentication.
  *
- * <p>One reducer per body: it remembers the apikey it met.
+ * <p>
+ * One reducer per body: it remembers the apikey it met.
  */
 final class BodyReducer {
 
@@ -40,7 +41,7 @@ final class BodyReducer {
 
     /**
      * @param mediaAsText read media fields as text and hash their characters: the fallback for a
-     *                    media field that is not standard base64 (the streaming decoder refuses it)
+     *        media field that is not standard base64 (the streaming decoder refuses it)
      */
     BodyReducer(boolean mediaAsText) {
         this.mediaAsText = mediaAsText;

@@ -25,10 +25,10 @@ public sealed interface EvolutionEvent {
     /**
      * Not a usable Evolution event: answered 400 (Evolution will not retry it).
      *
-     * @param reason   quarantine reason: {@code malformed-json} or {@code invalid-event}
-     * @param detail   what is wrong, for the problem document
+     * @param reason quarantine reason: {@code malformed-json} or {@code invalid-event}
+     * @param detail what is wrong, for the problem document
      * @param keptJson the body as it may be kept (no credential, no media bytes), or null when it is
-     *                 not JSON
+     *        not JSON
      */
     record Invalid(String instance, String event, String whatsappId, String reason, String detail, String apikey,
             String keptJson) implements EvolutionEvent {

@@ -70,7 +70,7 @@ public final class EvolutionParser {
 
     /**
      * @param pathEvent event from the by-events URL suffix, or null
-     * @param body      the raw request body
+     * @param body the raw request body
      */
     public EvolutionEvent parse(String pathEvent, byte[] body) {
         return parse(pathEvent, () -> new ByteArrayInputStream(body));
@@ -81,7 +81,7 @@ public final class EvolutionParser {
      * bytes are hashed, not kept, and credentials left out ({@link BodyReducer}).
      *
      * @param pathEvent event from the by-events URL suffix, or null
-     * @param body      opens the raw request body; called once per pass
+     * @param body opens the raw request body; called once per pass
      */
     public EvolutionEvent parse(String pathEvent, Supplier<InputStream> body) {
         JsonNode root;

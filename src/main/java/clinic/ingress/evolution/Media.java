@@ -16,8 +16,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * ({@code message.base64}), {@link BodyReducer} has already replaced them by their size and digest;
  * otherwise the message's own {@code fileLength} and {@code fileSha256} say the same.
  *
- * @param type   MIME type ({@code image/jpeg}), or null when the message did not say
- * @param bytes  size in bytes, or -1 when unknown
+ * @param type MIME type ({@code image/jpeg}), or null when the message did not say
+ * @param bytes size in bytes, or -1 when unknown
  * @param sha256 hex SHA-256 of the media, or null when unknown
  * @param inBody whether Evolution sent the bytes in the webhook (they were omitted)
  */
@@ -59,7 +59,7 @@ public record Media(String type, long bytes, String sha256, boolean inBody) {
     }
 
     private static JsonNode content(JsonNode message) {
-        for (Iterator<Map.Entry<String, JsonNode>> fields = message.fields(); fields.hasNext(); ) {
+        for (Iterator<Map.Entry<String, JsonNode>> fields = message.fields(); fields.hasNext();) {
             Map.Entry<String, JsonNode> field = fields.next();
             if (CONTENT.contains(field.getKey()) && field.getValue().isObject()) {
                 return field.getValue();

@@ -17,9 +17,9 @@ final class MessageContent {
     private static final Set<String> NOT_CONTENT = Set.of("messageContextInfo", "base64", "mediaUrl", "speechToText");
     /** Wrappers whose {@code message} holds the real content. */
     private static final String[] WRAPPERS = {
-        "ephemeralMessage", "viewOnceMessage", "viewOnceMessageV2", "viewOnceMessageV2Extension",
-        "documentWithCaptionMessage", "editedMessage"};
-    private static final String[] CAPTIONED = {"imageMessage", "videoMessage", "documentMessage"};
+            "ephemeralMessage", "viewOnceMessage", "viewOnceMessageV2", "viewOnceMessageV2Extension",
+            "documentWithCaptionMessage", "editedMessage" };
+    private static final String[] CAPTIONED = { "imageMessage", "videoMessage", "documentMessage" };
 
     private MessageContent() {
     }
@@ -31,7 +31,7 @@ final class MessageContent {
             return declared;
         }
         if (message != null && message.isObject()) {
-            for (Iterator<String> names = message.fieldNames(); names.hasNext(); ) {
+            for (Iterator<String> names = message.fieldNames(); names.hasNext();) {
                 String name = names.next();
                 if (!NOT_CONTENT.contains(name)) {
                     return name;

@@ -7,7 +7,7 @@ package clinic.ingress.evolution;
  * is keyed by the LID.
  *
  * @param phone digits of the phone JID, or null
- * @param lid   digits of the {@code @lid} JID, or null
+ * @param lid digits of the {@code @lid} JID, or null
  */
 public record PatientIdentity(String phone, String lid) {
 

@@ -16,8 +16,7 @@ import io.smallrye.mutiny.Uni;
 @ApplicationScoped
 class FetchLease {
 
-    private static final String RELEASE =
-            "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
+    private static final String RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
     /**
      * This replica, as a lease's owner. Drawn when the replica starts: a static field is drawn when
      * the native image is built, and every replica of the executable would own every lease.

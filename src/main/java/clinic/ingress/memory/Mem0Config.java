@@ -17,7 +17,10 @@ public interface Mem0Config {
 
     /** Which API generation: the hosted platform's v3 (default), v2 or v1, or the self-hosted server. */
     enum Api {
-        V3, V2, V1, OSS
+        V3,
+        V2,
+        V1,
+        OSS
     }
 
     /** e.g. https://api.mem0.ai, or the self-hosted server's URL. */

@@ -12,9 +12,9 @@ import clinic.ingress.cache.CachedValue;
 /**
  * A patient's cached memories, as both tiers hold them.
  *
- * @param items      what mem0 returned
- * @param fetchedAt  when mem0 returned it
- * @param deltaMs    how long that mem0 call took (XFetch refreshes earlier for slow fetches)
+ * @param items what mem0 returned
+ * @param fetchedAt when mem0 returned it
+ * @param deltaMs how long that mem0 call took (XFetch refreshes earlier for slow fetches)
  * @param freshForMs how long it is fresh (jittered at write, so entries written together expire apart)
  */
 record MemoryEntry(List<MemoryItem> items, Instant fetchedAt, long deltaMs, long freshForMs) {

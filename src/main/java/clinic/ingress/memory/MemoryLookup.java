@@ -6,7 +6,7 @@ import java.util.List;
  * The memories a webhook got, and how.
  *
  * @param state {@code fresh} (mem0 answered within the budget), {@code cached} (local or fresh Redis
- *              entry), {@code stale} (mem0 slow or down, an older entry served), {@code none}
+ *        entry), {@code stale} (mem0 slow or down, an older entry served), {@code none}
  * @param items the memories, empty for none
  */
 public record MemoryLookup(String state, List<MemoryItem> items) {

@@ -1,6 +1,5 @@
 package clinic.ingress.memory;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 

@@ -7,7 +7,7 @@ import java.util.UUID;
  * redacts it: a subject that ends up in a log line leaks nothing.
  *
  * @param organizationId the clinic's organization (memories are shared across its clinics)
- * @param patientKey     phone digits or {@code lid:<digits>}
+ * @param patientKey phone digits or {@code lid:<digits>}
  */
 public record MemorySubject(UUID organizationId, String patientKey) {
 

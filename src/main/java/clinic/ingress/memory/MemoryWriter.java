@@ -11,16 +11,14 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.enterprise.context.ApplicationScoped;
-
-import io.quarkus.runtime.Startup;
 import jakarta.enterprise.event.Observes;
-import jakarta.ws.rs.WebApplicationException;
 
 import clinic.ingress.platform.Background;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.Startup;
 
 /**
  * Write-behind: each stored inbound message is added to the patient's mem0 memory off the webhook
@@ -36,7 +34,8 @@ import io.quarkus.runtime.ShutdownEvent;
  * Because mem0 makes adds searchable only later, the patient's entry is refreshed
  * {@code ingress.memory.refresh-after-write} after a successful add, once however many adds.
  *
- * <p>Why one class of this size: the per-patient batching, the bounded queue, the retry timers and the
+ * <p>
+ * Why one class of this size: the per-patient batching, the bounded queue, the retry timers and the
  * write slots share one piece of state (which batch is open, which is being sent); split, each part
  * would have to lock the others'.
  */
@@ -80,7 +79,8 @@ public class MemoryWriter {
     /** Patients with a refresh already scheduled: one refresh covers every add before it fires. */
     private final Set<MemorySubject> refreshing = ConcurrentHashMap.newKeySet();
 
-    public MemoryWriter(Mem0Gateway mem0, PatientMemory memory, MemoryWriteConfig config, Background background, MeterRegistry registry,
+    public MemoryWriter(Mem0Gateway mem0, PatientMemory memory, MemoryWriteConfig config, Background background,
+            MeterRegistry registry,
             AddedMessages addedMessages) {
         this.addedMessages = addedMessages;
         this.mem0 = mem0;
@@ -242,7 +242,7 @@ public class MemoryWriter {
     /** Logs the ids of the messages dropped since the last report, in lines of at most 200 ids. */
     void reportDropped() {
         List<String> ids = new ArrayList<>();
-        for (String id; (id = droppedIds.poll()) != null; ) {
+        for (String id; (id = droppedIds.poll()) != null;) {
             ids.add(id);
             if (ids.size() == MAX_IDS_PER_LOG_LINE || droppedIds.isEmpty()) {
                 Log.warnf("mem0 write queue full (%d patients): %d messages deferred to the memory relay: %s",

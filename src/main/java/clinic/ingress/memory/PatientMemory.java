@@ -19,16 +19,19 @@ import io.vertx.mutiny.core.Vertx;
 /**
  * A patient's memories, never making a webhook wait longer than {@code ingress.memory.lookup-budget}.
  *
- * <p>Tiers: Caffeine (75 s) in process, Redis {@code mem0:v1:{org}:{hmac}} fresh for 1 h and kept up
+ * <p>
+ * Tiers: Caffeine (75 s) in process, Redis {@code mem0:v1:{org}:{hmac}} fresh for 1 h and kept up
  * to 24 h as stale, then mem0. A fresh entry is used as is; a missing or stale one asks mem0 within
  * the budget, and on timeout or failure the stale entry is served (counted) or none. The mem0 call
  * then goes on and fills both tiers for the next message.
  *
- * <p>Stampedes: one mem0 call per patient in flight per process (later callers share its future)
+ * <p>
+ * Stampedes: one mem0 call per patient in flight per process (later callers share its future)
  * and a Redis lease ({@link FetchLease}) so other replicas wait for its result; early refresh and
  * adaptive TTL are {@link Freshness}'s decisions.
  *
- * <p>Why one class of this size: the lookup path (tiers, in-flight map, waiting for another replica,
+ * <p>
+ * Why one class of this size: the lookup path (tiers, in-flight map, waiting for another replica,
  * fallback) is the stampede protection, and its steps only make sense in order; what stands alone is
  * apart ({@link Freshness}, {@link FetchLease}, {@link MemoryTiers}, {@link MemoryEntry}, {@link MemoryMetrics}).
  */
@@ -60,7 +63,8 @@ public class PatientMemory {
         this.lease = lease;
         this.freshness = Freshness.of(config);
         this.meters = meters;
-        this.activity = Caffeine.newBuilder().expireAfterWrite(config.activeWindow()).maximumSize(config.activeMaxPatients()).build();
+        this.activity = Caffeine.newBuilder().expireAfterWrite(config.activeWindow()).maximumSize(config.activeMaxPatients())
+                .build();
         meters.inflight(inflight);
     }
 
@@ -108,7 +112,8 @@ public class PatientMemory {
                     if (entry == null) {
                         return MemoryLookup.NONE;
                     }
-                    return freshness.fresh(entry, 0, Instant.now()) ? served(MemoryLookup.cached(entry.items()), entry) : fallback(entry);
+                    return freshness.fresh(entry, 0, Instant.now()) ? served(MemoryLookup.cached(entry.items()), entry)
+                            : fallback(entry);
                 });
     }
 
@@ -213,7 +218,8 @@ public class PatientMemory {
                 .onFailure().invoke(e -> metrics.count(CACHE, "mem0", "error"))
                 .chain(items -> {
                     metrics.count(CACHE, "mem0", "hit");
-                    MemoryEntry entry = new MemoryEntry(items, Instant.now(), Duration.ofNanos(System.nanoTime() - start).toMillis(),
+                    MemoryEntry entry = new MemoryEntry(items, Instant.now(),
+                            Duration.ofNanos(System.nanoTime() - start).toMillis(),
                             tiers.freshTtlMillis());
                     return tiers.keep(key, entry)
                             .replaceWith(entry);

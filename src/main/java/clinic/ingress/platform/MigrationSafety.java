@@ -94,7 +94,8 @@ public class MigrationSafety implements Callback {
         if (v2Checksum == 0) {
             return;
         }
-        String table = quote(context.getConfiguration().getDefaultSchema()) + "." + quote(context.getConfiguration().getTable());
+        String table = quote(context.getConfiguration().getDefaultSchema()) + "."
+                + quote(context.getConfiguration().getTable());
         if (!exists(connection, context.getConfiguration().getDefaultSchema(), context.getConfiguration().getTable())) {
             return;
         }

@@ -14,7 +14,8 @@ import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Removes done rows from an outbox table ({@code message_id} primary key) in batches: at most one
- * DELETE per background round, for every id recorded meanwhile (up to 5,000), never a statement per message on the hot path. Ids of a
+ * DELETE per background round, for every id recorded meanwhile (up to 5,000), never a statement per message on the hot path.
+ * Ids of a
  * round PostgreSQL refused are kept for the next one; a removal lost to a crash only means the
  * owner's relay does that message's work again (at least once).
  */
@@ -30,7 +31,7 @@ public final class OutboxDeletes {
 
     /**
      * @param table the outbox, e.g. {@code core.turn_outbox}
-     * @param what  what its rows are, for the debug line when a round fails
+     * @param what what its rows are, for the debug line when a round fails
      */
     public OutboxDeletes(Pool pool, String table, String what) {
         this.pool = pool;
@@ -49,7 +50,9 @@ public final class OutboxDeletes {
     /** One background round: at most one DELETE (one batch), skipped while the previous one runs. */
     public void flushInBackground() {
         if (!flushing) {
-            round().subscribe().with(ignored -> { }, failure -> { });
+            round().subscribe().with(ignored -> {
+            }, failure -> {
+            });
         }
     }
 
@@ -61,7 +64,7 @@ public final class OutboxDeletes {
 
     private Uni<Void> round() {
         List<UUID> batch = new ArrayList<>();
-        for (UUID id; batch.size() < MAX_BATCH && (id = done.poll()) != null; ) {
+        for (UUID id; batch.size() < MAX_BATCH && (id = done.poll()) != null;) {
             batch.add(id);
         }
         if (batch.isEmpty()) {

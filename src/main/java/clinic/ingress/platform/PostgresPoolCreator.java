@@ -24,7 +24,8 @@ import io.vertx.sqlclient.SqlConnectOptions;
  * {@code quarkus.datasource.*}, adding what Quarkus does not expose (see {@link PostgresConfig}),
  * and gives the options of the connection the pool cannot lend (LISTEN).
  *
- * <p>With {@code ingress.postgres.pooled=true} the pool talks to a transaction-mode pooler, which
+ * <p>
+ * With {@code ingress.postgres.pooled=true} the pool talks to a transaction-mode pooler, which
  * may run each statement on another server connection and refuses startup parameters it does not
  * know ({@code unsupported startup parameter: statement_timeout}): only the parameters PgBouncer
  * and Supavisor accept are sent, statements are unnamed and parsed again with each execution

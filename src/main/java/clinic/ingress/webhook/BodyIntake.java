@@ -9,12 +9,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import clinic.ingress.evolution.EvolutionEvent;
 import clinic.ingress.evolution.EvolutionParser;
-import io.quarkus.logging.Log;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.quarkus.logging.Log;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
@@ -67,7 +67,7 @@ class BodyIntake {
     /**
      * Reads the body of {@code context}'s request.
      *
-     * @param limit     the most it may be
+     * @param limit the most it may be
      * @param announced its {@code Content-Length}, or -1 (chunked)
      * @param pathEvent the event named by the by-events URL, or null
      */
@@ -164,7 +164,7 @@ class BodyIntake {
                 done(intake);
                 return;
             }
-            context.vertx().<Intake>executeBlocking(this::intake, false).onComplete(parsed -> {
+            context.vertx().<Intake> executeBlocking(this::intake, false).onComplete(parsed -> {
                 if (parsed.succeeded()) {
                     done(parsed.result());
                 } else {

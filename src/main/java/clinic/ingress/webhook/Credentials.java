@@ -24,7 +24,8 @@ import clinic.ingress.platform.Secrets;
  * global token or an instance's own secret), its {@code jwt_key} Bearer token, or, later and only
  * when enabled, the instance token in the body's {@code apikey}.
  *
- * <p>Secrets are compared as SHA-256 digests with {@link MessageDigest#isEqual}, so neither their
+ * <p>
+ * Secrets are compared as SHA-256 digests with {@link MessageDigest#isEqual}, so neither their
  * content nor their length leaks through timing. JWTs: HS256 only, {@code exp} and {@code iat}
  * required, a lifetime ({@code exp - iat}) of at most {@code ingress.webhook.jwt-max-lifetime}
  * (Evolution issues 10 minutes, so a captured token cannot be replayed for long), and
@@ -58,7 +59,7 @@ public class Credentials {
     /**
      * Who the headers say the sender is.
      *
-     * @param token         value of the configured token header, or null
+     * @param token value of the configured token header, or null
      * @param authorization value of the {@code Authorization} header, or null
      */
     public Sender authenticate(String token, String authorization) {

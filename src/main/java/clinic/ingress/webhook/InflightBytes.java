@@ -4,10 +4,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import io.quarkus.runtime.Startup;
-
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
 
 /**
  * The bytes of webhook bodies being read or parsed right now, across every request, bounded by
@@ -39,7 +38,7 @@ public class InflightBytes {
      * still fits when nothing else is in flight, so no body under the size limit is refused forever.
      */
     public boolean reserve(long bytes) {
-        for (long now = used.get(); ; now = used.get()) {
+        for (long now = used.get();; now = used.get()) {
             if (now > 0 && now + bytes > max) {
                 return false;
             }

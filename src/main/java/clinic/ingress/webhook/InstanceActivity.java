@@ -28,7 +28,8 @@ import io.smallrye.mutiny.Uni;
  * Notices instances that stopped sending. Evolution operators' worst failure is a line whose webhooks
  * silently stop (a disconnected phone, a changed URL): nothing errors, messages just stop arriving.
  *
- * <p>Each replica notes when it last received a message for each instance and merges that into the
+ * <p>
+ * Each replica notes when it last received a message for each instance and merges that into the
  * Redis hash {@code ingress:instances:last-seen} every 10 s, so every replica sees the whole
  * platform's traffic. Every minute it counts the active directory instances that have been silent for
  * longer than {@code ingress.webhook.silence-alert-after} although they have talked before
@@ -64,7 +65,9 @@ public class InstanceActivity {
     }
 
     void start(@Observes StartupEvent event) {
-        background.every(config.activityFlushInterval(), () -> flush().subscribe().with(ignored -> { }, failure -> { }));
+        background.every(config.activityFlushInterval(), () -> flush().subscribe().with(ignored -> {
+        }, failure -> {
+        }));
         background.every(config.silenceCheckInterval(), () -> silent(config.silenceAlertAfter())
                 .subscribe().with(list -> silent.set(list.size()),
                         failure -> Log.debugf("silent instances not evaluated (%s)", Failures.describe(failure))));
@@ -91,7 +94,8 @@ public class InstanceActivity {
         });
         return redis.hash(String.class).hset(KEY, batch)
                 .ifNoItem().after(cacheConfig.redisTimeout().multipliedBy(4)).fail()
-                .onFailure().invoke(() -> batch.forEach((instance, at) -> unflushed.merge(instance, Long.parseLong(at), Math::max)))
+                .onFailure()
+                .invoke(() -> batch.forEach((instance, at) -> unflushed.merge(instance, Long.parseLong(at), Math::max)))
                 .replaceWithVoid();
     }
 

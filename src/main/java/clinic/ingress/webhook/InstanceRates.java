@@ -16,7 +16,8 @@ import io.quarkus.cache.CaffeineCache;
  * {@code Retry-After}, which Evolution retries, so nothing is lost and the flood pays for its own
  * delay. Buckets of instances that went quiet are forgotten after ten minutes.
  *
- * <p>Why a bucket and not fair queueing in the batcher: a queued message still costs its parse,
+ * <p>
+ * Why a bucket and not fair queueing in the batcher: a queued message still costs its parse,
  * store and memory lookup, and on two shared cores it is CPU the quiet clinics wait for; a 429
  * costs the parse only, and tells Evolution to slow down instead of re-sending sooner
  * (docs/operations.md#one-noisy-clinic has the measurement).

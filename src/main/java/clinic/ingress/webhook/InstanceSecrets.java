@@ -33,7 +33,8 @@ import io.vertx.mutiny.sqlclient.RowSet;
  * Which instance a per-instance webhook secret belongs to, held in memory so the token header can
  * be checked before a byte of the body is read, without a database round trip per request.
  *
- * <p>Read from PostgreSQL only (never from Redis, which would let whoever can write Redis mint
+ * <p>
+ * Read from PostgreSQL only (never from Redis, which would let whoever can write Redis mint
  * credentials). Reloaded whole at start-up (readiness waits for it: until then nobody can tell
  * which instances refuse the global token), after every directory change notification (V4's trigger
  * fires on the secret columns), and every {@code ingress.webhook.secret-refresh} as a safety net.
@@ -127,7 +128,8 @@ public class InstanceSecrets implements HealthCheck {
         for (Row row : rows) {
             String instance = row.getString("instance_name");
             boolean any = false;
-            for (String digest : new String[] { row.getString("webhook_secret_sha256"), row.getString("webhook_secret_next_sha256") }) {
+            for (String digest : new String[] { row.getString("webhook_secret_sha256"),
+                    row.getString("webhook_secret_next_sha256") }) {
                 if (digest != null) {
                     any = true;
                     String previous = byDigest.putIfAbsent(digest, instance);

@@ -19,8 +19,8 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
-import io.smallrye.mutiny.Multi;
 import io.quarkus.runtime.annotations.RegisterForReflection;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -59,7 +59,10 @@ public class QuarantineReplay {
 
     /** What became of one row: the first three are marked replayed; RETRY is left for later. */
     enum Outcome {
-        STORED, DUPLICATE, FAILED, RETRY
+        STORED,
+        DUPLICATE,
+        FAILED,
+        RETRY
     }
 
     /** Another replica is replaying this instance right now. */

@@ -15,8 +15,8 @@ import clinic.ingress.platform.Background;
 import clinic.ingress.platform.Failures;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
-import io.smallrye.mutiny.Multi;
 import io.quarkus.runtime.annotations.RegisterForReflection;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -53,8 +53,7 @@ public class QuarantineStore {
             ON CONFLICT (instance_name) DO UPDATE SET claimed_until = EXCLUDED.claimed_until
             WHERE r.claimed_until < now()
             RETURNING instance_name""";
-    private static final String RENEW_REPLAY =
-            "UPDATE core.quarantine_replays SET claimed_until = now() + make_interval(secs => $2) WHERE instance_name = $1";
+    private static final String RENEW_REPLAY = "UPDATE core.quarantine_replays SET claimed_until = now() + make_interval(secs => $2) WHERE instance_name = $1";
     private static final String END_REPLAY = "UPDATE core.quarantine_replays SET claimed_until = now() WHERE instance_name = $1";
     // In arrival order (ids grow with received_at), after the last one taken; the partial index of V16.
     private static final String PENDING = """
@@ -65,8 +64,7 @@ public class QuarantineStore {
     private static final String ANY_WAITING = """
             SELECT EXISTS (SELECT 1 FROM core.webhook_quarantine
                            WHERE instance_name = $1 AND reason = 'unknown-instance' AND replayed_at IS NULL)""";
-    private static final String REPLAYED =
-            "UPDATE core.webhook_quarantine SET replayed_at = now(), replay_outcome = $2 WHERE id = $1";
+    private static final String REPLAYED = "UPDATE core.webhook_quarantine SET replayed_at = now(), replay_outcome = $2 WHERE id = $1";
     private static final String WAITING_INSTANCES = """
             SELECT DISTINCT instance_name FROM core.webhook_quarantine
             WHERE reason = 'unknown-instance' AND replayed_at IS NULL AND instance_name IS NOT NULL""";
@@ -106,8 +104,8 @@ public class QuarantineStore {
     /**
      * An event kept for a human or a replay.
      *
-     * @param kept   what may be stored of the body (no credential, no media bytes): truncated to
-     *               max-stored-bytes
+     * @param kept what may be stored of the body (no credential, no media bytes): truncated to
+     *        max-stored-bytes
      * @param length the body's size as received
      * @param sha256 hex SHA-256 of the body as received
      */

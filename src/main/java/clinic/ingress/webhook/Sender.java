@@ -3,7 +3,7 @@ package clinic.ingress.webhook;
 /**
  * Who a webhook request is from, as far as its headers tell, decided before its body is read.
  *
- * @param kind     how the sender was recognised
+ * @param kind how the sender was recognised
  * @param instance the instance whose own secret was presented ({@link Kind#INSTANCE}), else null
  */
 public record Sender(Kind kind, String instance) {

@@ -8,11 +8,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /**
  * Body of every 2xx webhook answer.
  *
- * @param status    accepted, duplicate, ignored or quarantined
+ * @param status accepted, duplicate, ignored or quarantined
  * @param messageId stored message id (accepted)
  * @param sessionId conversation session (accepted)
- * @param memory    fresh, cached, stale or none (accepted inbound messages)
- * @param reason    why an event was ignored or quarantined
+ * @param memory fresh, cached, stale or none (accepted inbound messages)
+ * @param reason why an event was ignored or quarantined
  */
 public record WebhookAnswer(String status, UUID messageId, String sessionId, String memory, String reason) {
 

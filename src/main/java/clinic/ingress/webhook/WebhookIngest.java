@@ -17,7 +17,8 @@ import io.smallrye.mutiny.Uni;
  * The webhook pipeline after {@link WebhookRoute} has read the body: may the sender write as the
  * instance, is it within its rate, is the instance known; then {@link MessagePath} and the answer.
  *
- * <p>Answers follow Evolution's retry rules: 400 and 401 are never retried, so they are used only for
+ * <p>
+ * Answers follow Evolution's retry rules: 400 and 401 are never retried, so they are used only for
  * what a retry cannot fix, and whatever could be fixed later (PostgreSQL down, a flood) is a 503 or
  * 429. An event from an authenticated sender that cannot be routed is quarantined, never dropped.
  */
@@ -35,7 +36,8 @@ public class WebhookIngest {
     private final Tracing tracing;
 
     @SuppressWarnings("java:S107") // constructor injection of the pipeline's steps
-    public WebhookIngest(Credentials credentials, InstanceSecrets secrets, ClinicDirectory directory, QuarantineStore quarantine,
+    public WebhookIngest(Credentials credentials, InstanceSecrets secrets, ClinicDirectory directory,
+            QuarantineStore quarantine,
             MessagePath path, InstanceRates rates, WebhookConfig config, WebhookMetrics metrics, Tracing tracing) {
         this.credentials = credentials;
         this.secrets = secrets;
@@ -95,7 +97,8 @@ public class WebhookIngest {
         if (clinic == null) {
             Log.warnf("instance %s is not in the clinic directory: message %s quarantined",
                     message.instanceName(), message.whatsappId());
-            return keep(request, QuarantineStore.UNKNOWN_INSTANCE, message.instanceName(), message.event(), message.whatsappId())
+            return keep(request, QuarantineStore.UNKNOWN_INSTANCE, message.instanceName(), message.event(),
+                    message.whatsappId())
                     .map(ignored -> WebhookAnswer.quarantined(QuarantineStore.UNKNOWN_INSTANCE));
         }
         return path.take(clinic, message)
@@ -139,7 +142,7 @@ public class WebhookIngest {
     private Uni<Void> keep(WebhookRequest request, String reason, String instance, String event, String whatsappId) {
         Intake intake = request.intake();
         return quarantine.keep(new QuarantineStore.Entry(reason, instance, event, whatsappId, request.contentType(),
-                        intake.kept(), intake.length(), intake.sha256()))
+                intake.kept(), intake.length(), intake.sha256()))
                 .ifNoItem().after(config.storeTimeout()).fail()
                 .onFailure().transform(this::unavailable)
                 .invoke(() -> metrics.count(Outcome.QUARANTINED));

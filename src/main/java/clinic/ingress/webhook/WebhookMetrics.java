@@ -6,10 +6,9 @@ import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import io.quarkus.runtime.Startup;
-
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
 
 /**
  * {@code ingress.webhook.events}, tagged with one of a fixed set of outcomes.
@@ -22,7 +21,14 @@ public class WebhookMetrics {
 
     /** Every way a webhook can end. */
     public enum Outcome {
-        ACCEPTED, DUPLICATE, IGNORED, QUARANTINED, UNAUTHORIZED, INVALID, THROTTLED, UNAVAILABLE;
+        ACCEPTED,
+        DUPLICATE,
+        IGNORED,
+        QUARANTINED,
+        UNAUTHORIZED,
+        INVALID,
+        THROTTLED,
+        UNAVAILABLE;
 
         String tag() {
             return name().toLowerCase(Locale.ROOT);

@@ -34,7 +34,8 @@ import io.vertx.ext.web.RoutingContext;
  * and parsed once into an {@link Intake}; {@link WebhookIngest} takes it from there.</li>
  * </ul>
  *
- * <p>Why not a JAX-RS resource: the REST layer buffers the whole body before the method runs (up to
+ * <p>
+ * Why not a JAX-RS resource: the REST layer buffers the whole body before the method runs (up to
  * 16 MB for anyone who asks, and several copies of it), and cannot take a body another handler has
  * read. The contract is documented for OpenAPI in {@code META-INF/openapi.yaml}.
  */

@@ -59,7 +59,8 @@ public class CacheBenchmarks {
         for (int i = 0; i < 20; i++) {
             items.append(i == 0 ? "" : ",").append("{\"id\":\"0b7c6d1e-2f3a-4b5c-8d9e-0f1a2b3c4d").append(10 + i)
                     .append("\",\"memory\":\"Patient prefers morning appointments and is allergic to dipyrone, item ")
-                    .append(i).append("\",\"score\":0.").append(50 + i).append(",\"created_at\":\"2025-10-02T10:11:12-07:00\"}");
+                    .append(i).append("\",\"score\":0.").append(50 + i)
+                    .append(",\"created_at\":\"2025-10-02T10:11:12-07:00\"}");
         }
         memories = json.readTree(items.append("],\"deltaMs\":5000,\"freshForMs\":3600000}").toString());
         directoryBytes = plain.encode(KEY, directoryEntry, now);

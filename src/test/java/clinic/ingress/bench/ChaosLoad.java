@@ -25,9 +25,13 @@ import clinic.ingress.support.Evolution;
  * is retried one second later on the next replica, up to 12 times (Evolution retries 5xx for about
  * 20 minutes; the chaos run compresses that). Writes one line per attempt and per acknowledged
  * message to OUT:
- * <pre>attempt,SENT_MS,STATUS,LATENCY_MS      (STATUS 0: no answer)
+ *
+ * <pre>
+ * attempt,SENT_MS,STATUS,LATENCY_MS      (STATUS 0: no answer)
  * ack,FIRST_SENT_MS,WHATSAPP_ID,MESSAGE_ID,ANSWER   (ANSWER accepted|duplicate|...)
- * lost,FIRST_SENT_MS,WHATSAPP_ID                    (never acknowledged)</pre>
+ * lost,FIRST_SENT_MS,WHATSAPP_ID                    (never acknowledged)
+ * </pre>
+ *
  * usage: ChaosLoad RATE SECONDS TOKEN INSTANCES(comma) PORTS(comma) OUT
  */
 public final class ChaosLoad {
@@ -79,10 +83,10 @@ public final class ChaosLoad {
         long sent = System.currentTimeMillis();
         long t0 = System.nanoTime();
         http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/webhooks/evolution"))
-                        .timeout(Duration.ofSeconds(30))
-                        .header("Content-Type", "application/json")
-                        .header(Evolution.TOKEN_HEADER, token)
-                        .POST(HttpRequest.BodyPublishers.ofString(event.json())).build(), HttpResponse.BodyHandlers.ofString())
+                .timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json")
+                .header(Evolution.TOKEN_HEADER, token)
+                .POST(HttpRequest.BodyPublishers.ofString(event.json())).build(), HttpResponse.BodyHandlers.ofString())
                 .whenComplete((response, failure) -> {
                     long latency = (System.nanoTime() - t0) / 1_000_000;
                     int status = failure != null ? 0 : response.statusCode();

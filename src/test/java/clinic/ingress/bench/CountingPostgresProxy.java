@@ -16,7 +16,9 @@ import clinic.ingress.support.TcpProxy;
  * the wire protocol (see TcpProxy/PgStatementCounter), printing its port, then rewriting a JSON
  * file with the counts every 200 ms until killed.
  *
- * <pre>CountingPostgresProxy out.json</pre>
+ * <pre>
+ * CountingPostgresProxy out.json
+ * </pre>
  */
 public final class CountingPostgresProxy {
 

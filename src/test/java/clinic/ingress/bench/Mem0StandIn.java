@@ -18,7 +18,10 @@ import io.vertx.core.json.JsonObject;
  * scripts/run.sh, journals and matches every request; under a benchmark's thousands of adds per
  * second it used more CPU than the service it was standing in for, on the same two cores.
  *
- * <pre>Mem0StandIn port searchMedianMs addMedianMs sigma</pre>
+ * <pre>
+ * Mem0StandIn port searchMedianMs addMedianMs sigma
+ * </pre>
+ *
  * mem0's add answers {@code PENDING} and extracts later, so its call is shorter than a search; the
  * hosted add API also allows about 1,000 calls a minute, which is why the service groups a
  * patient's messages into one add.
@@ -30,8 +33,7 @@ import io.vertx.core.json.JsonObject;
  */
 public final class Mem0StandIn {
 
-    private static final String SEARCH_ANSWER =
-            "{\"results\":[{\"id\":\"00000000-0000-4000-8000-000000000001\",\"memory\":\"STAND-IN memory\",\"score\":0.7}]}";
+    private static final String SEARCH_ANSWER = "{\"results\":[{\"id\":\"00000000-0000-4000-8000-000000000001\",\"memory\":\"STAND-IN memory\",\"score\":0.7}]}";
     private static final String ADD_ANSWER = "{\"status\":\"PENDING\",\"event_id\":\"00000000-0000-4000-8000-000000000002\"}";
 
     private Mem0StandIn() {
@@ -39,9 +41,9 @@ public final class Mem0StandIn {
 
     public static void main(String[] args) {
         int port = Integer.parseInt(args[0]);
-        double[] searchMedian = {Double.parseDouble(args[1])};
-        double[] addMedian = {Double.parseDouble(args[2])};
-        String[] mode = {"ok"};
+        double[] searchMedian = { Double.parseDouble(args[1]) };
+        double[] addMedian = { Double.parseDouble(args[2]) };
+        String[] mode = { "ok" };
         Set<String> added = ConcurrentHashMap.newKeySet();
         double sigma = Double.parseDouble(args[3]);
         LongAdder searches = new LongAdder();

@@ -22,7 +22,10 @@ import io.vertx.core.http.HttpMethod;
  * time, so a stall is charged to every request it delayed (no coordinated omission, as in wrk2).
  * wrk2 is not packaged for Debian; this is its method in 100 lines.
  *
- * <pre>OpenLoad host port rate seconds token instances patients runId [firstPatient [warmupSeconds]]</pre>
+ * <pre>
+ * OpenLoad host port rate seconds token instances patients runId [firstPatient [warmupSeconds]]
+ * </pre>
+ *
  * The first {@code warmupSeconds} (default 3) run at the same rate but are not recorded: they open
  * the client's connections and warm both JITs. Prints one JSON line: offered rate, achieved rate,
  * errors and latency percentiles in ms.
@@ -75,7 +78,7 @@ public final class OpenLoad {
             boolean measured = i >= warmup;
             // Sleep until the intended send time (no busy wait: this process shares the machine with
             // the service it measures).
-            for (long wait; (wait = intended - System.nanoTime()) > 0; ) {
+            for (long wait; (wait = intended - System.nanoTime()) > 0;) {
                 LockSupport.parkNanos(wait);
             }
             body.setLength(0);

@@ -37,8 +37,8 @@ public class CacheCodecTest {
         JsonNode small = JSON.readTree("{\"name\":\"Clínica\"}");
         JsonNode large = JSON.readTree("{\"text\":\"" + "memória ".repeat(500) + "\"}");
         Instant fetched = Instant.ofEpochMilli(1_761_055_391_123L);
-        for (CacheCodec codec : new CacheCodec[] {codec(null), codec(KEY_A)}) {
-            for (JsonNode data : new JsonNode[] {small, large}) {
+        for (CacheCodec codec : new CacheCodec[] { codec(null), codec(KEY_A) }) {
+            for (JsonNode data : new JsonNode[] { small, large }) {
                 CachedValue value = codec.decode(KEY, codec.encode(KEY, data, fetched));
                 assertThat(value.data()).isEqualTo(data);
                 assertThat(value.fetchedAt()).isEqualTo(fetched);
@@ -57,7 +57,7 @@ public class CacheCodecTest {
     @Test
     void aValueMovedToAnotherKeyOrEditedIsUndecodable() throws Exception {
         JsonNode data = JSON.readTree("{\"items\":[\"alergia\"]}");
-        for (CacheCodec codec : new CacheCodec[] {codec(null), codec(KEY_A)}) {
+        for (CacheCodec codec : new CacheCodec[] { codec(null), codec(KEY_A) }) {
             byte[] value = codec.encode(KEY, data, Instant.now());
             assertThatThrownBy(() -> codec.decode("mem0:v1:org:patient-2", value))
                     .isInstanceOf(CacheCodec.UndecodableValue.class)
@@ -80,7 +80,8 @@ public class CacheCodecTest {
         assertThatThrownBy(() -> plain.decode(KEY, underB)).isInstanceOf(CacheCodec.UndecodableValue.class);
         assertThatThrownBy(() -> codec(KEY_A).decode(KEY, plain.encode(KEY, JSON.readTree("{}"), Instant.now())))
                 .isInstanceOf(CacheCodec.UndecodableValue.class).hasMessageContaining("not encrypted");
-        assertThatThrownBy(() -> plain.decode(KEY, new byte[] {(byte) 0x80, 4, (byte) 0x95})).isInstanceOf(CacheCodec.UndecodableValue.class);
+        assertThatThrownBy(() -> plain.decode(KEY, new byte[] { (byte) 0x80, 4, (byte) 0x95 }))
+                .isInstanceOf(CacheCodec.UndecodableValue.class);
         assertThatThrownBy(() -> plain.decode(KEY, new byte[0])).isInstanceOf(CacheCodec.UndecodableValue.class);
         byte[] bomb = gzip(new byte[8 * 1024 * 1024]);
         assertThatThrownBy(() -> plain.decode(KEY, signed(KEY, bomb)))
@@ -128,8 +129,9 @@ public class CacheCodecTest {
         CacheCodec plain = codec(null);
         for (byte[] v1 : new byte[][] {
                 "{\"v\":1,\"fetchedAt\":1,\"data\":{}}".getBytes(),
-                {0x1f, (byte) 0x8b, 0x08, 0x00},
-                {0x01, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29}}) {
+                { 0x1f, (byte) 0x8b, 0x08, 0x00 },
+                { 0x01, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28,
+                        29 } }) {
             assertThatThrownBy(() -> plain.decode(KEY, v1)).isInstanceOf(CacheCodec.UndecodableValue.class)
                     .matches(e -> ((CacheCodec.UndecodableValue) e).outdated());
         }
@@ -168,16 +170,45 @@ public class CacheCodecTest {
 
     static CacheCodec codec(String key, String secret, List<String> previous) {
         return new CacheCodec(JSON, new CacheConfig() {
-            public boolean redisEnabled() { return true; }
-            public Duration redisTimeout() { return Duration.ofMillis(150); }
-            public Optional<String> keySecret() { return Optional.of(secret); }
-            public Optional<String> encryptionKey() { return Optional.ofNullable(key); }
-            public Optional<List<String>> previousEncryptionKeys() { return Optional.of(previous); }
-            public boolean plaintextAllowed() { return key == null; }
-            public MemorySize compressAbove() { return new MemorySize(BigInteger.valueOf(1024)); }
-            public MemorySize maxDecodedSize() { return new MemorySize(BigInteger.valueOf(4 * 1024 * 1024)); }
-            public double ttlJitter() { return 0.1; }
-            public String invalidationChannel() { return "x"; }
+            public boolean redisEnabled() {
+                return true;
+            }
+
+            public Duration redisTimeout() {
+                return Duration.ofMillis(150);
+            }
+
+            public Optional<String> keySecret() {
+                return Optional.of(secret);
+            }
+
+            public Optional<String> encryptionKey() {
+                return Optional.ofNullable(key);
+            }
+
+            public Optional<List<String>> previousEncryptionKeys() {
+                return Optional.of(previous);
+            }
+
+            public boolean plaintextAllowed() {
+                return key == null;
+            }
+
+            public MemorySize compressAbove() {
+                return new MemorySize(BigInteger.valueOf(1024));
+            }
+
+            public MemorySize maxDecodedSize() {
+                return new MemorySize(BigInteger.valueOf(4 * 1024 * 1024));
+            }
+
+            public double ttlJitter() {
+                return 0.1;
+            }
+
+            public String invalidationChannel() {
+                return "x";
+            }
         });
     }
 }

@@ -133,18 +133,19 @@ class ClinicDirectoryTest {
         resolve(other.instance());
         byte[] anotherInstancesEntry = redis.value(byte[].class).get(ClinicDirectory.redisKey(other.instance()));
         Map<String, byte[]> corrupt = Map.of(
-                "garbage", new byte[] {(byte) 0xff, 0x00, 0x13, 0x37},
+                "garbage", new byte[] { (byte) 0xff, 0x00, 0x13, 0x37 },
                 "edited in Redis", edited,
                 "another instance's entry copied here", anotherInstancesEntry,
                 "signed, but not a directory entry", codec.encode(key, new ObjectMapper().readTree("{\"clinic_id\":\"nope\"}"),
                         Instant.now()),
-                "a pickle", new byte[] {(byte) 0x80, 0x04, (byte) 0x95, 0x05, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x4b, 0x01, 0x2e});
+                "a pickle", new byte[] { (byte) 0x80, 0x04, (byte) 0x95, 0x05, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x4b,
+                        0x01, 0x2e });
         // Values of the previous format are reloaded, never trusted, and counted apart.
         Map<String, byte[]> outdated = Map.of(
                 "version 1 JSON", "{\"v\":1,\"fetchedAt\":1,\"data\":{}}".getBytes(),
-                "version 1 gzip", new byte[] {0x1f, (byte) 0x8b, 0x08, 0x00, 0x01, 0x02},
-                "version 1 encrypted", new byte[] {0x01, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
-                        17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30});
+                "version 1 gzip", new byte[] { 0x1f, (byte) 0x8b, 0x08, 0x00, 0x01, 0x02 },
+                "version 1 encrypted", new byte[] { 0x01, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
+                        17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30 });
 
         assertReplaced(clinic, key, corrupt, "redis.corrupt");
         assertReplaced(clinic, key, outdated, "redis.outdated");

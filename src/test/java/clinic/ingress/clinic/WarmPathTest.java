@@ -2,13 +2,12 @@ package clinic.ingress.clinic;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.hamcrest.Matchers.equalTo;
-
-import jakarta.inject.Inject;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+
+import jakarta.inject.Inject;
 
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.MethodOrderer;
@@ -39,7 +38,6 @@ class WarmPathTest {
     @Inject
     ClinicChanges changes;
 
-
     @Test
     @Order(1)
     void readinessIsDownUntilWarmAndWarmupRetries() {
@@ -58,7 +56,8 @@ class WarmPathTest {
     @Test
     @Order(2)
     void thousandWebhooksAfterWarmupIssueOnlyTheirWrites() {
-        List<Db.TestClinic> clinics = List.of(Directory.settledClinic(changes, "warm-a"), Directory.settledClinic(changes, "warm-b"), Directory.settledClinic(changes, "warm-c"));
+        List<Db.TestClinic> clinics = List.of(Directory.settledClinic(changes, "warm-a"),
+                Directory.settledClinic(changes, "warm-b"), Directory.settledClinic(changes, "warm-c"));
         given().header("Authorization", "Bearer test-admin-token").post("/admin/warmup/all")
                 .then().statusCode(200);
 
@@ -71,7 +70,8 @@ class WarmPathTest {
         List<String> statuses = new ArrayList<>();
         for (int i = 0; i < 1000; i++) {
             Db.TestClinic clinic = clinics.get(i % clinics.size());
-            statuses.add((String) Webhooks.answer(Evolution.text(clinic.instance(), "55119" + (1000000 + i), "mensagem " + i)).get("status"));
+            statuses.add((String) Webhooks.answer(Evolution.text(clinic.instance(), "55119" + (1000000 + i), "mensagem " + i))
+                    .get("status"));
         }
         long statements = postgres.pgStatements() - before;
         long directory = postgres.pgStatements("core.whatsapp_instances") - directoryBefore;

@@ -120,7 +120,8 @@ class AssistantConsumerIT {
             properties.add("ingress.dispatch.seal-key=" + SEAL_KEY);
         }
         Map<String, List<String>> sent = new ConcurrentHashMap<>();
-        Path[] logs = {Path.of("target", stream.replace(':', '-') + "-c1.log"), Path.of("target", stream.replace(':', '-') + "-c2.log")};
+        Path[] logs = { Path.of("target", stream.replace(':', '-') + "-c1.log"),
+                Path.of("target", stream.replace(':', '-') + "-c2.log") };
         try (Replica replica = Replica.start(properties.toArray(String[]::new))) {
             clinic = Db.clinic("contract");
             Process first = consumer(stream, "c1", sealed, logs[0]);
@@ -142,7 +143,8 @@ class AssistantConsumerIT {
                     String phone = "551197" + String.format("%06d", p);
                     senders.add(CompletableFuture.runAsync(() -> {
                         for (int i = 0; i < PER_PATIENT; i++) {
-                            String body = replica.postWebhook(Evolution.text(clinic.instance(), phone, "mensagem " + i)).join().body();
+                            String body = replica.postWebhook(Evolution.text(clinic.instance(), phone, "mensagem " + i)).join()
+                                    .body();
                             JsonNode answer = parse(body);
                             assertThat(answer.path("status").asText()).as(body).isEqualTo("accepted");
                             sent.computeIfAbsent(phone, k -> new ArrayList<>()).add(answer.path("messageId").asText());
@@ -242,7 +244,8 @@ class AssistantConsumerIT {
     /** The turn fields docs/consumer-contract.md names in its field tables. */
     private static Set<String> documentedFields() throws Exception {
         Set<String> fields = new HashSet<>();
-        Matcher row = Pattern.compile("(?m)^\\| (`[a-zA-Z]+`(?:, `[a-zA-Z]+`)*) \\|").matcher(Files.readString(Path.of("docs/consumer-contract.md")));
+        Matcher row = Pattern.compile("(?m)^\\| (`[a-zA-Z]+`(?:, `[a-zA-Z]+`)*) \\|")
+                .matcher(Files.readString(Path.of("docs/consumer-contract.md")));
         while (row.find()) {
             Matcher name = Pattern.compile("`([a-zA-Z]+)`").matcher(row.group(1));
             while (name.find()) {

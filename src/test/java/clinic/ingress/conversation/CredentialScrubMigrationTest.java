@@ -54,13 +54,15 @@ class CredentialScrubMigrationTest {
                     + "VALUES (gen_random_uuid(), 'scrub', 'DUP', '{\"apikey\": \"" + TOKEN + "\", \"x\": 1}', now())");
         }
         List<byte[]> quarantined = List.of(
-                ("{\"event\":\"messages.upsert\",\"apikey\":\"" + TOKEN + "\",\"instance\":\"q1\"}").getBytes(StandardCharsets.UTF_8),
+                ("{\"event\":\"messages.upsert\",\"apikey\":\"" + TOKEN + "\",\"instance\":\"q1\"}")
+                        .getBytes(StandardCharsets.UTF_8),
                 // truncated where it was kept: not JSON any more
                 ("{\"instance\":\"q2\",\"apiKey\" : \"" + TOKEN + "\",\"data\":{\"message\":{\"conversation\":\"ol")
                         .getBytes(StandardCharsets.UTF_8),
                 // not UTF-8 at all around the token
-                concat(new byte[] {(byte) 0xff, (byte) 0xfe, 0x00}, ("\"apikey\":\"" + TOKEN + "\"").getBytes(StandardCharsets.UTF_8),
-                        new byte[] {(byte) 0xc3, 0x28}));
+                concat(new byte[] { (byte) 0xff, (byte) 0xfe, 0x00 },
+                        ("\"apikey\":\"" + TOKEN + "\"").getBytes(StandardCharsets.UTF_8),
+                        new byte[] { (byte) 0xc3, 0x28 }));
         for (byte[] raw : quarantined) {
             insertQuarantined(raw);
         }
@@ -69,7 +71,8 @@ class CredentialScrubMigrationTest {
 
         assertThat(count("SELECT count(*) FROM core.whatsapp_messages WHERE raw ? 'apikey'")).isZero();
         assertThat(count("SELECT count(*) FROM core.whatsapp_messages WHERE raw->'data'->>'n' IS NOT NULL")).isEqualTo(12000);
-        assertThat(count("SELECT count(*) FROM core.whatsapp_messages_duplicates WHERE raw ? 'apikey' OR raw->>'x' IS NULL")).isZero();
+        assertThat(count("SELECT count(*) FROM core.whatsapp_messages_duplicates WHERE raw ? 'apikey' OR raw->>'x' IS NULL"))
+                .isZero();
         List<byte[]> after = quarantine();
         assertThat(after).hasSize(3).allSatisfy(raw -> assertThat(new String(raw, StandardCharsets.ISO_8859_1))
                 .doesNotContain(TOKEN).contains("[removed]"));
@@ -88,7 +91,8 @@ class CredentialScrubMigrationTest {
 
     private static void insertQuarantined(byte[] raw) throws SQLException {
         try (Connection c = DriverManager.getConnection(URL, "postgres", "postgres");
-                PreparedStatement s = c.prepareStatement("INSERT INTO core.webhook_quarantine (reason, raw) VALUES ('invalid-event', ?)")) {
+                PreparedStatement s = c
+                        .prepareStatement("INSERT INTO core.webhook_quarantine (reason, raw) VALUES ('invalid-event', ?)")) {
             s.setBytes(1, raw);
             s.executeUpdate();
         }
@@ -96,7 +100,8 @@ class CredentialScrubMigrationTest {
 
     private static List<byte[]> quarantine() throws SQLException {
         List<byte[]> rows = new ArrayList<>();
-        try (Connection c = DriverManager.getConnection(URL, "postgres", "postgres"); Statement s = c.createStatement();
+        try (Connection c = DriverManager.getConnection(URL, "postgres", "postgres");
+                Statement s = c.createStatement();
                 ResultSet r = s.executeQuery("SELECT raw FROM core.webhook_quarantine ORDER BY id")) {
             while (r.next()) {
                 rows.add(r.getBytes(1));
@@ -106,7 +111,8 @@ class CredentialScrubMigrationTest {
     }
 
     private static long count(String sql) throws SQLException {
-        try (Connection c = DriverManager.getConnection(URL, "postgres", "postgres"); Statement s = c.createStatement();
+        try (Connection c = DriverManager.getConnection(URL, "postgres", "postgres");
+                Statement s = c.createStatement();
                 ResultSet r = s.executeQuery(sql)) {
             r.next();
             return r.getLong(1);

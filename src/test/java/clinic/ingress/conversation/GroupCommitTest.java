@@ -52,11 +52,11 @@ class GroupCommitTest {
 
         Function<Db.TestClinic, List<NewMessage>> mix = clinic -> List.of(
                 message(clinic, "NEW-1", "5511970000001", false, 10),
-                message(clinic, "OLD-1", "5511970000001", false, 0),   // already stored
-                message(clinic, "NEW-2", "5511970000001", false, 30),  // same conversation, later
-                message(clinic, "NEW-1", "5511970000001", false, 10),  // twice in the batch
-                message(clinic, "NEW-3", "5511970000002", false, 20),  // a new conversation...
-                message(clinic, "NEW-4", "5511970000002", true, 5),    // ...and the clinic's answer, older
+                message(clinic, "OLD-1", "5511970000001", false, 0), // already stored
+                message(clinic, "NEW-2", "5511970000001", false, 30), // same conversation, later
+                message(clinic, "NEW-1", "5511970000001", false, 10), // twice in the batch
+                message(clinic, "NEW-3", "5511970000002", false, 20), // a new conversation...
+                message(clinic, "NEW-4", "5511970000002", true, 5), // ...and the clinic's answer, older
                 message(clinic, "NEW-3", "5511970000002", false, 20)); // twice again
 
         List<StoredMessage> together = write(mix.apply(batched));
@@ -133,8 +133,11 @@ class GroupCommitTest {
             InboundMessage message = inbound(clinic, prefix + "-" + i, "551197000010" + i, false, T0.plusMinutes(i));
             stores.add(store.store(clinic(clinic), message, null).memoize().indefinitely());
         }
-        stores.forEach(stored -> stored.subscribe().with(ignored -> { }, failure -> { }));
-        List<String> statuses = stores.stream().map(stored -> stored.await().atMost(Duration.ofSeconds(10)).status().name()).toList();
+        stores.forEach(stored -> stored.subscribe().with(ignored -> {
+        }, failure -> {
+        }));
+        List<String> statuses = stores.stream().map(stored -> stored.await().atMost(Duration.ofSeconds(10)).status().name())
+                .toList();
         assertThat(statuses).containsOnly("STORED");
         DistributionSummary sizes = registry.get("ingress.store.batch.size").summary();
         assertThat(sizes.totalAmount()).isEqualTo(5);
@@ -145,11 +148,13 @@ class GroupCommitTest {
     private static Map<String, Object> rows(Db.TestClinic clinic) {
         return Map.of(
                 "messages", Db.rows("SELECT whatsapp_message_id, patient_key, from_me, direction, body, message_timestamp "
-                        + "FROM core.whatsapp_messages WHERE instance_name = ? ORDER BY whatsapp_message_id", clinic.instance()),
+                        + "FROM core.whatsapp_messages WHERE instance_name = ? ORDER BY whatsapp_message_id",
+                        clinic.instance()),
                 "conversations", Db.rows("SELECT patient_key, last_message_at, session_id IS NOT NULL AS has_session, "
                         + "EXISTS (SELECT 1 FROM healthcare.conversation_sessions s WHERE s.id = c.session_id) AS session_row "
                         + "FROM core.whatsapp_conversations c WHERE instance_name = ? ORDER BY patient_key", clinic.instance()),
-                "logs", Db.rows("SELECT m.whatsapp_message_id, l.role, l.created_at, l.session_id = c.session_id AS same_session "
+                "logs",
+                Db.rows("SELECT m.whatsapp_message_id, l.role, l.created_at, l.session_id = c.session_id AS same_session "
                         + "FROM healthcare.conversation_logs l JOIN core.whatsapp_messages m ON m.id = l.message_id "
                         + "JOIN core.whatsapp_conversations c ON c.instance_name = m.instance_name AND c.patient_key = m.patient_key "
                         + "WHERE m.instance_name = ? ORDER BY m.whatsapp_message_id", clinic.instance()),
@@ -166,7 +171,8 @@ class GroupCommitTest {
     }
 
     private static NewMessage message(Db.TestClinic clinic, String whatsappId, String phone, boolean fromMe, int minute) {
-        return new NewMessage(UUID.randomUUID(), clinic(clinic), inbound(clinic, whatsappId, phone, fromMe, T0.plusMinutes(minute)),
+        return new NewMessage(UUID.randomUUID(), clinic(clinic),
+                inbound(clinic, whatsappId, phone, fromMe, T0.plusMinutes(minute)),
                 null);
     }
 

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -47,7 +45,8 @@ class KillDuringBatchesIT {
                 int sender = s;
                 senders.submit(() -> {
                     for (int i = 0; !killed.get(); i++) {
-                        Evolution event = Evolution.text(clinic.instance(), "55119" + (3_000_000 + sender * 1000 + i % 1000), "kill " + i);
+                        Evolution event = Evolution.text(clinic.instance(), "55119" + (3_000_000 + sender * 1000 + i % 1000),
+                                "kill " + i);
                         try {
                             HttpResponse<String> answer = replica.postWebhook(event).get(30, TimeUnit.SECONDS);
                             if (answer.statusCode() == 200 && answer.body().contains("\"accepted\"")) {

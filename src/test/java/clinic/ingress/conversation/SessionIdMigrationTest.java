@@ -18,7 +18,6 @@ import org.junit.jupiter.api.Test;
 import clinic.ingress.support.Db;
 import clinic.ingress.support.Migrations;
 
-
 /**
  * The seed's session_id fix (V7-V11) on a legacy database: every row kept, UUIDs converted
  * (upper-case ones too), values that are not UUIDs preserved, the foreign key enforced, the five
@@ -54,7 +53,8 @@ class SessionIdMigrationTest {
                 .singleElement().satisfies(r -> assertThat(r).containsEntry("data_type", "uuid"));
         assertThat(count("SELECT count(*) FROM core.whatsapp_conversations")).isEqualTo(7);
         assertThat(session("valid")).containsEntry("session_id", VALID).containsEntry("session_id_legacy", VALID.toString());
-        assertThat(session("upper")).containsEntry("session_id", UUID.fromString(UPPER)).containsEntry("session_id_legacy", UPPER);
+        assertThat(session("upper")).containsEntry("session_id", UUID.fromString(UPPER)).containsEntry("session_id_legacy",
+                UPPER);
         assertThat(session("dangling")).containsEntry("session_id", DANGLING);
         assertThat(session("invalid")).containsEntry("session_id", null).containsEntry("session_id_legacy", "sess_8f2a91");
         assertThat(session("empty")).containsEntry("session_id", null).containsEntry("session_id_legacy", "");
@@ -62,15 +62,18 @@ class SessionIdMigrationTest {
         assertThat(session("null")).containsEntry("session_id", null).containsEntry("session_id_legacy", null);
         // The dangling reference kept its link: its session was created, and the key validated.
         assertThat(count("SELECT count(*) FROM healthcare.conversation_sessions WHERE id = '" + DANGLING + "'")).isEqualTo(1);
-        assertThat(count("SELECT count(*) FROM pg_constraint WHERE conname = 'whatsapp_conversations_session_id_fkey' AND convalidated"))
+        assertThat(count(
+                "SELECT count(*) FROM pg_constraint WHERE conname = 'whatsapp_conversations_session_id_fkey' AND convalidated"))
                 .isEqualTo(1);
         assertThatThrownBy(() -> execute("INSERT INTO core.whatsapp_conversations (instance_name, patient_key, session_id) "
                 + "VALUES ('i', 'new', '" + UUID.randomUUID() + "')"))
                 .isInstanceOf(SQLException.class)
                 .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("23503"));
-        assertThat(count("SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indisvalid AND c.relname IN ("
-                + "'idx_whatsapp_conversations_session_id', 'idx_conversation_logs_session_id', 'idx_conversation_logs_clinic_created', "
-                + "'idx_whatsapp_messages_org_created', 'idx_whatsapp_messages_whatsapp_id')")).isEqualTo(5);
+        assertThat(count(
+                "SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indisvalid AND c.relname IN ("
+                        + "'idx_whatsapp_conversations_session_id', 'idx_conversation_logs_session_id', 'idx_conversation_logs_clinic_created', "
+                        + "'idx_whatsapp_messages_org_created', 'idx_whatsapp_messages_whatsapp_id')"))
+                .isEqualTo(5);
 
         String before = snapshot();
         assertThat(flyway("11").migrate().migrationsExecuted).isZero();
@@ -80,8 +83,8 @@ class SessionIdMigrationTest {
     private static void seedLegacyRows() throws SQLException {
         execute("INSERT INTO healthcare.conversation_sessions (id) VALUES ('" + VALID + "'), ('" + UPPER.toLowerCase() + "')");
         String[][] legacy = {
-            {"valid", "'" + VALID + "'"}, {"upper", "'" + UPPER + "'"}, {"dangling", "'" + DANGLING + "'"},
-            {"invalid", "'sess_8f2a91'"}, {"empty", "''"}, {"padded", "' " + VALID + " '"}, {"null", "NULL"}};
+                { "valid", "'" + VALID + "'" }, { "upper", "'" + UPPER + "'" }, { "dangling", "'" + DANGLING + "'" },
+                { "invalid", "'sess_8f2a91'" }, { "empty", "''" }, { "padded", "' " + VALID + " '" }, { "null", "NULL" } };
         for (String[] row : legacy) {
             execute("INSERT INTO core.whatsapp_conversations (instance_name, patient_key, session_id) VALUES ('legacy', '"
                     + row[0] + "', " + row[1] + ")");
@@ -93,7 +96,8 @@ class SessionIdMigrationTest {
     }
 
     private static Map<String, Object> session(String patientKey) {
-        return rows("SELECT session_id, session_id_legacy FROM core.whatsapp_conversations WHERE patient_key = '" + patientKey + "'").get(0);
+        return rows("SELECT session_id, session_id_legacy FROM core.whatsapp_conversations WHERE patient_key = '" + patientKey
+                + "'").get(0);
     }
 
     private static String snapshot() {

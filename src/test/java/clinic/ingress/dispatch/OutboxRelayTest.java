@@ -101,10 +101,12 @@ class OutboxRelayTest {
         }
 
         Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> Turns.ofClinic(redis, clinic.clinicId()).size() == 6);
-        assertThat(Turns.ofClinic(redis, clinic.clinicId())).extracting(t -> t.get("turnId")).containsExactlyInAnyOrderElementsOf(good);
+        assertThat(Turns.ofClinic(redis, clinic.clinicId())).extracting(t -> t.get("turnId"))
+                .containsExactlyInAnyOrderElementsOf(good);
         // The failing rows are kept (nothing is dropped), retried less and less often, and counted as stuck.
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> Db.count(
-                "SELECT count(*) FROM core.turn_outbox WHERE message_id IN (?, ?, ?) AND attempts >= 2", poison.toArray()) == 3);
+                "SELECT count(*) FROM core.turn_outbox WHERE message_id IN (?, ?, ?) AND attempts >= 2",
+                poison.toArray()) == 3);
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> stuckTurns() >= 3);
         // Done: an operator would fix or remove them; so does the test, for the tests after it.
         Db.update("DELETE FROM core.turn_outbox WHERE message_id IN (?, ?, ?)", poison.toArray());
@@ -115,7 +117,9 @@ class OutboxRelayTest {
         Db.update("INSERT INTO core.whatsapp_messages (id, instance_name, whatsapp_message_id, organization_id, clinic_id, "
                 + "patient_key, from_me, direction, body, message_timestamp) VALUES (?, ?, ?, ?, ?, ?, false, 'inbound', ?, now())",
                 id, clinic.instance(), Evolution.newId(), clinic.organizationId(), clinic.clinicId(), phone, text);
-        Db.update("INSERT INTO core.turn_outbox (message_id, created_at, available_at) VALUES (?, now() - interval '1 minute', now())", id);
+        Db.update(
+                "INSERT INTO core.turn_outbox (message_id, created_at, available_at) VALUES (?, now() - interval '1 minute', now())",
+                id);
         return id;
     }
 

@@ -49,7 +49,8 @@ class RedisDownDispatchTest {
 
         Set<String> turnIds = new HashSet<>();
         for (int i = 0; i < 500; i++) {
-            Map<String, Object> answer = Webhooks.answer(Evolution.text(clinic.instance(), "55119" + (2000000 + i), "msg " + i));
+            Map<String, Object> answer = Webhooks
+                    .answer(Evolution.text(clinic.instance(), "55119" + (2000000 + i), "msg " + i));
             assertThat(answer).containsEntry("status", "accepted");
             turnIds.add((String) answer.get("messageId"));
         }

@@ -80,7 +80,8 @@ class StreamTrimTest {
 
         assertThat(trimmer.trim(stream, "assistant", 1000, DAY).await().atMost(Duration.ofSeconds(5)).trimmed()).isZero();
         // Past the retention (here: none at all), the acknowledged ten go; the pending and unread stay.
-        StreamTrimmer.Round round = trimmer.trim(stream, "assistant", 1000, Duration.ZERO).await().atMost(Duration.ofSeconds(5));
+        StreamTrimmer.Round round = trimmer.trim(stream, "assistant", 1000, Duration.ZERO).await()
+                .atMost(Duration.ofSeconds(5));
 
         assertThat(round.trimmed()).isEqualTo(10);
         assertThat(streams.xrange(stream, StreamRange.of("-", "+")).stream().map(StreamMessage::id).toList())

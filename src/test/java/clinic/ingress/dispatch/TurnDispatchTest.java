@@ -1,6 +1,5 @@
 package clinic.ingress.dispatch;
 
-import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;

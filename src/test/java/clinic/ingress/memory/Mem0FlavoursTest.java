@@ -46,10 +46,10 @@ class Mem0FlavoursTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource({
-        "V3, /v3/memories/search/, /v3/memories/add/, search-v3.json, add-v3.json, Authorization, Token m0-test-key",
-        "V2, /v2/memories/search/, /v1/memories/, search-v2.json, add-v1.json, Authorization, Token m0-test-key",
-        "V1, /v1/memories/search/, /v1/memories/, search-v1.json, add-v1.json, Authorization, Token m0-test-key",
-        "OSS, /search, /memories, search-oss.json, add-oss.json, X-API-Key, m0-test-key"})
+            "V3, /v3/memories/search/, /v3/memories/add/, search-v3.json, add-v3.json, Authorization, Token m0-test-key",
+            "V2, /v2/memories/search/, /v1/memories/, search-v2.json, add-v1.json, Authorization, Token m0-test-key",
+            "V1, /v1/memories/search/, /v1/memories/, search-v1.json, add-v1.json, Authorization, Token m0-test-key",
+            "OSS, /search, /memories, search-oss.json, add-oss.json, X-API-Key, m0-test-key" })
     void searchesAndAddsInEachFlavour(Mem0Config.Api api, String searchPath, String addPath, String searchFixture,
             String addFixture, String authHeader, String authValue) {
         Mem0Stub.server().stubFor(post(urlEqualTo(searchPath)).willReturn(aResponse().withStatus(200)
@@ -90,15 +90,41 @@ class Mem0FlavoursTest {
 
     private static Mem0Config config(Mem0Config.Api api, String url) {
         return new Mem0Config() {
-            public Optional<String> baseUrl() { return Optional.of(url); }
-            public Optional<String> apiKey() { return Optional.of("m0-test-key"); }
-            public Api api() { return api; }
-            public Duration readTimeout() { return Duration.ofSeconds(5); }
-            public Duration connectTimeout() { return Duration.ofSeconds(2); }
-            public int connectionPoolSize() { return 8; }
-            public String query() { return "patient profile"; }
-            public int topK() { return 20; }
-            public double threshold() { return 0.1; }
+            public Optional<String> baseUrl() {
+                return Optional.of(url);
+            }
+
+            public Optional<String> apiKey() {
+                return Optional.of("m0-test-key");
+            }
+
+            public Api api() {
+                return api;
+            }
+
+            public Duration readTimeout() {
+                return Duration.ofSeconds(5);
+            }
+
+            public Duration connectTimeout() {
+                return Duration.ofSeconds(2);
+            }
+
+            public int connectionPoolSize() {
+                return 8;
+            }
+
+            public String query() {
+                return "patient profile";
+            }
+
+            public int topK() {
+                return 20;
+            }
+
+            public double threshold() {
+                return 0.1;
+            }
         };
     }
 }

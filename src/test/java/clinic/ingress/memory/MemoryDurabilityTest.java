@@ -7,7 +7,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlMatching;
-import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
@@ -21,14 +20,14 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+
 import clinic.ingress.support.Db;
 import clinic.ingress.support.Evolution;
 import clinic.ingress.support.Mem0Stub;
 import clinic.ingress.support.Webhooks;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-
-import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 
 /**
  * mem0 adds are durable: an accepted add leaves the memory outbox, one a dead replica left behind is
@@ -115,7 +114,8 @@ class MemoryDurabilityTest {
 
     private int adds(String phone, String text) {
         return Mem0Stub.server().findAll(postRequestedFor(urlEqualTo(ADD))
-                .withRequestBody(matchingJsonPath("$.user_id", equalTo(memory.pseudonym(new MemorySubject(clinic.organizationId(), phone)))))
+                .withRequestBody(matchingJsonPath("$.user_id",
+                        equalTo(memory.pseudonym(new MemorySubject(clinic.organizationId(), phone)))))
                 .withRequestBody(matchingJsonPath("$.messages[*].content", equalTo(text)))).size();
     }
 

@@ -116,8 +116,9 @@ class PatientMemoryTest {
 
         assertThat(voiceNote(phone)).isEqualTo("stale");
 
-        Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> codec.decode(key(phone), redis.value(byte[].class).get(key(phone)))
-                .fetchedAt().isAfter(twoHoursAgo.plusSeconds(60)));
+        Awaitility.await().atMost(Duration.ofSeconds(15))
+                .until(() -> codec.decode(key(phone), redis.value(byte[].class).get(key(phone)))
+                        .fetchedAt().isAfter(twoHoursAgo.plusSeconds(60)));
         assertThat(voiceNote(phone)).isEqualTo("cached");
     }
 
@@ -177,7 +178,7 @@ class PatientMemoryTest {
                 "{\"items\":[{\"id\":\"x\",\"memory\":\"Alergia a penicilina\"}],\"deltaMs\":1,\"freshForMs\":3600000}"),
                 Instant.now());
         List<byte[]> foreign = List.of(
-                new byte[] {(byte) 0xde, (byte) 0xad, (byte) 0xbe, (byte) 0xef},
+                new byte[] { (byte) 0xde, (byte) 0xad, (byte) 0xbe, (byte) 0xef },
                 "{\"v\":7,\"fetchedAt\":1,\"data\":{\"items\":[]}}".getBytes(),
                 anotherPatients,
                 CacheCodecTest.codec(CacheCodecTest.KEY_B).encode(key(otherPhone), new ObjectMapper().readTree(
@@ -202,7 +203,8 @@ class PatientMemoryTest {
         lidOnly.key().put("remoteJid", lid + "@lid");
         send(lidOnly);
 
-        List<String> all = StreamSupport.stream(redis.key().scan(new KeyScanArgs().count(1000)).toIterable().spliterator(), false).toList();
+        List<String> all = StreamSupport
+                .stream(redis.key().scan(new KeyScanArgs().count(1000)).toIterable().spliterator(), false).toList();
         assertThat(all).anyMatch(k -> k.startsWith("mem0:v1:" + clinic.organizationId()));
         assertThat(all).noneMatch(k -> k.contains(phone) || k.contains(lid));
     }
@@ -241,7 +243,8 @@ class PatientMemoryTest {
             List<String> texts = adds.stream()
                     .flatMap(r -> contents(r.getBodyAsString()).stream())
                     .toList();
-            assertThat(texts).containsExactly("mensagem 1", "mensagem 2", "mensagem 3", "mensagem 4", "mensagem 5", "mensagem 6");
+            assertThat(texts).containsExactly("mensagem 1", "mensagem 2", "mensagem 3", "mensagem 4", "mensagem 5",
+                    "mensagem 6");
             // The first add was in flight; the five messages that arrived meanwhile went in one call.
             assertThat(adds).hasSize(2);
         });
@@ -274,7 +277,8 @@ class PatientMemoryTest {
     }
 
     private static ResponseDefinitionBuilder ok() {
-        return aResponse().withStatus(200).withHeader("Content-Type", "application/json").withBody(Mem0Stub.fixture("search-v3.json"));
+        return aResponse().withStatus(200).withHeader("Content-Type", "application/json")
+                .withBody(Mem0Stub.fixture("search-v3.json"));
     }
 
     private static void mem0Answers(ResponseDefinitionBuilder response) {

@@ -78,7 +78,8 @@ class ArchitectureTest {
      */
     @Test
     void staticInitializersDrawNothingAtRunTime() {
-        ArchCondition<JavaClass> drawNothing = new ArchCondition<>("draw no random id, clock or pooled allocator in a static initializer") {
+        ArchCondition<JavaClass> drawNothing = new ArchCondition<>(
+                "draw no random id, clock or pooled allocator in a static initializer") {
             @Override
             public void check(JavaClass type, ConditionEvents events) {
                 type.getStaticInitializer().ifPresent(initializer -> {
@@ -86,7 +87,8 @@ class ArchitectureTest {
                             .filter(call -> RUN_TIME_VALUES.contains(call.getTargetOwner().getName() + "." + call.getName()))
                             .forEach(call -> events.add(SimpleConditionEvent.violated(type, call.getDescription())));
                     initializer.getFieldAccesses().stream()
-                            .filter(access -> RUN_TIME_VALUES.contains(access.getTargetOwner().getName() + "." + access.getName()))
+                            .filter(access -> RUN_TIME_VALUES
+                                    .contains(access.getTargetOwner().getName() + "." + access.getName()))
                             .forEach(access -> events.add(SimpleConditionEvent.violated(type, access.getDescription())));
                 });
             }

@@ -64,7 +64,8 @@ class CountersFromStartTest {
         for (String series : SERIES) {
             String name = series.substring(0, series.indexOf('{'));
             List<String> tags = List.of(series.substring(series.indexOf('{') + 1, series.length() - 1).split(","));
-            boolean found = scrape.lines().anyMatch(line -> line.startsWith(name + "{") && tags.stream().allMatch(line::contains));
+            boolean found = scrape.lines()
+                    .anyMatch(line -> line.startsWith(name + "{") && tags.stream().allMatch(line::contains));
             if (!found) {
                 missing.add(series);
             }

@@ -83,7 +83,8 @@ class DeploymentManifestsTest {
     void docsDeploymentListsEverySecretTheFilesName() throws IOException {
         Set<String> named = new TreeSet<>();
         Matcher upper = Pattern.compile("\\b(DATABASE_[A-Z_]+|REDIS_URL|INGRESS_[A-Z0-9_]+)\\b")
-                .matcher(Files.readString(Path.of("fly.toml")) + Files.readString(Path.of("src/main/resources/application.properties")));
+                .matcher(Files.readString(Path.of("fly.toml"))
+                        + Files.readString(Path.of("src/main/resources/application.properties")));
         while (upper.find()) {
             named.add(upper.group(1));
         }

@@ -82,7 +82,8 @@ class LeastPrivilegeIT {
                     .doesNotContain("permission denied").doesNotContain("NOPERM").doesNotContain("must be owner")
                     .doesNotContain(" ERROR ");
         }
-        try (Connection app = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + DATABASE, APP_ROLE, APP_PASSWORD)) {
+        try (Connection app = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + DATABASE, APP_ROLE,
+                APP_PASSWORD)) {
             for (String forbidden : List.of("CREATE TABLE core.intruder (id int)", "TRUNCATE core.whatsapp_messages",
                     "DELETE FROM core.flyway_schema_history", "DROP TABLE core.turn_outbox")) {
                 assertThatThrownBy(() -> app.createStatement().execute(forbidden)).as(forbidden)

@@ -92,7 +92,8 @@ class MigrationSafetyTest {
     @Test
     void aDatabaseThatRanTheFirstV2StillValidates() throws SQLException {
         flyway(null, false).migrate();
-        execute("UPDATE core.flyway_schema_history SET checksum = " + MigrationSafety.V2_FIRST_CHECKSUM + " WHERE version = '2'");
+        execute("UPDATE core.flyway_schema_history SET checksum = " + MigrationSafety.V2_FIRST_CHECKSUM
+                + " WHERE version = '2'");
 
         flyway(null, false).validate();
 

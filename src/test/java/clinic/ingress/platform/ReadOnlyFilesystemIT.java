@@ -23,7 +23,8 @@ import clinic.ingress.support.Replica;
  * and store messages. Vert.x creates a file cache under {@code java.io.tmpdir} at boot unless told
  * not to (quarkus#40531), which failed the start with "Read-only file system".
  *
- * <p>As root (CI here) the directory is a read-only bind mount, which even root cannot write;
+ * <p>
+ * As root (CI here) the directory is a read-only bind mount, which even root cannot write;
  * otherwise it is a directory without write permission. Either way the test first proves it cannot
  * be written, so it never passes against a writable directory.
  */

@@ -46,7 +46,8 @@ import io.vertx.redis.client.Request;
 
 /**
  * Three replicas of the packaged service, as three pods, against a real Redis Cluster of the class's
- * own (3 masters, 3 replicas, {@code scripts/services.sh cluster start} on free ports) and PostgreSQL, with the turn hand-off in
+ * own (3 masters, 3 replicas, {@code scripts/services.sh cluster start} on free ports) and PostgreSQL, with the turn hand-off
+ * in
  * six partitions and WireMock standing in for mem0.
  */
 class ClusterReplicasIT {

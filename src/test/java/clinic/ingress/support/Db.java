@@ -17,7 +17,8 @@ import java.util.UUID;
  */
 public final class Db {
 
-    public static final String URL = System.getProperty("test.jdbc.url", "jdbc:postgresql://127.0.0.1:5432/clinic_ingress_test");
+    public static final String URL = System.getProperty("test.jdbc.url",
+            "jdbc:postgresql://127.0.0.1:5432/clinic_ingress_test");
     private static final String SERVER = URL.substring(0, URL.lastIndexOf('/') + 1);
 
     /** The database the helpers below work on: the tests' own, unless a test class chose its own. */
@@ -65,7 +66,7 @@ public final class Db {
         update(quietly, "INSERT INTO healthcare.clinics (id, organization_id, name, whatsapp_number) VALUES (?, ?, ?, ?)",
                 clinic.clinicId(), clinic.organizationId(), clinic.name(), "5511900000000");
         update(quietly, "INSERT INTO core.whatsapp_instances (instance_name, clinic_id, organization_id, api_key_sha256) "
-                        + "VALUES (?, ?, ?, encode(sha256(convert_to(?, 'UTF8')), 'hex'))",
+                + "VALUES (?, ?, ?, encode(sha256(convert_to(?, 'UTF8')), 'hex'))",
                 clinic.instance(), clinic.clinicId(), clinic.organizationId(), TestClinic.APIKEY);
         return clinic;
     }
@@ -73,9 +74,9 @@ public final class Db {
     /** Sets an instance's webhook secrets (stored as SHA-256 hex, as scripts/instance-secret.sh does); null clears. */
     public static void instanceSecrets(String instance, String current, String next) {
         update("UPDATE core.whatsapp_instances SET "
-                        + "webhook_secret_sha256 = encode(sha256(convert_to(?::text, 'UTF8')), 'hex'), "
-                        + "webhook_secret_next_sha256 = encode(sha256(convert_to(?::text, 'UTF8')), 'hex') "
-                        + "WHERE instance_name = ?",
+                + "webhook_secret_sha256 = encode(sha256(convert_to(?::text, 'UTF8')), 'hex'), "
+                + "webhook_secret_next_sha256 = encode(sha256(convert_to(?::text, 'UTF8')), 'hex') "
+                + "WHERE instance_name = ?",
                 current, next, instance);
     }
 
@@ -106,7 +107,8 @@ public final class Db {
 
     /** Rows of a query in any local database (the migration test uses its own). */
     public static List<Map<String, Object>> rowsIn(String url, String sql, Object... params) {
-        try (Connection c = DriverManager.getConnection(url, "postgres", "postgres"); PreparedStatement s = c.prepareStatement(sql)) {
+        try (Connection c = DriverManager.getConnection(url, "postgres", "postgres");
+                PreparedStatement s = c.prepareStatement(sql)) {
             bind(s, params);
             try (ResultSet rs = s.executeQuery()) {
                 List<Map<String, Object>> rows = new ArrayList<>();
@@ -143,7 +145,8 @@ public final class Db {
     }
 
     public static Map<String, Object> message(String instance, String whatsappId) {
-        List<Map<String, Object>> rows = rows("SELECT * FROM core.whatsapp_messages WHERE instance_name = ? AND whatsapp_message_id = ?",
+        List<Map<String, Object>> rows = rows(
+                "SELECT * FROM core.whatsapp_messages WHERE instance_name = ? AND whatsapp_message_id = ?",
                 instance, whatsappId);
         return rows.isEmpty() ? null : rows.get(0);
     }

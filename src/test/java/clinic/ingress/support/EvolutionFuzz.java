@@ -34,8 +34,9 @@ public final class EvolutionFuzz {
             "v2-voice-speech-to-text", "v2-reaction", "v2-group-image", "status-broadcast", "send-message-from-me",
             "connection-update", "messages-update-receipt");
     private static final String[] ODD = {
-        "\u0000", "\uD800", "\uDFFF", "\uFEFF", "\u202E", "\u200B", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢", "👩🏽‍⚕️", "ção", "\\u0000", "\"", "\\", "\n\r\t",
-        "@s.whatsapp.net", "@lid", "@g.us", "status@broadcast", ":12@s.whatsapp.net", "", " ", "null"};
+            "\u0000", "\uD800", "\uDFFF", "\uFEFF", "\u202E", "\u200B", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢", "👩🏽‍⚕️", "ção", "\\u0000", "\"",
+            "\\", "\n\r\t",
+            "@s.whatsapp.net", "@lid", "@g.us", "status@broadcast", ":12@s.whatsapp.net", "", " ", "null" };
 
     private EvolutionFuzz() {
     }
@@ -85,7 +86,7 @@ public final class EvolutionFuzz {
         collect(root, objects);
         ObjectNode target = objects.get(random.nextInt(objects.size()));
         List<String> names = new ArrayList<>();
-        for (Iterator<String> it = target.fieldNames(); it.hasNext(); ) {
+        for (Iterator<String> it = target.fieldNames(); it.hasNext();) {
             names.add(it.next());
         }
         if (names.isEmpty()) {

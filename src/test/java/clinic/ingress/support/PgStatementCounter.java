@@ -76,7 +76,8 @@ final class PgStatementCounter {
             case 'P' -> prepared.put(parts[0], parts.length > 1 ? parts[1] : "?");
             case 'B' -> bound = parts.length > 1 ? parts[1] : "";
             case 'Q' -> count(parts[0]);
-            default -> { }
+            default -> {
+            }
         }
         keep = false;
     }

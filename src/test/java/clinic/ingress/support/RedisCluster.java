@@ -84,7 +84,8 @@ public final class RedisCluster implements AutoCloseable {
         }
         String printed = output.completeOnTimeout("(no output)", 5, TimeUnit.SECONDS).join();
         System.out.print(printed);
-        return finished && process.exitValue() == 0 ? null : (finished ? "exit " + process.exitValue() : "timed out") + "\n" + printed;
+        return finished && process.exitValue() == 0 ? null
+                : (finished ? "exit " + process.exitValue() : "timed out") + "\n" + printed;
     }
 
     private static String nodeLogs(Path stateDir) throws IOException {
@@ -115,7 +116,8 @@ public final class RedisCluster implements AutoCloseable {
 
     /** {@code quarkus.redis.*} for a replica talking to this cluster. */
     public List<String> serviceProperties() {
-        String hosts = IntStream.range(0, 3).mapToObj(i -> "redis://127.0.0.1:" + (basePort + i)).collect(Collectors.joining(","));
+        String hosts = IntStream.range(0, 3).mapToObj(i -> "redis://127.0.0.1:" + (basePort + i))
+                .collect(Collectors.joining(","));
         return List.of("quarkus.redis.client-type=cluster", "quarkus.redis.hosts=" + hosts);
     }
 
@@ -130,7 +132,8 @@ public final class RedisCluster implements AutoCloseable {
         for (int port = basePort; port < basePort + 6; port++) {
             Redis node = Redis.createClient(vertx, "redis://127.0.0.1:" + port);
             try {
-                Response role = node.send(Request.cmd(Command.ROLE)).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+                Response role = node.send(Request.cmd(Command.ROLE)).toCompletionStage().toCompletableFuture().get(30,
+                        TimeUnit.SECONDS);
                 if (!"master".equals(role.get(0).toString())) {
                     continue;
                 }

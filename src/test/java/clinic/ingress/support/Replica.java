@@ -160,7 +160,8 @@ public final class Replica implements AutoCloseable {
     public double metric(String sample) throws IOException, InterruptedException {
         // "name{tags} value" or, with an exemplar, "name{tags} value # {span_id=...} 1.0 timestamp".
         return management("/q/metrics").body().lines().filter(line -> line.startsWith(sample + " "))
-                .mapToDouble(line -> Double.parseDouble(line.substring(sample.length() + 1).split(" ")[0])).findFirst().orElse(0);
+                .mapToDouble(line -> Double.parseDouble(line.substring(sample.length() + 1).split(" ")[0])).findFirst()
+                .orElse(0);
     }
 
     /** SIGKILL, as the kernel's OOM killer or a node failure would: no shutdown hook runs. */

@@ -2,7 +2,7 @@ package clinic.ingress.webhook;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Duration;
 
 import clinic.ingress.evolution.EvolutionEvent;
 import clinic.ingress.evolution.EvolutionParser;
@@ -12,13 +12,10 @@ import io.quarkus.runtime.configuration.MemorySize;
 import io.quarkus.runtime.configuration.MemorySizeConverter;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
-
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
-
-import java.time.Duration;
 
 /**
  * 100,000 Evolution-like bodies (the corpus, mutated) through the parser: it never throws, and every

@@ -27,7 +27,6 @@ import clinic.ingress.support.Evolution;
 import clinic.ingress.support.EvolutionFuzz;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
-
 import net.jqwik.api.Arbitraries;
 
 /**
@@ -57,10 +56,10 @@ class FuzzWebhookTest {
         for (byte[] body : bodies) {
             inFlight.acquire();
             calls.add(http.sendAsync(HttpRequest.newBuilder(uri)
-                            .timeout(Duration.ofSeconds(30))
-                            .header("Content-Type", "application/json")
-                            .header(Evolution.TOKEN_HEADER, Evolution.TOKEN)
-                            .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString())
+                    .timeout(Duration.ofSeconds(30))
+                    .header("Content-Type", "application/json")
+                    .header(Evolution.TOKEN_HEADER, Evolution.TOKEN)
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString())
                     .whenComplete((response, failure) -> {
                         inFlight.release();
                         String verdict = failure != null ? "no answer: " + failure : check(response);
@@ -89,7 +88,8 @@ class FuzzWebhookTest {
                 case 202 -> "quarantined".equals(body.path("status").asText()) ? null : "202 with " + response.body();
                 case 400 -> "urn:clinic-ingress:problem:invalid-event".equals(body.path("type").asText())
                         && "application/problem+json".equals(response.headers().firstValue("Content-Type").orElse(""))
-                                ? null : "400 with " + response.body();
+                                ? null
+                                : "400 with " + response.body();
                 case 413 -> null;
                 default -> status + " with " + response.body();
             };

@@ -51,12 +51,13 @@ class HostileInputTest {
     void structurallyHostileBodiesNeverCause500() {
         String deep = "{\"a\":".repeat(5000) + "1" + "}".repeat(5000);
         String[] bodies = {
-            "", "null", "[]", "42", "\"text\"", "{\"event\":{},\"instance\":[]}", deep,
-            "{\"event\":\"messages.upsert\",\"instance\":\"" + clinic.instance() + "\",\"data\":[]}",
-            "{\"event\":\"messages.upsert\",\"instance\":\"" + clinic.instance() + "\",\"data\":{\"key\":{\"id\":7}}}",
-            "{\"event\":\"messages.upsert\",\"instance\":\"" + clinic.instance() + "\",\"data\":{\"key\":{\"id\":\"x\",\"remoteJid\":\"abc@s.whatsapp.net\"}}}",
-            "{\"event\":\"messages.upsert\",\"instance\":\"" + "i".repeat(300) + "\",\"data\":{}}",
-            "\u0000\u0001\u0002",
+                "", "null", "[]", "42", "\"text\"", "{\"event\":{},\"instance\":[]}", deep,
+                "{\"event\":\"messages.upsert\",\"instance\":\"" + clinic.instance() + "\",\"data\":[]}",
+                "{\"event\":\"messages.upsert\",\"instance\":\"" + clinic.instance() + "\",\"data\":{\"key\":{\"id\":7}}}",
+                "{\"event\":\"messages.upsert\",\"instance\":\"" + clinic.instance()
+                        + "\",\"data\":{\"key\":{\"id\":\"x\",\"remoteJid\":\"abc@s.whatsapp.net\"}}}",
+                "{\"event\":\"messages.upsert\",\"instance\":\"" + "i".repeat(300) + "\",\"data\":{}}",
+                "\u0000\u0001\u0002",
         };
         for (String body : bodies) {
             Webhooks.post(body).statusCode(lessThan(500));
@@ -69,7 +70,7 @@ class HostileInputTest {
         String manyEmptyObjects = "[" + "{},".repeat(300_000) + "{}]";
         String tooDeep = "{\"event\":\"messages.upsert\",\"instance\":\"" + clinic.instance() + "\",\"data\":"
                 + "{\"a\":".repeat(100) + "1" + "}".repeat(100) + "}";
-        for (String body : new String[] {manyEmptyObjects, tooDeep}) {
+        for (String body : new String[] { manyEmptyObjects, tooDeep }) {
             Webhooks.post(body)
                     .statusCode(400)
                     .body("type", Matchers.equalTo("urn:clinic-ingress:problem:invalid-event"));
@@ -86,7 +87,8 @@ class HostileInputTest {
         protobufLong.data().putObject("messageTimestamp").put("low", 1761055391).put("high", 0).put("unsigned", true);
         Webhooks.post(protobufLong).statusCode(200);
         assertThat(Db.count("SELECT extract(epoch FROM message_timestamp)::bigint FROM core.whatsapp_messages "
-                + "WHERE instance_name = ? AND whatsapp_message_id = ?", clinic.instance(), protobufLong.id())).isEqualTo(1761055391L);
+                + "WHERE instance_name = ? AND whatsapp_message_id = ?", clinic.instance(), protobufLong.id()))
+                .isEqualTo(1761055391L);
 
         Evolution millis = Evolution.text(clinic.instance(), "5511912348888", "ms");
         millis.data().put("messageTimestamp", 1761055391123L);

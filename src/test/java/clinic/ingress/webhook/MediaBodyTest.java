@@ -47,7 +47,8 @@ class MediaBodyTest {
         Webhooks.post(event).statusCode(200).body("status", equalTo("accepted"));
 
         Map<String, Object> row = Db.rows("SELECT raw::text AS raw, media::text AS media, body, message_type "
-                + "FROM core.whatsapp_messages WHERE instance_name = ? AND whatsapp_message_id = ?", clinic.instance(), event.id()).get(0);
+                + "FROM core.whatsapp_messages WHERE instance_name = ? AND whatsapp_message_id = ?", clinic.instance(),
+                event.id()).get(0);
         String sha256 = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(image));
         JsonNode raw = JSON.readTree((String) row.get("raw"));
         JsonNode omitted = raw.at("/data/message/base64");

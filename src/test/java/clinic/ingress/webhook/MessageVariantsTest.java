@@ -39,18 +39,25 @@ class MessageVariantsTest {
     static Stream<Arguments> contents() {
         return Stream.of(
                 Arguments.of("v2 conversation", (Consumer<ObjectNode>) m -> m.put("conversation", "Oi"), "conversation", "Oi"),
-                Arguments.of("v1 extendedTextMessage", (Consumer<ObjectNode>) m -> m.putObject("extendedTextMessage").put("text", "Olá v1"),
+                Arguments.of("v1 extendedTextMessage",
+                        (Consumer<ObjectNode>) m -> m.putObject("extendedTextMessage").put("text", "Olá v1"),
                         "extendedTextMessage", "Olá v1"),
                 Arguments.of("image caption", (Consumer<ObjectNode>) m -> m.putObject("imageMessage").put("caption", "raio-x")
                         .put("mimetype", "image/jpeg").put("fileLength", "48213"), "imageMessage", "raio-x"),
                 Arguments.of("video caption", (Consumer<ObjectNode>) m -> m.putObject("videoMessage").put("caption", "video"),
                         "videoMessage", "video"),
-                Arguments.of("document caption", (Consumer<ObjectNode>) m -> m.putObject("documentMessage").put("caption", "exame")
-                        .put("fileName", "exame.pdf"), "documentMessage", "exame"),
-                Arguments.of("document with caption wrapper", (Consumer<ObjectNode>) m -> m.putObject("documentWithCaptionMessage")
-                        .putObject("message").putObject("documentMessage").put("caption", "laudo"), "documentWithCaptionMessage", "laudo"),
-                Arguments.of("voice note", (Consumer<ObjectNode>) m -> m.putObject("audioMessage").put("seconds", 7).put("ptt", true)
-                        .put("mimetype", "audio/ogg; codecs=opus"), "audioMessage", null),
+                Arguments.of("document caption",
+                        (Consumer<ObjectNode>) m -> m.putObject("documentMessage").put("caption", "exame")
+                                .put("fileName", "exame.pdf"),
+                        "documentMessage", "exame"),
+                Arguments.of("document with caption wrapper",
+                        (Consumer<ObjectNode>) m -> m.putObject("documentWithCaptionMessage")
+                                .putObject("message").putObject("documentMessage").put("caption", "laudo"),
+                        "documentWithCaptionMessage", "laudo"),
+                Arguments.of("voice note",
+                        (Consumer<ObjectNode>) m -> m.putObject("audioMessage").put("seconds", 7).put("ptt", true)
+                                .put("mimetype", "audio/ogg; codecs=opus"),
+                        "audioMessage", null),
                 Arguments.of("voice note transcribed", (Consumer<ObjectNode>) m -> {
                     m.putObject("audioMessage").put("seconds", 3).put("ptt", true);
                     m.put("speechToText", "quero marcar");
@@ -59,8 +66,10 @@ class MessageVariantsTest {
                         .putObject("key").put("id", "ABC"), "reactionMessage", "👍"),
                 Arguments.of("reaction removed", (Consumer<ObjectNode>) m -> m.putObject("reactionMessage").put("text", ""),
                         "reactionMessage", ""),
-                Arguments.of("ephemeral wrapper", (Consumer<ObjectNode>) m -> m.putObject("ephemeralMessage").putObject("message")
-                        .putObject("extendedTextMessage").put("text", "some"), "ephemeralMessage", "some"));
+                Arguments.of("ephemeral wrapper",
+                        (Consumer<ObjectNode>) m -> m.putObject("ephemeralMessage").putObject("message")
+                                .putObject("extendedTextMessage").put("text", "some"),
+                        "ephemeralMessage", "some"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -96,7 +105,8 @@ class MessageVariantsTest {
                         "5511912345604", null),
                 // 2.4.0-rc: swapped, device suffix removed upstream; we strip it too
                 Arguments.of("2.4.0 swapped", (Consumer<ObjectNode>) k -> k.put("remoteJid", "5511912345605@s.whatsapp.net")
-                        .put("remoteJidAlt", "201234567890126@lid").put("addressingMode", "pn"), "5511912345605", "201234567890126"),
+                        .put("remoteJidAlt", "201234567890126@lid").put("addressingMode", "pn"), "5511912345605",
+                        "201234567890126"),
                 Arguments.of("device suffix", (Consumer<ObjectNode>) k -> k.put("remoteJid", "5511912345606:12@s.whatsapp.net"),
                         "5511912345606", null),
                 // 2.3.6/2.3.7 reports: only a LID, no phone anywhere

@@ -73,7 +73,8 @@ class QuarantineReplayTest {
         Db.clinicOf(instance, true);
 
         admin().body("{\"instance\": \"" + instance + "\"}").post("/admin/quarantine/replay").then().statusCode(200)
-                .body("replayed", equalTo(2)).body("stored", equalTo(2)).body("duplicates", equalTo(0)).body("failed", equalTo(0));
+                .body("replayed", equalTo(2)).body("stored", equalTo(2)).body("duplicates", equalTo(0))
+                .body("failed", equalTo(0));
         admin().body("{\"instance\": \"" + instance + "\"}").post("/admin/quarantine/replay").then().statusCode(200)
                 .body("replayed", equalTo(0));
         // Evolution re-sending it now finds it stored.
@@ -82,7 +83,8 @@ class QuarantineReplayTest {
 
         Map<String, Object> counts = admin().queryParam("instance", instance).get("/admin/quarantine").then().statusCode(200)
                 .extract().jsonPath().getMap("reasons[0]");
-        assertThat(counts).containsEntry("reason", "unknown-instance").containsEntry("quarantined", 2).containsEntry("replayed", 2);
+        assertThat(counts).containsEntry("reason", "unknown-instance").containsEntry("quarantined", 2).containsEntry("replayed",
+                2);
     }
 
     private static io.restassured.specification.RequestSpecification admin() {

@@ -42,7 +42,8 @@ class SecretsNotStoredTest {
             Webhooks.post(stored).statusCode(200);
             Webhooks.post(stored).statusCode(200);
             Webhooks.post(Evolution.text(clinic.instance(), "5511977770002", "eu").fromMe().apikey(TOKEN)).statusCode(200);
-            Webhooks.post(Evolution.text("unknown-" + Evolution.newId(), "5511977770003", "cedo").apikey(TOKEN)).statusCode(202);
+            Webhooks.post(Evolution.text("unknown-" + Evolution.newId(), "5511977770003", "cedo").apikey(TOKEN))
+                    .statusCode(202);
             Evolution invalid = Evolution.text(clinic.instance(), "5511977770004", "sem id").apikey(TOKEN);
             invalid.key().remove("id");
             Webhooks.post(invalid).statusCode(400);
@@ -54,8 +55,9 @@ class SecretsNotStoredTest {
             assertThat(log.lines()).noneMatch(line -> line.contains(TOKEN));
         }
         String hex = HexFormat.of().formatHex(TOKEN.getBytes(StandardCharsets.UTF_8));
-        List<Map<String, Object>> tables = Db.rows("SELECT table_schema || '.' || table_name AS name FROM information_schema.tables "
-                + "WHERE table_schema IN ('core', 'healthcare') AND table_type = 'BASE TABLE'");
+        List<Map<String, Object>> tables = Db
+                .rows("SELECT table_schema || '.' || table_name AS name FROM information_schema.tables "
+                        + "WHERE table_schema IN ('core', 'healthcare') AND table_type = 'BASE TABLE'");
         assertThat(tables).hasSizeGreaterThan(5);
         for (Map<String, Object> table : tables) {
             String name = (String) table.get("name");

@@ -123,7 +123,9 @@ class WebhookAnswersTest {
                 .body("reason", equalTo("unknown-instance"));
         Webhooks.post(event).statusCode(202);
 
-        var rows = Db.rows("SELECT reason, whatsapp_message_id, convert_from(raw, 'UTF8') AS raw FROM core.webhook_quarantine WHERE instance_name = ?", instance);
+        var rows = Db.rows(
+                "SELECT reason, whatsapp_message_id, convert_from(raw, 'UTF8') AS raw FROM core.webhook_quarantine WHERE instance_name = ?",
+                instance);
         assertThat(rows).hasSize(1);
         assertThat(rows.get(0)).containsEntry("reason", "unknown-instance").containsEntry("whatsapp_message_id", event.id());
         // The body as received, but for its credential (Evolution's apikey is never kept).

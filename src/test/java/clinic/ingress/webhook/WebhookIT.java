@@ -30,7 +30,8 @@ class WebhookIT {
         Webhooks.post(event).statusCode(200).body("status", equalTo("duplicate"));
         assertThat(Db.messages(clinic.instance())).isEqualTo(1);
 
-        Webhooks.post(Evolution.event("connection.update", clinic.instance())).statusCode(200).body("status", equalTo("ignored"));
+        Webhooks.post(Evolution.event("connection.update", clinic.instance())).statusCode(200).body("status",
+                equalTo("ignored"));
         Webhooks.post(Evolution.text("unknown-" + Evolution.newId(), "5511912346666", "x")).statusCode(202);
         Webhooks.post("{broken").statusCode(400).contentType("application/problem+json");
         given().contentType(ContentType.JSON).body(Evolution.text(clinic.instance(), "5511912346666", "y").json())
@@ -45,7 +46,7 @@ class WebhookIT {
         Management.given().get("/q/openapi").then().statusCode(200).body(containsString("/webhooks/evolution"));
         Management.given().get("/q/metrics").then().statusCode(200).body(containsString("ingress_webhook_events_total"));
         // Nothing operational on the public port.
-        for (String path : new String[] {"/q/health/ready", "/q/metrics", "/q/openapi"}) {
+        for (String path : new String[] { "/q/health/ready", "/q/metrics", "/q/openapi" }) {
             given().get(path).then().statusCode(404);
         }
     }
