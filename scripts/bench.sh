@@ -14,7 +14,7 @@
 #
 # Everything runs on this one machine: the service, PostgreSQL, Redis, a mem0 STAND-IN and the load
 # generators share its cores. So every run also records the CPU time each process used
-# (scripts/cpu_share.py), and comparisons are made within one run:
+# (tools/bench/cpu_share.py), and comparisons are made within one run:
 #   1. write path, baseline then current build, same data, same load: wrk at 32/64/128 connections
 #      (unique message ids, warm caches), open-model 200 and 1,000 msg/s (OpenLoad), and the same
 #      schedules against GET /q/health/live (the floor the machine and the tools set); then the
@@ -24,9 +24,9 @@
 #      PostgreSQL statements counted on the wire by a proxy; a stampede of one patient
 #      and one noisy clinic: a quiet instance's latency alone and beside another's flood
 #   3. start-up with 10,000 instances, RSS after warm-up and under load; 16 concurrent 12 MiB media
-#      webhooks (scripts/media-burst.sh)
+#      webhooks (tools/bench/media-burst.sh)
 #   4. JMH: the local tier and the codec
-#   5. the dashboard and alert expressions against a real Prometheus (scripts/check-observability.sh)
+#   5. the dashboard and alert expressions against a real Prometheus (tools/observability/check-observability.sh)
 # The tools are kept light so they take as little as possible from the service: wrk (C), OpenLoad
 # with C1 only and no garbage collector (Epsilon: no pauses charged to the service), and a Vert.x
 # mem0 stand-in (bench/Mem0StandIn: search lognormal median 5 s like the seed's mem0, add 200 ms)
@@ -179,7 +179,7 @@ load() { # load RATE SECONDS PATIENTS RUN [FIRST_PATIENT [WARMUP_SECONDS]] -> JS
 }
 measured() { # measured RUN -- COMMAND...: runs COMMAND, records every process's CPU in runs/RUN.cpu.json
   local run=$1; shift 2
-  python3 scripts/cpu_share.py "$OUT/runs/$run.cpu.json" service="$APP" "mem0 stand-in=$MEM0" -- "$@"
+  python3 tools/bench/cpu_share.py "$OUT/runs/$run.cpu.json" service="$APP" "mem0 stand-in=$MEM0" -- "$@"
 }
 fresh_database() { # schema by the given build's own migrations, then the directory
   psql -qX -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB"
@@ -207,8 +207,8 @@ fill_memories() { # every bench patient writes until all their memories are cach
   mem0_delay 5000
   log "memories cached: $cached of $PATIENTS patients; mem0 stand-in back to a 5 s median"
 }
-wrk_script() { # wrk_script FILE RUN [SENDERS=200]: scripts/bench/post-messages.lua for $PATIENTS warm patients
-  sed "s/PATIENTS/$PATIENTS/; s/SENDERS/${3:-200}/; s/RUN/$2/" scripts/bench/post-messages.lua > "$1"
+wrk_script() { # wrk_script FILE RUN [SENDERS=200]: tools/bench/post-messages.lua for $PATIENTS warm patients
+  sed "s/PATIENTS/$PATIENTS/; s/SENDERS/${3:-200}/; s/RUN/$2/" tools/bench/post-messages.lua > "$1"
 }
 INSTANCE_LIST=$(seq -s, -f 'bench-%g' 1 200)
 
@@ -314,7 +314,7 @@ if [ "${BENCH_SECTIONS:-all}" = postgres ]; then
     # shellcheck disable=SC2086
     postgres_cost "$name" ${opts//,/ }
   done
-  python3 scripts/bench_postgres.py "$OUT" | tee "$OUT/postgres.md"
+  python3 tools/bench/bench_postgres.py "$OUT" | tee "$OUT/postgres.md"
   exit 0
 fi
 if [ "${BENCH_SECTIONS:-all}" = noisy ]; then
@@ -325,7 +325,7 @@ if [ "${BENCH_SECTIONS:-all}" = noisy ]; then
   wrk -t2 -c64 -d30s -s "$OUT/warm.lua" "http://127.0.0.1:$APP_PORT" > /dev/null
   noisy_neighbour
   stop_app
-  BENCH_BASELINE=$BASELINE python3 scripts/bench_report.py "$OUT"
+  BENCH_BASELINE=$BASELINE python3 tools/bench/bench_report.py "$OUT"
   sed -n '/One noisy clinic/,/Target: the quiet/p' "$OUT/report.md"
   exit 0
 fi
@@ -336,7 +336,7 @@ if [ -n "$NATIVE" ]; then
 fi
 PG_VIA=pgbouncer write_path pooled target/quarkus-app/quarkus-run.jar -Dingress.postgres.pooled=true
 JAR=target/quarkus-app/quarkus-run.jar
-[ "${BENCH_SECTIONS:-all}" = write ] && { BENCH_BASELINE=$BASELINE BENCH_PATIENTS=$PATIENTS BENCH_INSTANCES=$INSTANCES python3 scripts/bench_report.py "$OUT"; cat "$OUT/report.md"; exit 0; }
+[ "${BENCH_SECTIONS:-all}" = write ] && { BENCH_BASELINE=$BASELINE BENCH_PATIENTS=$PATIENTS BENCH_INSTANCES=$INSTANCES python3 tools/bench/bench_report.py "$OUT"; cat "$OUT/report.md"; exit 0; }
 
 # ---- 2. the seed's table (current build; statements counted on the wire) ------------------------
 fresh_database seed
@@ -381,17 +381,17 @@ echo "{\"clinic_p50\": $(metric ingress_clinic_resolve 0.5), \"clinic_p99\": $(m
   \"mem0_searches\": $(( $(mem0_searches) - searches0 ))}" > "$OUT/after-internals.json"
 stop_app
 
-log "media bodies: 16 concurrent 12 MiB webhooks (scripts/media-burst.sh)"
-scripts/media-burst.sh > "$OUT/media-burst.txt" 2>&1 || log "media burst failed: $OUT/media-burst.txt"
+log "media bodies: 16 concurrent 12 MiB webhooks (tools/bench/media-burst.sh)"
+tools/bench/media-burst.sh > "$OUT/media-burst.txt" 2>&1 || log "media burst failed: $OUT/media-burst.txt"
 
 # ---- 4. JMH -------------------------------------------------------------------------------------
 log "JMH: local tier and codec"
 java -cp "$CP" org.openjdk.jmh.Main "CacheBenchmarks|SealBenchmarks" -f 1 -wi 2 -w 1s -i 3 -r 2s -rf json -rff "$OUT/jmh.json" > "$OUT/jmh.txt" 2>&1
 
 log "report"
-BENCH_BASELINE=$BASELINE BENCH_PATIENTS=$PATIENTS BENCH_INSTANCES=$INSTANCES python3 scripts/bench_report.py "$OUT"
+BENCH_BASELINE=$BASELINE BENCH_PATIENTS=$PATIENTS BENCH_INSTANCES=$INSTANCES python3 tools/bench/bench_report.py "$OUT"
 cat "$OUT/report.md"
 
 # ---- 5. dashboard and alerts against a real Prometheus (too long for the CI suite) ---------------
 log "dashboard and alert expressions against a real Prometheus"
-scripts/check-observability.sh | tee "$OUT/observability.md"
+tools/observability/check-observability.sh | tee "$OUT/observability.md"

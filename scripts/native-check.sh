@@ -108,7 +108,7 @@ sleep 2
 rss_idle=$(rss)
 log "under load: wrk -c32, 15 s"
 command -v wrk >/dev/null || { DEBIAN_FRONTEND=noninteractive apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
-sed "s/PATIENTS/100/; s/SENDERS/200/; s/RUN/native$(date +%s)/" scripts/bench/post-messages.lua > "$OUT/load.lua"
+sed "s/PATIENTS/100/; s/SENDERS/200/; s/RUN/native$(date +%s)/" tools/bench/post-messages.lua > "$OUT/load.lua"
 peak_load=0
 wrk -t2 -c32 -d15s -s "$OUT/load.lua" http://127.0.0.1:8089 > "$OUT/wrk.txt" &
 load=$!
@@ -123,7 +123,7 @@ trap - EXIT
 
 # ---- media burst ---------------------------------------------------------------------------------
 log "16 concurrent 12 MiB media webhooks"
-burst=$(NATIVE_RUNNER="$runner" scripts/media-burst.sh | tail -n 2)
+burst=$(NATIVE_RUNNER="$runner" tools/bench/media-burst.sh | tail -n 2)
 
 cat <<REPORT | tee "$OUT/report.txt"
 native executable: $runner

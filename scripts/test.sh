@@ -22,8 +22,8 @@ fi
 # other's database: run one at a time per PostgreSQL server.
 PGPASSWORD=${PGPASSWORD:-postgres} psql -h 127.0.0.1 -U postgres -d postgres -qX \
   -c "DROP DATABASE IF EXISTS clinic_ingress_test WITH (FORCE)" -c "CREATE DATABASE clinic_ingress_test"
-scripts/lint-migrations.sh
-scripts/check-alerts.sh
+tools/ci/lint-migrations.sh
+tools/ci/check-alerts.sh
 ./mvnw -B verify "$@"
 # Native build steps (reflection registration, build-time init) run here; the compile itself needs
 # Mandrel and runs in Dockerfile.native where Docker exists.

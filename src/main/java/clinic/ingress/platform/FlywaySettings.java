@@ -10,7 +10,7 @@ import org.flywaydb.core.api.configuration.FluentConfiguration;
 import io.quarkus.flyway.FlywayConfigurationCustomizer;
 
 /**
- * Flyway settings Quarkus has no property for; scripts/apply_session_id_fix.sh (the Flyway Maven
+ * Flyway settings Quarkus has no property for; docs/runbooks/session-id/apply_session_id_fix.sh (the Flyway Maven
  * plugin, profile {@code migrate}) and the migration tests use the same ones.
  */
 @Singleton

@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import clinic.ingress.support.Evolution;
 
 /**
- * The steady load of scripts/chaos.sh: an open model at a fixed rate of new messages, each sent
+ * The steady load of tools/chaos/chaos.sh: an open model at a fixed rate of new messages, each sent
  * to the replicas in turn the way a load balancer and Evolution would: a connection failure or a 5xx
  * is retried one second later on the next replica, up to 12 times (Evolution retries 5xx for about
  * 20 minutes; the chaos run compresses that). Writes one line per attempt and per acknowledged

@@ -27,7 +27,7 @@ import io.vertx.core.json.JsonObject;
  * patient's messages into one add.
  * {@code GET /__counts?user=ID} answers {@code {"searches": n, "adds": n, "userSearches": n}};
  * {@code POST /__delay?search=MS[&add=MS]} changes the medians (the benchmark fills its caches quickly,
- * then measures with mem0's real latency). For scripts/chaos.sh: {@code POST /__mode?mode=ok|500|429}
+ * then measures with mem0's real latency). For tools/chaos/chaos.sh: {@code POST /__mode?mode=ok|500|429}
  * makes every search and add answer normally, 500, or 429 with {@code Retry-After: 2};
  * {@code GET /__added} lists the message ids (metadata.message_ids) of every add answered normally.
  */

@@ -2,7 +2,7 @@
 # Lints migrations/ with squawk (npm squawk-cli, pinned). Rules turned off and files left out are
 # justified in .squawk.toml; single statements excused carry a `squawk-ignore` comment saying why.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 
 SQUAWK_VERSION=2.66.0
 prefix=${XDG_CACHE_HOME:-$HOME/.cache}/clinic-ingress/squawk-$SQUAWK_VERSION

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Table of scripts/chaos.sh: per fault, the messages first sent during its window (from the fault's
+"""Table of tools/chaos/chaos.sh: per fault, the messages first sent during its window (from the fault's
 start to the next one's) that were acknowledged, stored, turned and added to mem0 (after recovery),
 and the 5xx or unanswered attempts and the longest answer among the attempts answered in it. Waits up to 150 s for the relays to catch up first. Exits 1 if anything
 acknowledged is missing from PostgreSQL, the turn stream or mem0.

@@ -12,7 +12,7 @@ import urllib.parse
 import urllib.request
 
 prom, start, end = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-root = pathlib.Path(__file__).resolve().parent.parent
+root = pathlib.Path(__file__).resolve().parent.parent.parent
 
 
 def get(path, **params):
@@ -54,7 +54,7 @@ for group in rules:
         if rule["health"] != "ok":
             failures.append(f"alert {rule['name']} does not evaluate: {rule.get('lastError')}")
 
-# The series for scripts/plot_panels.py (matplotlib), which draws docs/operations/dashboard.png.
+# The series for tools/observability/plot_panels.py (matplotlib), which draws docs/operations/dashboard.png.
 series_file = root / "target/observability/series.json"
 series_file.write_text(json.dumps({"start": start, "end": end, "panels": plots}))
 print(f"\nseries of {len(plots)} panels over {end - start} s: {series_file.relative_to(root)}")

@@ -5,12 +5,12 @@
 # or 429 are sent again after their Retry-After, as Evolution does, until every one is stored.
 # Prints the answers and the service's RSS before and at its peak.
 #
-#   scripts/media-burst.sh [N=16] [SIZE_MB=12]
-#   NATIVE_RUNNER=path/to/clinic-ingress-*-runner scripts/media-burst.sh
+#   tools/bench/media-burst.sh [N=16] [SIZE_MB=12]
+#   NATIVE_RUNNER=path/to/clinic-ingress-*-runner tools/bench/media-burst.sh
 #                                the same against a native executable instead of the jar
-#   JAVA_OPTS=-Xmx512m scripts/media-burst.sh      the JVM with options (default: none, as shipped)
+#   JAVA_OPTS=-Xmx512m tools/bench/media-burst.sh      the JVM with options (default: none, as shipped)
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 count=${1:-16}
 size=${2:-12}
 port=18081
@@ -44,4 +44,4 @@ INSERT INTO core.whatsapp_instances (instance_name, clinic_id, organization_id)
 VALUES ('media-burst', '7e2d4a1f-9b3c-4d6e-8f0a-1b2c3d4e5f60', '6d1c3f0e-8a2b-4c5d-9e7f-0a1b2c3d4e5f') ON CONFLICT DO NOTHING;
 SQL
 sleep 1
-python3 scripts/media_burst.py $app 127.0.0.1 $port $instance "${INGRESS_WEBHOOK_TOKEN:-dev-webhook-token}" "$count" "$size"
+python3 tools/bench/media_burst.py $app 127.0.0.1 $port $instance "${INGRESS_WEBHOOK_TOKEN:-dev-webhook-token}" "$count" "$size"

@@ -2,9 +2,9 @@
 # Chaos run (issue 12): two replicas of the packaged service under a steady open-model load while
 # faults are injected one after another, then a check that nothing acknowledged was lost.
 #
-#   scripts/chaos.sh            about 8 minutes; prints the table docs/failure-modes.md shows, exits 1 if an
+#   tools/chaos/chaos.sh            about 8 minutes; prints the table docs/failure-modes.md shows, exits 1 if an
 #                               acknowledged message is missing from PostgreSQL, the stream or mem0
-#   scripts/chaos.sh cluster    about 4 minutes; the same against a private Redis Cluster (3 masters, one
+#   tools/chaos/chaos.sh cluster    about 4 minutes; the same against a private Redis Cluster (3 masters, one
 #                               replica each, ports 27101-27106) with the turns in 6 partitions: a master
 #                               is killed (its replica takes over), comes back as a replica, then another
 #                               master is killed; table in docs/scaling.md
@@ -20,7 +20,7 @@
 # load balancer in front of Evolution: a refused connection or a 5xx is retried a second later on
 # the other replica.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 
 MODE=${1:-standalone}
 RATE=${CHAOS_RATE:-200}
@@ -207,7 +207,7 @@ wait "$LOAD" || true
 log "load done; waiting for turns and mem0 adds to catch up, then checking"
 if [ "$MODE" = cluster ]; then
   CHAOS_CLUSTER_PORT=$(alive_port) CHAOS_STREAMS="$(for n in $(seq 0 $((PARTITIONS - 1))); do printf 'ingress:turns:{%s} ' "$n"; done)" \
-    python3 scripts/chaos_report.py "$OUT" "$PG_PORT" "$(alive_port)" "$MEM0_PORT"
+    python3 tools/chaos/chaos_report.py "$OUT" "$PG_PORT" "$(alive_port)" "$MEM0_PORT"
 else
-  python3 scripts/chaos_report.py "$OUT" "$PG_PORT" "$REDIS_PORT" "$MEM0_PORT"
+  python3 tools/chaos/chaos_report.py "$OUT" "$PG_PORT" "$REDIS_PORT" "$MEM0_PORT"
 fi

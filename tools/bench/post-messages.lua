@@ -1,4 +1,4 @@
--- wrk script of scripts/bench.sh and scripts/scale-measure.sh: each request posts a new message
+-- wrk script of scripts/bench.sh and tools/scale/scale-measure.sh: each request posts a new message
 -- (id "wrk-<RUN>-<thread>-<n>", unique per run) from one of PATIENTS patients to one of SENDERS
 -- instances (bench-1..bench-SENDERS). The scripts fill in PATIENTS, SENDERS and RUN with sed.
 -- 200 senders keep each instance under its rate (ingress.webhook.instance-rate, 50/s) at 6,000

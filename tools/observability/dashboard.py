@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes the Grafana dashboard src/main/observability/grafana/clinic-ingress.json from the panel list
-below (one place for the queries; scripts/check-observability.sh runs every one of them against a
-real Prometheus scraping the service). Run it after changing a panel:  python3 scripts/dashboard.py
+below (one place for the queries; tools/observability/check-observability.sh runs every one of them against a
+real Prometheus scraping the service). Run it after changing a panel:  python3 tools/observability/dashboard.py
 """
 import json
 import pathlib
@@ -73,6 +73,6 @@ def dashboard():
 
 
 if __name__ == "__main__":
-    out = pathlib.Path(__file__).resolve().parent.parent / "src/main/observability/grafana/clinic-ingress.json"
+    out = pathlib.Path(__file__).resolve().parent.parent.parent / "src/main/observability/grafana/clinic-ingress.json"
     out.write_text(json.dumps(dashboard(), indent=2) + "\n")
     print(f"wrote {out} ({len(PANELS)} panels)")

@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # Applies the pending migrations (the session_id fix among them: V7-V11) to the database in
-# DATABASE_URL, then runs scripts/verify_session_id_columns.sql against it.
+# DATABASE_URL, then runs docs/runbooks/session-id/verify_session_id_columns.sql against it.
 #
-#   DATABASE_URL=postgresql://user:password@host:5432/db scripts/apply_session_id_fix.sh
+#   DATABASE_URL=postgresql://user:password@host:5432/db docs/runbooks/session-id/apply_session_id_fix.sh
 #
 # DATABASE_URL may also be a jdbc:postgresql:// URL (then DATABASE_USERNAME / DATABASE_PASSWORD).
 # Safe on a live database: see the header of migrations/V7__session_id_expand.sql. Every migration
 # sets lock_timeout, so one that cannot get its lock within seconds fails instead of stalling
 # traffic; re-run the script later (applied migrations are skipped).
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../../.."
 
 : "${DATABASE_URL:?set DATABASE_URL, e.g. postgresql://postgres:postgres@127.0.0.1:5432/clinic_ingress}"
 
@@ -42,4 +42,4 @@ start=$(date +%s%N)
 end=$(date +%s%N)
 echo "migrations applied in $(( (end - start) / 1000000 )) ms" >&2
 
-PGUSER="$user" PGPASSWORD="$password" psql "$psql_url" -X -q -f scripts/verify_session_id_columns.sql
+PGUSER="$user" PGPASSWORD="$password" psql "$psql_url" -X -q -f docs/runbooks/session-id/verify_session_id_columns.sql

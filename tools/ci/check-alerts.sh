@@ -3,7 +3,7 @@
 # src/main/observability/alerts_test.yml: each alert fires on a failing series and not on a healthy
 # one). Installs Debian's prometheus package for promtool when it is missing.
 set -euo pipefail
-cd "$(dirname "$0")/../src/main/observability"
+cd "$(dirname "$0")/../../src/main/observability"
 if ! command -v promtool >/dev/null 2>&1; then
   echo "[alerts] installing promtool (Debian package prometheus)" >&2
   DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null

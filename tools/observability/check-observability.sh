@@ -7,9 +7,9 @@
 # removed) must return data, and every rule must evaluate without error. Then draws the panels from
 # the scraped series (docs/operations/dashboard.png) for docs/operations.md.
 #
-#   scripts/check-observability.sh          about 2 minutes
+#   tools/observability/check-observability.sh          about 2 minutes
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 OUT=target/observability
 APP_PORT=18090
 MGMT_PORT=19090
@@ -21,7 +21,7 @@ pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT INT TERM
 
 scripts/services.sh start >/dev/null 2>&1
-command -v prometheus >/dev/null || scripts/check-alerts.sh >/dev/null   # installs the prometheus package
+command -v prometheus >/dev/null || tools/ci/check-alerts.sh >/dev/null   # installs the prometheus package
 log "building the service and the load tools"
 ./mvnw -B -q package -DskipTests
 ./mvnw -B -q test-compile dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt >/dev/null
@@ -58,7 +58,7 @@ sleep 20; curl -fs -X POST "http://127.0.0.1:$MEM0_PORT/__mode?mode=500"
 sleep 30; curl -fs -X POST "http://127.0.0.1:$MEM0_PORT/__mode?mode=ok"
 wait $load || true
 sleep 10
-python3 scripts/observability_check.py "http://127.0.0.1:$PROM_PORT" "$start" "$(date +%s)"
+python3 tools/observability/observability_check.py "http://127.0.0.1:$PROM_PORT" "$start" "$(date +%s)"
 /usr/bin/python3 -c 'import matplotlib' 2>/dev/null \
   || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-matplotlib >/dev/null
-/usr/bin/python3 scripts/plot_panels.py
+/usr/bin/python3 tools/observability/plot_panels.py

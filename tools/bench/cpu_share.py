@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Runs a load generator and reports the CPU time every process of a benchmark used meanwhile.
 
-    scripts/cpu_share.py OUT.json NAME=PID [NAME=PID ...] -- COMMAND [ARGS ...]
+    tools/bench/cpu_share.py OUT.json NAME=PID [NAME=PID ...] -- COMMAND [ARGS ...]
 
 Every NAME=PID is read from /proc/PID/stat (user + system time, children included) before and after
 COMMAND runs; PostgreSQL (every process named postgres: backends that exit are charged to the

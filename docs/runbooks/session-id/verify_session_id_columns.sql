@@ -1,5 +1,5 @@
 -- Verifies the session_id fix (migrations V7-V11) on the database psql is connected to:
---   psql "$DATABASE_URL" -f scripts/verify_session_id_columns.sql
+--   psql "$DATABASE_URL" -f docs/runbooks/session-id/verify_session_id_columns.sql
 -- Read-only. Reports every session_id column with its type, the foreign keys on them, the
 -- indexes of the seed (§4.2), the applied migrations, and the legacy values kept aside.
 \pset footer off

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The measurements behind docs/scaling.md: what one message costs each tier, on this machine.
 #
-#   scripts/scale-measure.sh     about 4 minutes; prints a table (also target/scale/report.md)
-#   NATIVE_RUNNER=path/to/clinic-ingress-*-runner scripts/scale-measure.sh
+#   tools/scale/scale-measure.sh     about 4 minutes; prints a table (also target/scale/report.md)
+#   NATIVE_RUNNER=path/to/clinic-ingress-*-runner tools/scale/scale-measure.sh
 #                                about 8 minutes: the same two runs again with a native executable
 #                                (built by Dockerfile.native, or any native build of this commit),
 #                                so JVM and native rows come from one session of the same machine
@@ -12,13 +12,13 @@
 # 6 turn partitions, WAIT for one replica), with the light mem0 STAND-IN (bench/Mem0StandIn, not
 # mem0). For each, after 30 s of unrecorded warm-up, wrk posts new messages of 1,000 patients to 20
 # instances for 20 s at 64 connections, and the script records: messages stored per second, CPU
-# seconds of each process (scripts/cpu_share.py), Redis commands (INFO commandstats, summed over
+# seconds of each process (tools/bench/cpu_share.py), Redis commands (INFO commandstats, summed over
 # every node), PostgreSQL commits and WAL bytes (pg_stat_database, pg_current_wal_lsn), the service's
 # peak resident memory (VmHWM). Everything
 # shares the same 2 cores, so per-message costs are the figures to carry to other machines; the
 # msg/s figure is this machine's, with the load generator and both databases beside the service.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 
 OUT=target/scale
 APP_PORT=8089
@@ -85,14 +85,14 @@ INSERT INTO core.whatsapp_instances (instance_name, clinic_id, organization_id)
 SELECT 'bench-' || g, md5('clinic' || g)::uuid, '0a7c8e52-1f7e-4a3b-9c55-3d1b2e4f6a01' FROM generate_series(1, 200) g;
 SQL
   log "$name: warm-up (wrk -c64, 30 s, not recorded)"
-  sed "s/PATIENTS/$PATIENTS/; s/SENDERS/200/; s/RUN/w$name/" scripts/bench/post-messages.lua > "$OUT/warm.lua"
+  sed "s/PATIENTS/$PATIENTS/; s/SENDERS/200/; s/RUN/w$name/" tools/bench/post-messages.lua > "$OUT/warm.lua"
   wrk -t2 -c64 -d30s -s "$OUT/warm.lua" "http://127.0.0.1:$APP_PORT" > /dev/null
   sleep 3
   local calls0 pg0 stored0
   calls0=$(redis_calls "$name"); pg0=$(pg_counters); stored0=$(stored)
   log "$name: measured (wrk -c64, 20 s)"
-  sed "s/PATIENTS/$PATIENTS/; s/SENDERS/200/; s/RUN/m$name/" scripts/bench/post-messages.lua > "$OUT/run.lua"
-  python3 scripts/cpu_share.py "$OUT/runs/$name.cpu.json" service="$APP" "mem0 stand-in=$MEM0" -- \
+  sed "s/PATIENTS/$PATIENTS/; s/SENDERS/200/; s/RUN/m$name/" tools/bench/post-messages.lua > "$OUT/run.lua"
+  python3 tools/bench/cpu_share.py "$OUT/runs/$name.cpu.json" service="$APP" "mem0 stand-in=$MEM0" -- \
     wrk -t2 -c64 -d20s --latency -s "$OUT/run.lua" "http://127.0.0.1:$APP_PORT" > "$OUT/runs/$name.wrk.txt"
   # Turns and outbox deletes trail the answers by milliseconds: let them land before counting.
   sleep 3

@@ -2,15 +2,15 @@
 # Measures the session_id fix on a live-sized legacy database: seeds ROWS legacy conversations
 # (default 1,000,000: 70% UUIDs, 10% upper-case UUIDs, 10% not UUIDs, 10% NULL), starts a writer
 # that inserts continuously (pgbench, 2 clients, one session + one conversation per transaction,
-# the statement shape the service uses), runs scripts/apply_session_id_fix.sh, and reports the
+# the statement shape the service uses), runs docs/runbooks/session-id/apply_session_id_fix.sh, and reports the
 # migration time, the writer's longest stall and whether every acknowledged write is in the table.
 #
-#   scripts/measure_session_id_fix.sh [ROWS]
+#   docs/runbooks/session-id/measure_session_id_fix.sh [ROWS]
 #
 # Uses its own database (clinic_ingress_migration_bench), recreated each run. A measurement, not a
 # test: the numbers go to docs/database.md ("The session_id fix, on a live database") and target/bench/.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../../.."
 
 rows=${1:-1000000}
 db=clinic_ingress_migration_bench
@@ -61,7 +61,7 @@ writer=$!
 sleep 5
 
 start=$(date +%s%N)
-DATABASE_URL="postgresql://postgres:$PGPASSWORD@127.0.0.1:5432/$db" scripts/apply_session_id_fix.sh > "$out/verify.txt" 2>&1
+DATABASE_URL="postgresql://postgres:$PGPASSWORD@127.0.0.1:5432/$db" docs/runbooks/session-id/apply_session_id_fix.sh > "$out/verify.txt" 2>&1
 end=$(date +%s%N)
 sleep 5
 touch "$out/done"
