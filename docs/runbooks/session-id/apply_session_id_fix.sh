@@ -37,7 +37,7 @@ start=$(date +%s%N)
 # MigrationSafety (compiled first) drops INVALID leftovers of failed concurrent builds and refuses to
 # finish while an index is INVALID, as the service does at start.
 ./mvnw -B -q -Pmigrate compile flyway:migrate -Dflyway.postgresql.transactional.lock=false \
-  -Dflyway.callbacks=clinic.ingress.platform.MigrationSafety \
+  -Dflyway.callbacks=clinic.ingress.postgres.MigrationSafety \
   -Dflyway.url="$jdbc_url" -Dflyway.user="$user" -Dflyway.password="$password"
 end=$(date +%s%N)
 echo "migrations applied in $(( (end - start) / 1000000 )) ms" >&2

@@ -9,7 +9,7 @@ import jakarta.enterprise.event.Observes;
 
 import clinic.ingress.cache.InvalidationBus;
 import clinic.ingress.platform.Background;
-import clinic.ingress.platform.PostgresPoolCreator;
+import clinic.ingress.postgres.PostgresPoolCreator;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;

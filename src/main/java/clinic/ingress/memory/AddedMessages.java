@@ -7,7 +7,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import clinic.ingress.platform.Background;
-import clinic.ingress.platform.OutboxDeletes;
+import clinic.ingress.postgres.OutboxDeletes;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;

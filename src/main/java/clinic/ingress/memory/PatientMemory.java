@@ -10,7 +10,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import com.github.benmanes.caffeine.cache.Caffeine;
 
-import clinic.ingress.cache.CacheKeys;
 import clinic.ingress.cache.CacheMetrics;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
@@ -42,7 +41,7 @@ public class PatientMemory {
 
     private final Mem0Gateway mem0;
     private final MemoryTiers tiers;
-    private final CacheKeys keys;
+    private final PatientKeys keys;
     private final MemoryConfig config;
     private final CacheMetrics metrics;
     private final FetchLease lease;
@@ -52,7 +51,7 @@ public class PatientMemory {
     private final ConcurrentHashMap<String, CompletableFuture<MemoryEntry>> inflight = new ConcurrentHashMap<>();
     private final com.github.benmanes.caffeine.cache.Cache<String, AtomicInteger> activity;
 
-    PatientMemory(Mem0Gateway mem0, MemoryTiers tiers, CacheKeys keys, MemoryConfig config, CacheMetrics metrics,
+    PatientMemory(Mem0Gateway mem0, MemoryTiers tiers, PatientKeys keys, MemoryConfig config, CacheMetrics metrics,
             FetchLease lease, MemoryMetrics meters, Vertx vertx) {
         this.vertx = vertx;
         this.mem0 = mem0;

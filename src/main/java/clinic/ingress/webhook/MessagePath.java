@@ -12,7 +12,6 @@ import clinic.ingress.memory.MemoryLookup;
 import clinic.ingress.memory.MemorySubject;
 import clinic.ingress.memory.MemoryWriter;
 import clinic.ingress.memory.PatientMemory;
-import clinic.ingress.platform.Tracing;
 import io.opentelemetry.api.trace.Span;
 import io.smallrye.mutiny.Uni;
 

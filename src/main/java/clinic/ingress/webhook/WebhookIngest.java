@@ -8,7 +8,6 @@ import clinic.ingress.evolution.EvolutionEvent;
 import clinic.ingress.evolution.InboundMessage;
 import clinic.ingress.memory.MemoryLookup;
 import clinic.ingress.platform.Failures;
-import clinic.ingress.platform.Tracing;
 import clinic.ingress.webhook.WebhookMetrics.Outcome;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;

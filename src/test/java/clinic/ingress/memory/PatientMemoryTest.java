@@ -30,7 +30,6 @@ import com.github.tomakehurst.wiremock.stubbing.Scenario;
 
 import clinic.ingress.cache.CacheCodec;
 import clinic.ingress.cache.CacheCodecTest;
-import clinic.ingress.cache.CacheKeys;
 import clinic.ingress.support.Db;
 import clinic.ingress.support.Evolution;
 import clinic.ingress.support.Mem0Stub;
@@ -61,7 +60,7 @@ class PatientMemoryTest {
     @CacheName("patient-memory")
     Cache localTier;
     @Inject
-    CacheKeys keys;
+    PatientKeys keys;
     @Inject
     CacheCodec codec;
     @Inject

@@ -28,17 +28,19 @@ class ArchitectureTest {
 
     private static final String ROOT = "clinic.ingress";
     /** Package -> the packages it may depend on (docs/architecture.md, "Code layout"). */
-    private static final Map<String, Set<String>> ALLOWED = Map.of(
-            "webhook", Set.of("evolution", "clinic", "conversation", "memory", "dispatch", "cache", "platform"),
-            "admin", Set.of("webhook", "clinic", "memory", "cache", "warmup", "platform"),
-            "conversation", Set.of("evolution", "clinic", "dispatch", "memory", "platform"),
-            "dispatch", Set.of("memory", "platform"),
-            "memory", Set.of("cache", "platform"),
-            "clinic", Set.of("cache", "platform"),
-            "warmup", Set.of("clinic", "memory", "platform"),
-            "evolution", Set.of("platform"),
-            "cache", Set.of("platform"),
-            "platform", Set.of());
+    private static final Map<String, Set<String>> ALLOWED = Map.ofEntries(
+            Map.entry("webhook",
+                    Set.of("evolution", "clinic", "conversation", "memory", "dispatch", "cache", "postgres", "platform")),
+            Map.entry("admin", Set.of("webhook", "clinic", "memory", "cache", "warmup", "platform")),
+            Map.entry("conversation", Set.of("evolution", "clinic", "dispatch", "memory", "platform")),
+            Map.entry("dispatch", Set.of("memory", "postgres", "platform")),
+            Map.entry("memory", Set.of("cache", "postgres", "platform")),
+            Map.entry("clinic", Set.of("cache", "postgres", "platform")),
+            Map.entry("warmup", Set.of("clinic", "memory", "platform")),
+            Map.entry("evolution", Set.of("platform")),
+            Map.entry("cache", Set.of("platform")),
+            Map.entry("postgres", Set.of("platform")),
+            Map.entry("platform", Set.of()));
 
     /** Values that differ per process: built into the native image, they would be the build's. */
     private static final Set<String> RUN_TIME_VALUES = Set.of("java.util.UUID.randomUUID", "java.lang.System.nanoTime",

@@ -2,7 +2,7 @@ package clinic.ingress.support;
 
 import org.flywaydb.core.Flyway;
 
-import clinic.ingress.platform.FlywaySettings;
+import clinic.ingress.postgres.FlywaySettings;
 
 /**
  * Flyway as the service runs it (same locations, schemas, baseline and {@link FlywaySettings}), on a

@@ -10,7 +10,6 @@ import jakarta.inject.Inject;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
-import clinic.ingress.platform.Tracing;
 import clinic.ingress.support.Db;
 import clinic.ingress.support.Evolution;
 import clinic.ingress.support.Turns;

@@ -1,4 +1,4 @@
-package clinic.ingress.platform;
+package clinic.ingress.webhook;
 
 import java.util.function.Supplier;
 

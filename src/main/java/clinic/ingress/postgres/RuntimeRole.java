@@ -1,4 +1,4 @@
-package clinic.ingress.platform;
+package clinic.ingress.postgres;
 
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -7,6 +7,7 @@ import jakarta.enterprise.event.Observes;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import clinic.ingress.platform.Failures;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;

@@ -1,4 +1,4 @@
-package clinic.ingress.platform;
+package clinic.ingress.postgres;
 
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,4 +1,4 @@
-package clinic.ingress.platform;
+package clinic.ingress.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
