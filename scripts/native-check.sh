@@ -32,6 +32,8 @@ export MAVEN_OPTS=${MAVEN_OPTS:--Xmx2g}
 
 scripts/services.sh start >/dev/null 2>&1
 scripts/services.sh pgbouncer start >/dev/null 2>&1
+# The *IT suite includes the contract test, which runs the Python reference consumer.
+tools/ci/consumer-deps.sh
 
 # ---- build --------------------------------------------------------------------------------------
 build_s="(reused)"

@@ -10,11 +10,7 @@ scripts/services.sh start
 scripts/services.sh pgbouncer start
 # The contract test (AssistantConsumerIT) runs the reference consumer, examples/assistant-consumer,
 # with Debian's Python and its Redis and cryptography packages.
-if ! /usr/bin/python3 -c 'import redis, cryptography' >/dev/null 2>&1; then
-  echo "[test] installing python3-redis python3-cryptography for the reference consumer" >&2
-  DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-redis python3-cryptography >/dev/null
-fi
+tools/ci/consumer-deps.sh
 # The test database is the tests' own: recreated every run, so each run starts from migrations
 # applied to an empty database, exactly as on a fresh machine. WITH (FORCE) ends the connections a
 # crashed earlier run left open. The name is fixed (application.properties, read by the packaged-jar
