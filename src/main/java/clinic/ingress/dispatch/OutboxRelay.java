@@ -14,6 +14,7 @@ import jakarta.enterprise.event.Observes;
 import clinic.ingress.memory.MemoryLookup;
 import clinic.ingress.memory.PatientMemory;
 import clinic.ingress.platform.Background;
+import clinic.ingress.postgres.OutboxLeases;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
@@ -47,7 +48,7 @@ public class OutboxRelay {
 
     /*
      * The same columns as the store's statement returns (PendingTurn.from). The lease of a row's
-     * n-th claim is relay-lease * 2^(n-1), at most relay-max-lease.
+     * n-th claim is relay-lease * 2^(n-1), at most relay-max-lease (OutboxLeases).
      */
     private static final String CLAIM = """
             WITH due AS (
@@ -58,7 +59,7 @@ public class OutboxRelay {
                 FOR UPDATE SKIP LOCKED
             ), claimed AS (
                 UPDATE core.turn_outbox o
-                SET available_at = now() + make_interval(secs => least($3, $2 * power(2, least(o.attempts, 30)))),
+                SET available_at = %s,
                     attempts = o.attempts + 1
                 FROM due
                 WHERE o.message_id = due.message_id
@@ -70,7 +71,7 @@ public class OutboxRelay {
             FROM claimed
             LEFT JOIN core.whatsapp_messages m ON m.id = claimed.message_id
             LEFT JOIN core.whatsapp_conversations c ON c.instance_name = m.instance_name AND c.patient_key = m.patient_key
-            ORDER BY claimed.message_id""";
+            ORDER BY claimed.message_id""".formatted(OutboxLeases.nextAvailable("$2", "$3"));
     /*
      * Rows an older version left pending on the message row itself (a rolling deploy) join the
      * outbox once that version's own grace has passed. The partial index of V6 makes this free when
@@ -196,7 +197,7 @@ public class OutboxRelay {
 
     private Uni<Void> adopt() {
         return pool.preparedQuery(ADOPT)
-                .execute(Tuple.of(seconds(config.relayGrace()), config.relayBatch()))
+                .execute(Tuple.of(OutboxLeases.seconds(config.relayGrace()), config.relayBatch()))
                 .replaceWithVoid();
     }
 
@@ -217,7 +218,8 @@ public class OutboxRelay {
             return Uni.createFrom().item(new Round(0, Map.of()));
         }
         return pool.preparedQuery(CLAIM)
-                .execute(Tuple.of(config.relayBatch(), seconds(config.relayLease()), seconds(config.relayMaxLease())))
+                .execute(Tuple.of(config.relayBatch(), OutboxLeases.seconds(config.relayLease()),
+                        OutboxLeases.seconds(config.relayMaxLease())))
                 .chain(rows -> {
                     List<Row> claimed = new ArrayList<>();
                     rows.forEach(claimed::add);
@@ -269,9 +271,5 @@ public class OutboxRelay {
                 .execute(Tuple.of(messageId))
                 .map(ignored -> new Result(messageId, Outcome.PUBLISHED))
                 .onFailure().recoverWithItem(new Result(messageId, Outcome.FAILED));
-    }
-
-    private static double seconds(Duration duration) {
-        return duration.toMillis() / 1000.0;
     }
 }

@@ -8,6 +8,7 @@ import jakarta.enterprise.event.Observes;
 
 import clinic.ingress.platform.Background;
 import clinic.ingress.platform.Failures;
+import clinic.ingress.postgres.OutboxLeases;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
@@ -36,14 +37,15 @@ public class MemoryRelay {
                 FOR UPDATE SKIP LOCKED
             ), leased AS (
                 UPDATE core.memory_outbox o
-                SET available_at = now() + make_interval(secs => $2 * power(2, least(o.attempts, 6))),
+                SET available_at = %s,
                     attempts = o.attempts + 1
                 FROM claimed c
                 WHERE o.message_id = c.message_id
                 RETURNING o.message_id
             )
             SELECT l.message_id, m.organization_id, m.patient_key, m.body
-            FROM leased l LEFT JOIN core.whatsapp_messages m ON m.id = l.message_id""";
+            FROM leased l LEFT JOIN core.whatsapp_messages m ON m.id = l.message_id"""
+            .formatted(OutboxLeases.nextAvailable("$2", "$3"));
 
     private final Pool pool;
     private final MemoryWriter writer;
@@ -80,9 +82,9 @@ public class MemoryRelay {
         if (room <= 0) {
             return;
         }
-        double leaseSeconds = config.writeGrace().toMillis() / 1000.0;
         pool.preparedQuery(CLAIM)
-                .execute(Tuple.of(room, leaseSeconds))
+                .execute(Tuple.of(room, OutboxLeases.seconds(config.writeGrace()),
+                        OutboxLeases.seconds(config.writeRelayMaxLease())))
                 .subscribe().with(rows -> {
                     for (Row row : rows) {
                         UUID messageId = row.getUUID("message_id");

@@ -48,6 +48,13 @@ public interface MemoryWriteConfig {
     @WithDefault("500")
     int writeRelayBatch();
 
+    /**
+     * The memory relay leases a claimed row for {@code write-grace}, doubling per claim, at most this
+     * long (a message mem0 keeps refusing is tried ever less often, never dropped).
+     */
+    @WithDefault("16h")
+    Duration writeRelayMaxLease();
+
     /** mem0 adds become searchable later: the patient's entry is refreshed this long after an add. */
     @WithDefault("30s")
     Duration refreshAfterWrite();
