@@ -14,6 +14,7 @@ import com.fasterxml.uuid.impl.TimeBasedEpochGenerator;
 
 import clinic.ingress.clinic.Clinic;
 import clinic.ingress.evolution.InboundMessage;
+import clinic.ingress.platform.Background;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -82,7 +83,7 @@ public class MessageStore {
 
     private final MessageBatchWriter writer;
     private final StoreConfig config;
-    private final Vertx vertx;
+    private final Background background;
     private final TimeBasedEpochGenerator ids = Generators.timeBasedEpochGenerator();
     private final ReentrantLock lock = new ReentrantLock();
     private final ArrayDeque<Waiting> queue = new ArrayDeque<>();
@@ -92,10 +93,10 @@ public class MessageStore {
     private final Timer batchWait;
     private final Timer batchWrite;
 
-    public MessageStore(MessageBatchWriter writer, StoreConfig config, Vertx vertx, MeterRegistry registry) {
+    public MessageStore(MessageBatchWriter writer, StoreConfig config, Background background, MeterRegistry registry) {
         this.writer = writer;
         this.config = config;
-        this.vertx = vertx;
+        this.background = background;
         this.batchSize = DistributionSummary.builder("ingress.store.batch.size")
                 .description("Messages per store statement (group commit)")
                 .serviceLevelObjectives(1, 2, 5, 10, 20, 50, 100, 200)
@@ -151,7 +152,7 @@ public class MessageStore {
             lock.unlock();
         }
         if (armTimer) {
-            vertx.setTimer(Math.max(1, linger.toMillis()), id -> lingerOver());
+            background.after(linger, this::lingerOver);
         }
         send(batch);
     }

@@ -14,7 +14,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import clinic.ingress.memory.MemoryLookup;
 import clinic.ingress.memory.PatientMemory;
+import clinic.ingress.platform.Background;
 import clinic.ingress.platform.Failures;
+import clinic.ingress.postgres.OutboxDeletes;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
@@ -28,6 +30,7 @@ import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Redis;
 import io.vertx.mutiny.redis.client.RedisConnection;
 import io.vertx.mutiny.redis.client.Request;
+import io.vertx.mutiny.sqlclient.Pool;
 
 /**
  * Builds turns from stored messages and publishes them to the Redis Stream with {@code XADD}
@@ -37,8 +40,8 @@ import io.vertx.mutiny.redis.client.Request;
  * names keys of one slot, as a Redis Cluster requires. With {@code ingress.dispatch.replica-acks}
  * the batch ends with {@code WAIT}, so a turn leaves the outbox only once a replica holds it.
  * The turn is already durable in the outbox, so a failed publish is not an error for the webhook:
- * the relay retries it. A published turn leaves the outbox in the next batched delete
- * ({@link PublishedTurns}).
+ * the relay retries it. A published turn leaves the outbox in the next batched delete, every
+ * {@code mark-interval} ({@link OutboxDeletes}).
  */
 // Created at start, not on first use: its meters exist (at 0) on the first scrape, so an
 // increase() alert sees the first event after a deploy.
@@ -69,7 +72,7 @@ public class TurnPublisher {
     private final Map<String, Long> waitSkippedUntil = new ConcurrentHashMap<>();
     private final DispatchConfig config;
     private final TurnStreams streams;
-    private final PublishedTurns published;
+    private final OutboxDeletes published;
     private final PatientMemory memory;
     private final TurnSeal seal;
     private final Context flushContext;
@@ -81,12 +84,13 @@ public class TurnPublisher {
     private final Counter unreplicated;
 
     public TurnPublisher(ReactiveRedisDataSource redis, DispatchConfig config, TurnStreams streams,
-            PublishedTurns published, PatientMemory memory, TurnSeal seal, Vertx vertx, MeterRegistry registry) {
+            Pool pool, Background background, PatientMemory memory, TurnSeal seal, Vertx vertx, MeterRegistry registry) {
         this.seal = seal;
         this.redis = redis.getRedis();
         this.config = config;
         this.streams = streams;
-        this.published = published;
+        this.published = OutboxDeletes.every(config.markInterval(), background, pool, "core.turn_outbox",
+                "published turns");
         this.memory = memory;
         this.flushContext = vertx.getOrCreateContext();
         this.direct = counter(registry, "direct");

@@ -51,22 +51,17 @@ public class MemoryRelay {
     private final MemoryWriter writer;
     private final Mem0Gateway mem0;
     private final MemoryWriteConfig config;
-    private final AddedMessages addedMessages;
     private final Background background;
     private final Counter recovered;
 
-    public MemoryRelay(Pool pool, MemoryWriter writer, Mem0Gateway mem0, MemoryWriteConfig config, AddedMessages addedMessages,
-            Background background, MeterRegistry registry) {
+    public MemoryRelay(Pool pool, MemoryWriter writer, Mem0Gateway mem0, MemoryWriteConfig config, Background background,
+            MeterRegistry registry) {
         this.pool = pool;
         this.writer = writer;
         this.mem0 = mem0;
         this.config = config;
-        this.addedMessages = addedMessages;
         this.background = background;
-        this.recovered = Counter.builder("ingress.memory.writes")
-                .description("mem0 write-behind messages by outcome (retried: add calls retried)")
-                .tag("outcome", "recovered")
-                .register(registry);
+        this.recovered = MemoryWriter.counter(registry, "recovered");
     }
 
     void start(@Observes StartupEvent event) {
@@ -91,7 +86,7 @@ public class MemoryRelay {
                         String body = row.getString("body");
                         if (body == null || body.isBlank() || row.getUUID("organization_id") == null) {
                             // Nothing to add (message gone or without text): done with it.
-                            addedMessages.add(List.of(messageId));
+                            writer.markAdded(List.of(messageId));
                             continue;
                         }
                         recovered.increment();

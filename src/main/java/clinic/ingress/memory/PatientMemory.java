@@ -11,9 +11,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import com.github.benmanes.caffeine.cache.Caffeine;
 
 import clinic.ingress.cache.CacheMetrics;
+import clinic.ingress.platform.Background;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.core.Vertx;
 
 /**
  * A patient's memories, never making a webhook wait longer than {@code ingress.memory.lookup-budget}.
@@ -46,14 +46,14 @@ public class PatientMemory {
     private final CacheMetrics metrics;
     private final FetchLease lease;
     private final Freshness freshness;
-    private final Vertx vertx;
+    private final Background background;
     private final MemoryMetrics meters;
     private final ConcurrentHashMap<String, CompletableFuture<MemoryEntry>> inflight = new ConcurrentHashMap<>();
     private final com.github.benmanes.caffeine.cache.Cache<String, AtomicInteger> activity;
 
     PatientMemory(Mem0Gateway mem0, MemoryTiers tiers, PatientKeys keys, MemoryConfig config, CacheMetrics metrics,
-            FetchLease lease, MemoryMetrics meters, Vertx vertx) {
-        this.vertx = vertx;
+            FetchLease lease, MemoryMetrics meters, Background background) {
+        this.background = background;
         this.mem0 = mem0;
         this.tiers = tiers;
         this.keys = keys;
@@ -206,7 +206,7 @@ public class PatientMemory {
                             mine.completeExceptionally(failure);
                             // Callers in the next moments share this failure (stale or none) instead of
                             // each starting a fetch of their own against a struggling mem0.
-                            vertx.setTimer(Math.max(1, config.failureBackoff().toMillis()), id -> inflight.remove(key, mine));
+                            background.after(config.failureBackoff(), () -> inflight.remove(key, mine));
                         });
         return mine;
     }
@@ -233,8 +233,7 @@ public class PatientMemory {
 
     /** Waits for the other replica's result in Redis, or fetches itself once the lease lapses. */
     private Uni<MemoryEntry> awaitOtherReplica(MemorySubject subject, String key, MemoryEntry previous, long deadline) {
-        return Uni.createFrom().voidItem()
-                .onItem().delayIt().by(config.leasePollInterval())
+        return background.delay(config.leasePollInterval())
                 .chain(() -> tiers.shared(key))
                 .chain(entry -> {
                     if (entry != null && (previous == null || entry.fetchedAt().isAfter(previous.fetchedAt()))) {

@@ -8,12 +8,13 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import io.quarkus.runtime.ShutdownEvent;
+import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
 
 /**
- * The one way background work is scheduled: periodic jobs and delayed retries run on the Vert.x
- * event loop, every timer is cancelled at shutdown (nothing fires into a stopping application), and
- * every retry waits by the same capped exponential backoff.
+ * The one way work is scheduled for later: periodic jobs, delayed retries, polls and the store's
+ * linger run on the Vert.x event loop, every timer is cancelled at shutdown (nothing fires into a
+ * stopping application), and every retry waits by the same capped exponential backoff.
  */
 @ApplicationScoped
 public class Background {
@@ -51,6 +52,14 @@ public class Background {
             }
         });
         timers.add(self[0]);
+    }
+
+    /**
+     * Completes after {@code delay} on the event loop (Mutiny's own {@code delayIt} would move the
+     * pipeline to a worker thread); never, if the application stops first.
+     */
+    public Uni<Void> delay(Duration delay) {
+        return Uni.createFrom().emitter(emitter -> after(delay, () -> emitter.complete(null)));
     }
 
     /** Whether the application is stopping: long-lived loops (reconnects) end. */

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
+import clinic.ingress.platform.Background;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -14,10 +15,11 @@ import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Removes done rows from an outbox table ({@code message_id} primary key) in batches: at most one
- * DELETE per background round, for every id recorded meanwhile (up to 5,000), never a statement per message on the hot path.
- * Ids of a
- * round PostgreSQL refused are kept for the next one; a removal lost to a crash only means the
- * owner's relay does that message's work again (at least once).
+ * DELETE per round, every {@code interval}, for every id recorded meanwhile (up to 5,000), never a
+ * statement per message on the hot path. Ids of a round PostgreSQL refused are kept for the next
+ * one; a removal lost to a crash only means the owner's relay does that message's work again (at
+ * least once), which consumers absorb by deduplicating on the message id. Both outboxes (turns and
+ * memory adds) use it.
  */
 public final class OutboxDeletes {
 
@@ -29,14 +31,22 @@ public final class OutboxDeletes {
     private final ConcurrentLinkedQueue<UUID> done = new ConcurrentLinkedQueue<>();
     private volatile boolean flushing;
 
-    /**
-     * @param table the outbox, e.g. {@code core.turn_outbox}
-     * @param what what its rows are, for the debug line when a round fails
-     */
-    public OutboxDeletes(Pool pool, String table, String what) {
+    private OutboxDeletes(Pool pool, String table, String what) {
         this.pool = pool;
         this.delete = "DELETE FROM " + table + " WHERE message_id = ANY($1)";
         this.what = what;
+    }
+
+    /**
+     * Deletes what was recorded every {@code interval}, from now until the application stops.
+     *
+     * @param table the outbox, e.g. {@code core.turn_outbox}
+     * @param what what its rows are, for the debug line when a round fails
+     */
+    public static OutboxDeletes every(Duration interval, Background background, Pool pool, String table, String what) {
+        OutboxDeletes deletes = new OutboxDeletes(pool, table, what);
+        background.every(interval, deletes::flushInBackground);
+        return deletes;
     }
 
     public void add(UUID messageId) {
@@ -48,7 +58,7 @@ public final class OutboxDeletes {
     }
 
     /** One background round: at most one DELETE (one batch), skipped while the previous one runs. */
-    public void flushInBackground() {
+    private void flushInBackground() {
         if (!flushing) {
             round().subscribe().with(ignored -> {
             }, failure -> {

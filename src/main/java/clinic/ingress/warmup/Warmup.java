@@ -12,6 +12,7 @@ import clinic.ingress.clinic.ClinicConfig;
 import clinic.ingress.clinic.ClinicDirectory;
 import clinic.ingress.clinic.ClinicRepository;
 import clinic.ingress.memory.MemoryPrefetch;
+import clinic.ingress.platform.Background;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.logging.Log;
@@ -32,6 +33,7 @@ public class Warmup {
     private final ClinicDirectory directory;
     private final ClinicConfig clinicConfig;
     private final WarmupConfig config;
+    private final Background background;
     private final Timer duration;
     private final AtomicInteger size = new AtomicInteger();
     private final AtomicInteger attempts = new AtomicInteger();
@@ -41,7 +43,8 @@ public class Warmup {
     private volatile WarmupReport last;
 
     public Warmup(ClinicRepository repository, ClinicDirectory directory, ClinicConfig clinicConfig,
-            WarmupConfig config, MeterRegistry registry, MemoryPrefetch prefetch) {
+            WarmupConfig config, MeterRegistry registry, MemoryPrefetch prefetch, Background background) {
+        this.background = background;
         this.repository = repository;
         this.prefetch = prefetch;
         this.directory = directory;
@@ -60,16 +63,23 @@ public class Warmup {
             done = true;
             return;
         }
+        attempt();
+    }
+
+    /** One warm-up; a failed one is tried again after the shared capped backoff, until one succeeds. */
+    private void attempt() {
         run()
                 // Then the memories of recently active patients, waited for at most the readiness cap.
                 .call(report -> prefetch.awaitCapped(prefetch.start()))
-                .onFailure().invoke(e -> {
-                    attempts.incrementAndGet();
-                    lastFailure.set(e.getClass().getSimpleName());
-                    Log.warnf("clinic directory warm-up failed (%s): retrying", e.getClass().getSimpleName());
-                })
-                .onFailure().retry().withBackOff(config.initialBackoff(), config.maxBackoff()).indefinitely()
-                .subscribe().with(report -> done = true, e -> Log.error("cache warm-up abandoned", e));
+                .subscribe().with(
+                        report -> done = true,
+                        e -> {
+                            int attempt = attempts.incrementAndGet();
+                            lastFailure.set(e.getClass().getSimpleName());
+                            Log.warnf("clinic directory warm-up failed (%s): retrying", e.getClass().getSimpleName());
+                            background.after(Background.backoff(attempt, config.initialBackoff(), config.maxBackoff()),
+                                    this::attempt);
+                        });
     }
 
     /** Loads the whole directory into both tiers; also serves {@code POST /admin/warmup/all}. */

@@ -18,12 +18,12 @@ import org.junit.jupiter.api.Test;
 import clinic.ingress.clinic.Clinic;
 import clinic.ingress.evolution.InboundMessage;
 import clinic.ingress.evolution.PatientIdentity;
+import clinic.ingress.platform.Background;
 import clinic.ingress.support.Db;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.Vertx;
 
 /**
  * Group commit gives exactly the answers and rows of sequential delivery: the same batch of messages
@@ -39,7 +39,7 @@ class GroupCommitTest {
     MessageBatchWriter writer;
 
     @Inject
-    Vertx vertx;
+    Background background;
 
     @Test
     void aBatchAnswersAndStoresLikeSequentialDelivery() {
@@ -127,7 +127,7 @@ class GroupCommitTest {
             public int maxQueued() {
                 return 10_000;
             }
-        }, vertx, registry);
+        }, background, registry);
         List<Uni<StoredMessage>> stores = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             InboundMessage message = inbound(clinic, prefix + "-" + i, "551197000010" + i, false, T0.plusMinutes(i));
