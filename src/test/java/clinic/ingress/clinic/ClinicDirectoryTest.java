@@ -189,6 +189,6 @@ class ClinicDirectoryTest {
     }
 
     static long count(CacheMetrics metrics, String tierResult) {
-        return metrics.snapshot().getOrDefault(ClinicDirectory.CACHE, Map.of()).getOrDefault(tierResult, 0L);
+        return Directory.count(metrics, tierResult);
     }
 }

@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -16,8 +15,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 import clinic.ingress.support.Management;
+import clinic.ingress.support.Overrides;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 
 /**
@@ -29,11 +28,10 @@ import io.quarkus.test.junit.TestProfile;
 @TestProfile(CountersFromStartTest.Fresh.class)
 class CountersFromStartTest {
 
-    public static class Fresh implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            // Any difference starts an application of its own; this one changes nothing measured.
-            return Map.of("ingress.quarantine.replay-interval", "6m");
+    public static class Fresh extends Overrides {
+        // Any difference starts an application of its own; this one changes nothing measured.
+        public Fresh() {
+            super("ingress.quarantine.replay-interval", "6m");
         }
     }
 

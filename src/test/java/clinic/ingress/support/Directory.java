@@ -1,10 +1,12 @@
 package clinic.ingress.support;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.function.Supplier;
 
 import org.awaitility.Awaitility;
 
+import clinic.ingress.cache.CacheMetrics;
 import clinic.ingress.clinic.Clinic;
 import clinic.ingress.clinic.ClinicChanges;
 import clinic.ingress.clinic.ClinicDirectory;
@@ -38,5 +40,29 @@ public final class Directory {
     /** Resolves an instance as the webhook path does, waiting at most 5 s (a test bound, not a speed claim). */
     public static Clinic resolve(ClinicDirectory directory, String instance) {
         return directory.resolve(instance).await().atMost(Duration.ofSeconds(5));
+    }
+
+    /** Where three resolutions of one instance were answered: reads of PostgreSQL and local-tier hits. */
+    public record Reads(long database, long local) {
+    }
+
+    /** Resolves {@code clinic}'s instance three times (each must find the clinic) and counts where from. */
+    public static Reads resolveThreeTimes(ClinicDirectory directory, CacheMetrics metrics, Db.TestClinic clinic) {
+        long database = count(metrics, "database.hit");
+        long local = count(metrics, "local.hit");
+        for (int i = 0; i < 3; i++) {
+            if (!resolve(directory, clinic.instance()).clinicId().equals(clinic.clinicId())) {
+                throw new AssertionError("resolved to another clinic");
+            }
+        }
+        return new Reads(count(metrics, "database.hit") - database, count(metrics, "local.hit") - local);
+    }
+
+    /**
+     * The directory's cache metric ("clinic", as ClinicDirectory.CACHE) for {@code tierResult} ({@code local.hit},
+     * {@code database.hit}, ...).
+     */
+    public static long count(CacheMetrics metrics, String tierResult) {
+        return metrics.snapshot().getOrDefault("clinic", Map.of()).getOrDefault(tierResult, 0L);
     }
 }

@@ -13,17 +13,16 @@ import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.Map;
 
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 import clinic.ingress.support.Db;
 import clinic.ingress.support.Evolution;
+import clinic.ingress.support.Overrides;
 import clinic.ingress.support.Webhooks;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 
 /**
@@ -35,10 +34,9 @@ import io.quarkus.test.junit.TestProfile;
 @TestProfile(BodyLimitsTest.SmallIntake.class)
 class BodyLimitsTest {
 
-    public static class SmallIntake implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("ingress.webhook.max-inflight-bytes", "1M");
+    public static class SmallIntake extends Overrides {
+        public SmallIntake() {
+            super("ingress.webhook.max-inflight-bytes", "1M");
         }
     }
 

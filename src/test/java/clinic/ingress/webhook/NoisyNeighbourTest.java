@@ -9,16 +9,15 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 import org.junit.jupiter.api.Test;
 
 import clinic.ingress.support.Db;
 import clinic.ingress.support.Evolution;
+import clinic.ingress.support.Overrides;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 
 /**
@@ -30,10 +29,9 @@ import io.quarkus.test.junit.TestProfile;
 @TestProfile(NoisyNeighbourTest.Rated.class)
 class NoisyNeighbourTest {
 
-    public static class Rated implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("ingress.webhook.instance-rate", "5", "ingress.webhook.instance-burst", "10");
+    public static class Rated extends Overrides {
+        public Rated() {
+            super("ingress.webhook.instance-rate", "5", "ingress.webhook.instance-burst", "10");
         }
     }
 

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
 import java.time.Duration;
-import java.util.Map;
 import java.util.UUID;
 
 import jakarta.inject.Inject;
@@ -14,9 +13,9 @@ import org.junit.jupiter.api.Test;
 
 import clinic.ingress.support.Db;
 import clinic.ingress.support.Evolution;
+import clinic.ingress.support.Overrides;
 import clinic.ingress.support.Webhooks;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 
 /**
@@ -26,10 +25,9 @@ import io.quarkus.test.junit.TestProfile;
 @TestProfile(RequireInstanceSecretTest.Required.class)
 class RequireInstanceSecretTest {
 
-    public static class Required implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("ingress.webhook.require-instance-secret", "true");
+    public static class Required extends Overrides {
+        public Required() {
+            super("ingress.webhook.require-instance-secret", "true");
         }
     }
 

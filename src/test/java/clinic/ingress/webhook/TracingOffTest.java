@@ -3,7 +3,6 @@ package clinic.ingress.webhook;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
-import java.util.Map;
 
 import jakarta.inject.Inject;
 
@@ -12,12 +11,12 @@ import org.junit.jupiter.api.Test;
 
 import clinic.ingress.support.Db;
 import clinic.ingress.support.Evolution;
+import clinic.ingress.support.Overrides;
 import clinic.ingress.support.Turns;
 import clinic.ingress.support.Webhooks;
 import io.opentelemetry.api.trace.Span;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 
 /**
@@ -28,10 +27,9 @@ import io.quarkus.test.junit.TestProfile;
 @TestProfile(TracingOffTest.Off.class)
 class TracingOffTest {
 
-    public static class Off implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("quarkus.otel.sdk.disabled", "true");
+    public static class Off extends Overrides {
+        public Off() {
+            super("quarkus.otel.sdk.disabled", "true");
         }
     }
 
