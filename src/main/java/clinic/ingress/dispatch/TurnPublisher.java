@@ -237,7 +237,10 @@ public class TurnPublisher {
             if (held == failed) {
                 held = null;
                 connection = null;
-                failed.closeAndForget();
+                // The Vert.x connection itself, not the Mutiny wrapper: a connection ended by the
+                // application's shutdown lands here too, when the wrapper's context propagation can
+                // no longer reach CDI ("No CDI container" after shutdown).
+                failed.getDelegate().close();
             }
         });
     }

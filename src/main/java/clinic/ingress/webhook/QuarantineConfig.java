@@ -42,4 +42,12 @@ public interface QuarantineConfig {
     /** How long a replica holds an instance's replay, renewed per round; a replica that dies frees it after this. */
     @WithDefault("2m")
     Duration replayLease();
+
+    /**
+     * A message of an instance not in the directory logs a WARN for the first of that instance in
+     * this interval and DEBUG for the rest: a flood from one unknown instance (a clinic not onboarded
+     * yet) is one line, not one per message. Every message is counted whatever the level.
+     */
+    @WithDefault("10m")
+    Duration unknownNoticeInterval();
 }

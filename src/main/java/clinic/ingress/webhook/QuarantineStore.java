@@ -83,11 +83,13 @@ public class QuarantineStore {
     private final Pool pool;
     private final Background background;
     private final QuarantineConfig config;
+    private final UnknownInstances unknownInstances;
 
     public QuarantineStore(Pool pool, Background background, QuarantineConfig config) {
         this.pool = pool;
         this.background = background;
         this.config = config;
+        this.unknownInstances = new UnknownInstances(config);
     }
 
     void start(@Observes StartupEvent event) {
@@ -129,6 +131,11 @@ public class QuarantineStore {
         return pool.preparedQuery(INSERT)
                 .execute(Tuple.from(Arrays.asList(entry.reason(), entry.instance(), entry.event(), entry.whatsappId(),
                         entry.contentType(), Buffer.buffer(stored), entry.length(), entry.sha256())))
+                .invoke(() -> {
+                    if (UNKNOWN_INSTANCE.equals(entry.reason())) {
+                        unknownInstances.quarantined(entry.instance(), entry.whatsappId());
+                    }
+                })
                 .replaceWithVoid();
     }
 

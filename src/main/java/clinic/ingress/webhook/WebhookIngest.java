@@ -8,6 +8,7 @@ import clinic.ingress.evolution.EvolutionEvent;
 import clinic.ingress.evolution.InboundMessage;
 import clinic.ingress.memory.MemoryLookup;
 import clinic.ingress.platform.Failures;
+import clinic.ingress.platform.LogText;
 import clinic.ingress.webhook.WebhookMetrics.Outcome;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
@@ -83,19 +84,18 @@ public class WebhookIngest {
     /** Handles an authenticated event; {@code clinic} is resolved for messages (null when unknown). */
     private Uni<WebhookAnswer> handle(WebhookRequest request, EvolutionEvent event, Clinic clinic) {
         if (event instanceof EvolutionEvent.Invalid invalid) {
-            Log.infof("invalid event from instance %s: %s", invalid.instance(), invalid.detail());
+            Log.infof("invalid event from instance %s: %s", LogText.escape(invalid.instance()), invalid.detail());
             return keep(request, invalid.reason(), invalid.instance(), invalid.event(), invalid.whatsappId())
                     .chain(() -> reject(Outcome.INVALID, WebhookRejection.badRequest(invalid.detail())));
         }
         if (event instanceof EvolutionEvent.Ignored ignored) {
-            Log.debugf("ignored %s from instance %s: %s", ignored.event(), ignored.instance(), ignored.reason());
+            Log.debugf("ignored %s from instance %s: %s", LogText.escape(ignored.event()), LogText.escape(ignored.instance()),
+                    ignored.reason());
             metrics.count(Outcome.IGNORED);
             return Uni.createFrom().item(WebhookAnswer.ignored(ignored.reason()));
         }
         InboundMessage message = ((EvolutionEvent.Message) event).message();
         if (clinic == null) {
-            Log.warnf("instance %s is not in the clinic directory: message %s quarantined",
-                    message.instanceName(), message.whatsappId());
             return keep(request, QuarantineStore.UNKNOWN_INSTANCE, message.instanceName(), message.event(),
                     message.whatsappId())
                     .map(ignored -> WebhookAnswer.quarantined(QuarantineStore.UNKNOWN_INSTANCE));
