@@ -60,7 +60,8 @@ public class WebhookIngest {
         // A credential vouches for one instance, or for those without a secret of their own.
         if (!sender.mayWriteAs(event.instance(), secrets)) {
             Log.warnf("credentials of %s used for instance %s: refused",
-                    sender.kind() == Sender.Kind.INSTANCE ? "instance " + sender.instance() : sender.kind(), event.instance());
+                    sender.kind() == Sender.Kind.INSTANCE ? "instance " + LogText.escape(sender.instance()) : sender.kind(),
+                    LogText.escape(event.instance()));
             return reject(Outcome.UNAUTHORIZED, WebhookRejection.unauthorized());
         }
         if (event instanceof EvolutionEvent.Message && !rates.allow(event.instance())) {
@@ -114,7 +115,7 @@ public class WebhookIngest {
     private Uni<WebhookAnswer> rejected(WebhookRequest request, InboundMessage message,
             MessagePath.Outcome outcome) {
         Log.warnf("PostgreSQL refused message %s from instance %s (sqlstate %s): quarantined",
-                message.whatsappId(), message.instanceName(), outcome.stored().sqlState());
+                LogText.escape(message.whatsappId()), LogText.escape(message.instanceName()), outcome.stored().sqlState());
         return keep(request, "database-rejected:" + outcome.stored().sqlState(), message.instanceName(), message.event(),
                 message.whatsappId())
                 .map(ignored -> WebhookAnswer.quarantined("database-rejected"));
@@ -127,11 +128,13 @@ public class WebhookIngest {
 
     private WebhookAnswer answer(InboundMessage message, MessagePath.Outcome outcome) {
         if (outcome.stored().isDuplicate()) {
-            Log.debugf("duplicate message %s from instance %s", message.whatsappId(), message.instanceName());
+            Log.debugf("duplicate message %s from instance %s", LogText.escape(message.whatsappId()),
+                    LogText.escape(message.instanceName()));
             metrics.count(Outcome.DUPLICATE);
             return WebhookAnswer.duplicate();
         }
-        Log.debugf("stored %s message %s from instance %s", message.direction(), message.whatsappId(), message.instanceName());
+        Log.debugf("stored %s message %s from instance %s", message.direction(), LogText.escape(message.whatsappId()),
+                LogText.escape(message.instanceName()));
         metrics.count(Outcome.ACCEPTED);
         MemoryLookup memory = outcome.memory();
         return WebhookAnswer.accepted(outcome.stored().messageId(), outcome.stored().sessionId(),
