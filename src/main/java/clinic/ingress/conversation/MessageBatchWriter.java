@@ -12,7 +12,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import clinic.ingress.dispatch.DispatchConfig;
 import clinic.ingress.dispatch.PendingTurn;
 import clinic.ingress.memory.Mem0Gateway;
-import clinic.ingress.memory.MemoryWriteConfig;
+import clinic.ingress.memory.MemoryConfig;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -121,13 +121,13 @@ public class MessageBatchWriter {
 
     private final Pool pool;
     private final DispatchConfig dispatch;
-    private final MemoryWriteConfig memoryConfig;
+    private final MemoryConfig.Write memoryConfig;
     private final Mem0Gateway mem0;
 
-    public MessageBatchWriter(Pool pool, DispatchConfig dispatch, MemoryWriteConfig memoryConfig, Mem0Gateway mem0) {
+    public MessageBatchWriter(Pool pool, DispatchConfig dispatch, MemoryConfig memorySettings, Mem0Gateway mem0) {
         this.pool = pool;
         this.dispatch = dispatch;
-        this.memoryConfig = memoryConfig;
+        this.memoryConfig = memorySettings.write();
         this.mem0 = mem0;
     }
 

@@ -24,12 +24,12 @@ class DroppedWrites {
 
     private static final int MAX_IDS_PER_LOG_LINE = 200;
 
-    private final MemoryWriteConfig config;
+    private final MemoryConfig.Write config;
     private final Counter dropped;
     private final ConcurrentLinkedQueue<String> ids = new ConcurrentLinkedQueue<>();
 
-    DroppedWrites(MemoryWriteConfig config, Background background, MeterRegistry registry) {
-        this.config = config;
+    DroppedWrites(MemoryConfig memorySettings, Background background, MeterRegistry registry) {
+        this.config = memorySettings.write();
         this.dropped = MemoryWriter.counter(registry, "dropped");
         background.every(config.writeDroppedLogInterval(), this::report);
     }

@@ -32,12 +32,12 @@ public class MemoryPrefetch {
 
     private final Pool pool;
     private final PatientMemory memory;
-    private final MemoryPrefetchConfig config;
+    private final MemoryConfig.Prefetch config;
 
-    public MemoryPrefetch(Pool pool, PatientMemory memory, MemoryPrefetchConfig config) {
+    public MemoryPrefetch(Pool pool, PatientMemory memory, MemoryConfig memorySettings) {
         this.pool = pool;
         this.memory = memory;
-        this.config = config;
+        this.config = memorySettings.prefetch();
     }
 
     /** Starts the prefetch; the returned future completes with the number of patients warmed. */

@@ -50,16 +50,16 @@ public class MemoryRelay {
     private final Pool pool;
     private final MemoryWriter writer;
     private final Mem0Gateway mem0;
-    private final MemoryWriteConfig config;
+    private final MemoryConfig.Write config;
     private final Background background;
     private final Counter recovered;
 
-    public MemoryRelay(Pool pool, MemoryWriter writer, Mem0Gateway mem0, MemoryWriteConfig config, Background background,
+    public MemoryRelay(Pool pool, MemoryWriter writer, Mem0Gateway mem0, MemoryConfig memorySettings, Background background,
             MeterRegistry registry) {
         this.pool = pool;
         this.writer = writer;
         this.mem0 = mem0;
-        this.config = config;
+        this.config = memorySettings.write();
         this.background = background;
         this.recovered = MemoryWriter.counter(registry, "recovered");
     }

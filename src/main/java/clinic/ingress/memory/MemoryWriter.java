@@ -39,7 +39,7 @@ public class MemoryWriter {
 
     private final Mem0Gateway mem0;
     private final PatientMemory memory;
-    private final MemoryWriteConfig config;
+    private final MemoryConfig.Write config;
     private final Background background;
     private final WriteRetries retries;
     private final DroppedWrites dropped;
@@ -53,11 +53,11 @@ public class MemoryWriter {
     /** Patients with a refresh already scheduled: one refresh covers every add before it fires. */
     private final Set<MemorySubject> refreshing = ConcurrentHashMap.newKeySet();
 
-    public MemoryWriter(Mem0Gateway mem0, PatientMemory memory, MemoryWriteConfig config, Background background,
+    public MemoryWriter(Mem0Gateway mem0, PatientMemory memory, MemoryConfig memorySettings, Background background,
             WriteRetries retries, DroppedWrites dropped, Pool pool, MeterRegistry registry) {
         this.mem0 = mem0;
         this.memory = memory;
-        this.config = config;
+        this.config = memorySettings.write();
         this.background = background;
         this.retries = retries;
         this.dropped = dropped;

@@ -21,14 +21,14 @@ import io.quarkus.logging.Log;
 @Singleton
 class WriteRetries {
 
-    private final MemoryWriteConfig config;
+    private final MemoryConfig.Write config;
     private final Background background;
     private final AtomicInteger retrying = new AtomicInteger();
     private final Counter retried;
     private final Counter failed;
 
-    WriteRetries(MemoryWriteConfig config, Background background, MeterRegistry registry) {
-        this.config = config;
+    WriteRetries(MemoryConfig memorySettings, Background background, MeterRegistry registry) {
+        this.config = memorySettings.write();
         this.background = background;
         this.retried = MemoryWriter.counter(registry, "retried");
         this.failed = MemoryWriter.counter(registry, "failed");

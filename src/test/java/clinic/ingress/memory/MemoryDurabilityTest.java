@@ -45,7 +45,7 @@ class MemoryDurabilityTest {
     @Inject
     WriteRetries retries;
     @Inject
-    MemoryWriteConfig config;
+    MemoryConfig memorySettings;
 
     private Db.TestClinic clinic;
 
@@ -86,10 +86,11 @@ class MemoryDurabilityTest {
 
     @Test
     void aHugeRetryAfterIsCappedAndDoesNotHoldTheWriteSlot() {
-        assertThat(retries.delay(1, tooManyRequests("99999999999999"))).isEqualTo(config.writeMaxBackoff());
-        assertThat(retries.delay(1, tooManyRequests("Wed, 21 Oct 2099 07:28:00 GMT"))).isEqualTo(config.writeMaxBackoff());
+        assertThat(retries.delay(1, tooManyRequests("99999999999999"))).isEqualTo(memorySettings.write().writeMaxBackoff());
+        assertThat(retries.delay(1, tooManyRequests("Wed, 21 Oct 2099 07:28:00 GMT")))
+                .isEqualTo(memorySettings.write().writeMaxBackoff());
         assertThat(retries.delay(1, tooManyRequests("2"))).isEqualTo(Duration.ofSeconds(2));
-        assertThat(retries.delay(1, tooManyRequests("soon"))).isEqualTo(config.writeInitialBackoff());
+        assertThat(retries.delay(1, tooManyRequests("soon"))).isEqualTo(memorySettings.write().writeInitialBackoff());
 
         // One write slot in tests: were it leaked by the 429, the next patient's add would never happen.
         addAnswers(aResponse().withStatus(429).withHeader("Retry-After", "99999999999999"));

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithParentName;
 
 /**
  * docs/configuration.md against the code: every {@code ingress.*} default the table states is the
@@ -54,15 +55,24 @@ class ConfigurationDocTest {
                 if (mapping == null) {
                     continue;
                 }
-                for (Method method : type.getDeclaredMethods()) {
-                    WithDefault value = method.getAnnotation(WithDefault.class);
-                    if (value != null) {
-                        defaults.put(mapping.prefix() + "." + kebab(method.getName()), value.value());
-                    }
-                }
+                collect(type, mapping.prefix(), defaults);
             }
         }
         return defaults;
+    }
+
+    /** The defaults of a mapping or group, and of its nested groups (under their name, or its own with @WithParentName). */
+    private static void collect(Class<?> type, String prefix, Map<String, String> defaults) {
+        for (Method method : type.getDeclaredMethods()) {
+            WithDefault value = method.getAnnotation(WithDefault.class);
+            if (value != null) {
+                defaults.put(prefix + "." + kebab(method.getName()), value.value());
+            } else if (method.getReturnType().isInterface() && method.getReturnType().getName().startsWith("clinic.ingress.")) {
+                collect(method.getReturnType(),
+                        method.isAnnotationPresent(WithParentName.class) ? prefix : prefix + "." + kebab(method.getName()),
+                        defaults);
+            }
+        }
     }
 
     /**
