@@ -17,23 +17,9 @@ port=18081
 management=19001
 instance=media-burst
 
-scripts/services.sh start >/dev/null 2>&1
-options=(-Dquarkus.profile=dev -Dquarkus.http.port=$port -Dquarkus.management.port=$management
-  -Dquarkus.log.category.clinic.ingress.level=INFO)
-mkdir -p target
-if [ -n "${NATIVE_RUNNER:-}" ]; then
-  "$NATIVE_RUNNER" "${options[@]}" > target/media-burst-service.log 2>&1 &
-else
-  [ -f target/quarkus-app/quarkus-run.jar ] || ./mvnw -B -q package -DskipTests
-  java "${options[@]}" ${JAVA_OPTS:-} -jar target/quarkus-app/quarkus-run.jar > target/media-burst-service.log 2>&1 &
-fi
-app=$!
-trap 'kill $app 2>/dev/null; wait $app 2>/dev/null || true' EXIT
-for _ in $(seq 1 120); do
-  curl -fs "http://127.0.0.1:$management/q/health/ready" >/dev/null 2>&1 && break
-  kill -0 $app 2>/dev/null || { echo "the service did not start: target/media-burst-service.log" >&2; exit 1; }
-  sleep 0.5
-done
+log_name=media-burst-service.log
+extra_options=(-Dquarkus.log.category.clinic.ingress.level=INFO)
+. tools/lib/start-service.sh
 # The instance the bodies name, in the dev directory (kept between runs).
 PGPASSWORD=${PGPASSWORD:-postgres} psql -h 127.0.0.1 -U postgres -d clinic_ingress -qX <<'SQL'
 INSERT INTO core.organizations (id, name) VALUES ('6d1c3f0e-8a2b-4c5d-9e7f-0a1b2c3d4e5f', 'Media Burst Org') ON CONFLICT DO NOTHING;

@@ -11,22 +11,16 @@ import http.client
 import json
 import os
 import sys
-import threading
 import time
 import uuid
 from collections import Counter
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from burst import run_at_once  # noqa: E402
+
 pid, host, port, instance, token = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]
 count = int(sys.argv[6]) if len(sys.argv) > 6 else 16
 size = int(float(sys.argv[7]) * 1024 * 1024) if len(sys.argv) > 7 else 12 * 1024 * 1024
-
-
-def rss_kib():
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
 
 
 def body(message_id, image_b64):
@@ -43,14 +37,6 @@ def body(message_id, image_b64):
 image_b64 = base64.b64encode(os.urandom(size * 3 // 4 - 1024)).decode()
 answers = Counter()
 attempts = Counter()
-peak = [0]
-done = threading.Event()
-
-
-def sample():
-    while not done.is_set():
-        peak[0] = max(peak[0], rss_kib())
-        time.sleep(0.01)
 
 
 def post(payload):
@@ -81,19 +67,7 @@ def one():
 for _ in range(2):
     post(body("WARM" + uuid.uuid4().hex[:16].upper(), base64.b64encode(os.urandom(3000)).decode()))
 time.sleep(1)
-before = rss_kib()
-sampler = threading.Thread(target=sample, daemon=True)
-sampler.start()
-started = time.monotonic()
-threads = [threading.Thread(target=one) for _ in range(count)]
-for t in threads:
-    t.start()
-for t in threads:
-    t.join()
-elapsed = time.monotonic() - started
-time.sleep(0.5)
-done.set()
-sampler.join()
+before, peak, elapsed = run_at_once(pid, count, one)
 print(f"{count} bodies of {len(body('X', image_b64)) / 1048576:.1f} MiB, all sent at once; final answers {dict(answers)}; "
       f"every attempt {dict(attempts)}; {elapsed:.1f} s")
-print(f"RSS before {before / 1024:.0f} MiB, peak {peak[0] / 1024:.0f} MiB, growth {(peak[0] - before) / 1024:.0f} MiB")
+print(f"RSS before {before / 1024:.0f} MiB, peak {peak / 1024:.0f} MiB, growth {(peak - before) / 1024:.0f} MiB")

@@ -16,22 +16,9 @@ size=${2:-15}
 port=18080
 management=19000
 
-scripts/services.sh start >/dev/null 2>&1
-options=(-Dquarkus.profile=dev -Dquarkus.http.port=$port -Dquarkus.management.port=$management)
-mkdir -p target
-if [ -n "${NATIVE_RUNNER:-}" ]; then
-  "$NATIVE_RUNNER" "${options[@]}" > target/flood-service.log 2>&1 &
-else
-  [ -f target/quarkus-app/quarkus-run.jar ] || ./mvnw -B -q package -DskipTests
-  java "${options[@]}" ${JAVA_OPTS:-} -jar target/quarkus-app/quarkus-run.jar > target/flood-service.log 2>&1 &
-fi
-app=$!
-trap 'kill $app 2>/dev/null; wait $app 2>/dev/null || true' EXIT
-for _ in $(seq 1 120); do
-  curl -fs "http://127.0.0.1:$management/q/health/ready" >/dev/null 2>&1 && break
-  kill -0 $app 2>/dev/null || { echo "the service did not start: target/flood-service.log" >&2; exit 1; }
-  sleep 0.5
-done
+log_name=flood-service.log
+extra_options=()
+. tools/lib/start-service.sh
 
 python3 tools/flood/flood_unauthenticated.py $app 127.0.0.1 $port "$count" 0.06 "X-Webhook-Token: wrong" >/dev/null
 echo "== wrong token header =="

@@ -5,11 +5,14 @@ service's resident memory moved (peak minus the figure before) and what every re
 usage: flood_unauthenticated.py PID HOST PORT [N=50] [SIZE_MB=15] [HEADERS...]
 Each extra argument is a header line ("X-Webhook-Token: wrong") sent with every request.
 """
+import os
 import socket
-import sys
-import threading
 import time
+import sys
 from collections import Counter
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from burst import run_at_once  # noqa: E402
 
 pid, host, port = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
 count = int(sys.argv[4]) if len(sys.argv) > 4 else 50
@@ -17,24 +20,8 @@ size = int(float(sys.argv[5]) * 1024 * 1024) if len(sys.argv) > 5 else 15 * 1024
 extra = sys.argv[6:]
 
 
-def rss_kib():
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
-
-
 answers = Counter()
 sent_bytes = []
-peak = [0]
-done = threading.Event()
-
-
-def sample():
-    while not done.is_set():
-        peak[0] = max(peak[0], rss_kib())
-        time.sleep(0.01)
 
 
 def one():
@@ -77,20 +64,10 @@ def one():
     sent_bytes.append(sent)
 
 
-before = rss_kib()
-sampler = threading.Thread(target=sample)
-sampler.start()
-threads = [threading.Thread(target=one) for _ in range(count)]
-for t in threads:
-    t.start()
-for t in threads:
-    t.join()
-time.sleep(0.5)
-done.set()
-sampler.join()
+before, peak, _ = run_at_once(pid, count, one)
 print(f"requests             {count} x {size / 1048576:.0f} MiB, headers: {extra or 'none'}")
 print(f"answers              {dict(answers)}")
 print(f"body bytes out       median {sorted(sent_bytes)[len(sent_bytes) // 2] / 1048576:.2f} MiB of {size / 1048576:.0f} MiB per request (into kernel socket buffers before the answer)")
 print(f"RSS before           {before / 1024:.1f} MiB")
-print(f"RSS peak             {peak[0] / 1024:.1f} MiB")
-print(f"RSS increase         {(peak[0] - before) / 1024:.1f} MiB")
+print(f"RSS peak             {peak / 1024:.1f} MiB")
+print(f"RSS increase         {(peak - before) / 1024:.1f} MiB")
