@@ -42,6 +42,12 @@ import io.vertx.mutiny.sqlclient.Pool;
  * The turn is already durable in the outbox, so a failed publish is not an error for the webhook:
  * the relay retries it. A published turn leaves the outbox in the next batched delete, every
  * {@code mark-interval} ({@link OutboxDeletes}).
+ *
+ * <p>
+ * Why one class of this size: the batch being gathered, the connection it goes out on and the
+ * per-stream WAIT pause are one piece of state touched only on the flush context; split, each part
+ * would need the others' context to stay lock-free. What stands alone is apart ({@link Turn},
+ * {@link TurnSeal}, {@link TurnStreams}, {@link StreamTrimmer}).
  */
 // Created at start, not on first use: its meters exist (at 0) on the first scrape, so an
 // increase() alert sees the first event after a deploy.
