@@ -2,9 +2,9 @@ package clinic.ingress.platform;
 
 /**
  * Makes a value that came from a request body safe for a log line: control and format characters
- * (line breaks, bidirectional overrides, zero-width marks) escaped as {@code \\uXXXX}, so a sender
- * cannot forge or hide log lines, and at most 100 characters kept. Only for identifiers (instance
- * names, message ids): patients' data never goes into a log line at all.
+ * (line breaks, bidirectional overrides, zero-width marks) and lone surrogates escaped as
+ * {@code \\uXXXX}, so a sender cannot forge or hide log lines, and at most 100 characters kept. Only
+ * for identifiers (instance names, message ids): patients' data never goes into a log line at all.
  */
 public final class LogText {
 
@@ -17,21 +17,18 @@ public final class LogText {
         if (value == null) {
             return "null";
         }
-        StringBuilder out = new StringBuilder(Math.min(value.length(), MAX) + 2);
-        for (int i = 0; i < value.length() && i < MAX; i++) {
-            char c = value.charAt(i);
-            int type = Character.getType(c);
-            if (type == Character.CONTROL || type == Character.FORMAT || type == Character.LINE_SEPARATOR
-                    || type == Character.PARAGRAPH_SEPARATOR || type == Character.SURROGATE
-                            && !(Character.isHighSurrogate(c) && i + 1 < value.length()
-                                    && Character.isLowSurrogate(value.charAt(i + 1)))
-                            && !(Character.isLowSurrogate(c) && i > 0 && Character.isHighSurrogate(value.charAt(i - 1)))) {
-                out.append(String.format("\\u%04x", (int) c));
-            } else {
-                out.append(c);
+        StringBuilder out = new StringBuilder();
+        // Code points, not chars: a surrogate pair (an emoji) is one printable character, a lone
+        // surrogate stays a code point of type SURROGATE and is escaped.
+        value.codePoints().limit(MAX).forEach(c -> {
+            switch (Character.getType(c)) {
+                case Character.CONTROL, Character.FORMAT, Character.LINE_SEPARATOR, Character.PARAGRAPH_SEPARATOR,
+                        Character.SURROGATE ->
+                    out.append(String.format("\\u%04x", c));
+                default -> out.appendCodePoint(c);
             }
-        }
-        if (value.length() > MAX) {
+        });
+        if (value.codePointCount(0, value.length()) > MAX) {
             out.append("...");
         }
         return out.toString();

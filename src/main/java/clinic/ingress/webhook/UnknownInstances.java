@@ -1,7 +1,8 @@
 package clinic.ingress.webhook;
 
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+
+import com.github.benmanes.caffeine.cache.Caffeine;
 
 import clinic.ingress.platform.LogText;
 import io.quarkus.logging.Log;
@@ -14,25 +15,26 @@ import io.quarkus.logging.Log;
  */
 final class UnknownInstances {
 
-    /** Instances remembered at most: past it the memory starts again (a few extra WARN lines). */
+    /** Instances remembered at most: past it the least recent are forgotten (a few extra WARN lines). */
     private static final int MAX_REMEMBERED = 10_000;
 
     private final QuarantineConfig config;
-    private final Map<String, Long> warnedAt = new ConcurrentHashMap<>();
+    /** Instances warned about within the interval: an entry expires when the next WARN is due. */
+    private final Map<String, Boolean> warned;
 
     UnknownInstances(QuarantineConfig config) {
         this.config = config;
+        // The same builder shape as PatientMemory's activity cache (expire after write, bounded),
+        // whose node class the native image already has.
+        this.warned = Caffeine.newBuilder()
+                .expireAfterWrite(config.unknownNoticeInterval())
+                .maximumSize(MAX_REMEMBERED)
+                .<String, Boolean> build()
+                .asMap();
     }
 
     void quarantined(String instance, String whatsappId) {
-        long now = System.nanoTime();
-        long interval = config.unknownNoticeInterval().toNanos();
-        Long last = warnedAt.get(instance);
-        if (last == null || now - last >= interval) {
-            if (warnedAt.size() >= MAX_REMEMBERED) {
-                warnedAt.clear();
-            }
-            warnedAt.put(instance, now);
+        if (warned.putIfAbsent(instance, Boolean.TRUE) == null) {
             Log.warnf("instance %s is not in the clinic directory: message %s quarantined (further messages of this"
                     + " instance in the next %s at DEBUG; all are counted)", LogText.escape(instance),
                     LogText.escape(whatsappId), config.unknownNoticeInterval());

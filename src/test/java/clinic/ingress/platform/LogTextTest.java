@@ -1,0 +1,24 @@
+package clinic.ingress.platform;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class LogTextTest {
+
+    @Test
+    void printableTextIsKeptIncludingEmojiAndAccents() {
+        assertThat(LogText.escape("clínica-São Paulo 🦷")).isEqualTo("clínica-São Paulo 🦷");
+    }
+
+    @Test
+    void controlFormatAndLoneSurrogatesAreEscaped() {
+        assertThat(LogText.escape("a\nb\u202ec\u200dd\ud83de")).isEqualTo("a\\u000ab\\u202ec\\u200dd\\ud83de");
+    }
+
+    @Test
+    void longValuesAreCutAndNullIsSaid() {
+        assertThat(LogText.escape("x".repeat(150))).isEqualTo("x".repeat(100) + "...");
+        assertThat(LogText.escape(null)).isEqualTo("null");
+    }
+}
