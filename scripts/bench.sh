@@ -186,14 +186,7 @@ fresh_database() { # schema by the given build's own migrations, then the direct
   redis-cli -n $REDIS_DB FLUSHDB >/dev/null
   PG_VIA=direct start_app "schema-$1" -Dingress.warmup.enabled=false
   stop_app
-  psql -qX -d "$DB" <<SQL
-INSERT INTO core.organizations (id, name) VALUES ('0a7c8e52-1f7e-4a3b-9c55-3d1b2e4f6a01', 'Bench Org');
-INSERT INTO healthcare.clinics (id, organization_id, name, whatsapp_number)
-SELECT md5('clinic' || g)::uuid, '0a7c8e52-1f7e-4a3b-9c55-3d1b2e4f6a01', 'Bench Clinic ' || g, '55110000' || lpad(g::text, 5, '0')
-FROM generate_series(1, $INSTANCES) g;
-INSERT INTO core.whatsapp_instances (instance_name, clinic_id, organization_id)
-SELECT 'bench-' || g, md5('clinic' || g)::uuid, '0a7c8e52-1f7e-4a3b-9c55-3d1b2e4f6a01' FROM generate_series(1, $INSTANCES) g;
-SQL
+  psql -qX -v instances="$INSTANCES" -d "$DB" -f tools/bench/bench-directory.sql
 }
 fill_memories() { # every bench patient writes until all their memories are cached (mem0 fast meanwhile)
   mem0_delay 5

@@ -95,14 +95,7 @@ trap stop EXIT
 run schema -Dingress.warmup.enabled=false
 ready schema >/dev/null
 stop
-psql -h 127.0.0.1 -U postgres -d "$DB" -qX <<'SQL'
-INSERT INTO core.organizations (id, name) VALUES ('0a7c8e52-1f7e-4a3b-9c55-3d1b2e4f6a01', 'Bench Org');
-INSERT INTO healthcare.clinics (id, organization_id, name, whatsapp_number)
-SELECT md5('clinic' || g)::uuid, '0a7c8e52-1f7e-4a3b-9c55-3d1b2e4f6a01', 'Bench Clinic ' || g, '55110000' || lpad(g::text, 5, '0')
-FROM generate_series(1, 10000) g;
-INSERT INTO core.whatsapp_instances (instance_name, clinic_id, organization_id)
-SELECT 'bench-' || g, md5('clinic' || g)::uuid, '0a7c8e52-1f7e-4a3b-9c55-3d1b2e4f6a01' FROM generate_series(1, 10000) g;
-SQL
+psql -h 127.0.0.1 -U postgres -d "$DB" -qX -v instances=10000 -f tools/bench/bench-directory.sql
 run ready
 ready_ms=$(ready ready)
 started=$(grep -o 'started in [0-9.]*s' "$OUT/ready.log" | head -n 1)

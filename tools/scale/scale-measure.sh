@@ -76,14 +76,7 @@ run() { # run NAME REDIS_OPTIONS...
   APP=$!
   pids+=("$APP")
   for _ in $(seq 1 600); do curl -fs "http://127.0.0.1:$MGMT_PORT/q/health/ready" >/dev/null 2>&1 && break; sleep 0.1; done
-  psql -qX -d "$DB" <<'SQL'
-INSERT INTO core.organizations (id, name) VALUES ('0a7c8e52-1f7e-4a3b-9c55-3d1b2e4f6a01', 'Bench Org');
-INSERT INTO healthcare.clinics (id, organization_id, name, whatsapp_number)
-SELECT md5('clinic' || g)::uuid, '0a7c8e52-1f7e-4a3b-9c55-3d1b2e4f6a01', 'Bench Clinic ' || g, '55110000' || lpad(g::text, 5, '0')
-FROM generate_series(1, 200) g;
-INSERT INTO core.whatsapp_instances (instance_name, clinic_id, organization_id)
-SELECT 'bench-' || g, md5('clinic' || g)::uuid, '0a7c8e52-1f7e-4a3b-9c55-3d1b2e4f6a01' FROM generate_series(1, 200) g;
-SQL
+  psql -qX -v instances=200 -d "$DB" -f tools/bench/bench-directory.sql
   log "$name: warm-up (wrk -c64, 30 s, not recorded)"
   sed "s/PATIENTS/$PATIENTS/; s/SENDERS/200/; s/RUN/w$name/" tools/bench/post-messages.lua > "$OUT/warm.lua"
   wrk -t2 -c64 -d30s -s "$OUT/warm.lua" "http://127.0.0.1:$APP_PORT" > /dev/null
