@@ -36,11 +36,11 @@ final class UnknownInstances {
     void quarantined(String instance, String whatsappId) {
         if (warned.putIfAbsent(instance, Boolean.TRUE) == null) {
             Log.warnf("instance %s is not in the clinic directory: message %s quarantined (further messages of this"
-                    + " instance in the next %s at DEBUG; all are counted)", LogText.escape(instance),
-                    LogText.escape(whatsappId), config.unknownNoticeInterval());
+                    + " instance in the next %s at DEBUG; all are counted)", LogText.of(instance),
+                    LogText.of(whatsappId), config.unknownNoticeInterval());
         } else {
-            Log.debugf("instance %s is not in the clinic directory: message %s quarantined", LogText.escape(instance),
-                    LogText.escape(whatsappId));
+            Log.debugf("instance %s is not in the clinic directory: message %s quarantined", LogText.of(instance),
+                    LogText.of(whatsappId));
         }
     }
 }

@@ -60,8 +60,8 @@ public class WebhookIngest {
         // A credential vouches for one instance, or for those without a secret of their own.
         if (!sender.mayWriteAs(event.instance(), secrets)) {
             Log.warnf("credentials of %s used for instance %s: refused",
-                    sender.kind() == Sender.Kind.INSTANCE ? "instance " + LogText.escape(sender.instance()) : sender.kind(),
-                    LogText.escape(event.instance()));
+                    sender.kind() == Sender.Kind.INSTANCE ? "instance " + LogText.of(sender.instance()) : sender.kind(),
+                    LogText.of(event.instance()));
             return reject(Outcome.UNAUTHORIZED, WebhookRejection.unauthorized());
         }
         if (event instanceof EvolutionEvent.Message && !rates.allow(event.instance())) {
@@ -85,12 +85,12 @@ public class WebhookIngest {
     /** Handles an authenticated event; {@code clinic} is resolved for messages (null when unknown). */
     private Uni<WebhookAnswer> handle(WebhookRequest request, EvolutionEvent event, Clinic clinic) {
         if (event instanceof EvolutionEvent.Invalid invalid) {
-            Log.infof("invalid event from instance %s: %s", LogText.escape(invalid.instance()), invalid.detail());
+            Log.infof("invalid event from instance %s: %s", LogText.of(invalid.instance()), invalid.detail());
             return keep(request, invalid.reason(), invalid.instance(), invalid.event(), invalid.whatsappId())
                     .chain(() -> reject(Outcome.INVALID, WebhookRejection.badRequest(invalid.detail())));
         }
         if (event instanceof EvolutionEvent.Ignored ignored) {
-            Log.debugf("ignored %s from instance %s: %s", LogText.escape(ignored.event()), LogText.escape(ignored.instance()),
+            Log.debugf("ignored %s from instance %s: %s", LogText.of(ignored.event()), LogText.of(ignored.instance()),
                     ignored.reason());
             metrics.count(Outcome.IGNORED);
             return Uni.createFrom().item(WebhookAnswer.ignored(ignored.reason()));
@@ -115,7 +115,7 @@ public class WebhookIngest {
     private Uni<WebhookAnswer> rejected(WebhookRequest request, InboundMessage message,
             MessagePath.Outcome outcome) {
         Log.warnf("PostgreSQL refused message %s from instance %s (sqlstate %s): quarantined",
-                LogText.escape(message.whatsappId()), LogText.escape(message.instanceName()), outcome.stored().sqlState());
+                LogText.of(message.whatsappId()), LogText.of(message.instanceName()), outcome.stored().sqlState());
         return keep(request, "database-rejected:" + outcome.stored().sqlState(), message.instanceName(), message.event(),
                 message.whatsappId())
                 .map(ignored -> WebhookAnswer.quarantined("database-rejected"));
@@ -128,13 +128,13 @@ public class WebhookIngest {
 
     private WebhookAnswer answer(InboundMessage message, MessagePath.Outcome outcome) {
         if (outcome.stored().isDuplicate()) {
-            Log.debugf("duplicate message %s from instance %s", LogText.escape(message.whatsappId()),
-                    LogText.escape(message.instanceName()));
+            Log.debugf("duplicate message %s from instance %s", LogText.of(message.whatsappId()),
+                    LogText.of(message.instanceName()));
             metrics.count(Outcome.DUPLICATE);
             return WebhookAnswer.duplicate();
         }
-        Log.debugf("stored %s message %s from instance %s", message.direction(), LogText.escape(message.whatsappId()),
-                LogText.escape(message.instanceName()));
+        Log.debugf("stored %s message %s from instance %s", message.direction(), LogText.of(message.whatsappId()),
+                LogText.of(message.instanceName()));
         metrics.count(Outcome.ACCEPTED);
         MemoryLookup memory = outcome.memory();
         return WebhookAnswer.accepted(outcome.stored().messageId(), outcome.stored().sessionId(),

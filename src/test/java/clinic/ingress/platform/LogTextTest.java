@@ -21,4 +21,9 @@ class LogTextTest {
         assertThat(LogText.escape("x".repeat(150))).isEqualTo("x".repeat(100) + "...");
         assertThat(LogText.escape(null)).isEqualTo("null");
     }
+
+    @Test
+    void aLogArgumentIsTheEscapedText() {
+        assertThat(LogText.of("forged\nline")).hasToString("forged\\u000aline");
+    }
 }
