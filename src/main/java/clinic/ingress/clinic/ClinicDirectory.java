@@ -67,12 +67,25 @@ public class ClinicDirectory {
 
     /** The clinic of the instance, or a null item when it is not in the directory. */
     public Uni<Clinic> resolve(String instanceName) {
+        return timed(lookup(instanceName, true));
+    }
+
+    /**
+     * The same for a name that nobody has vouched for yet (a sender only the body's apikey, checked
+     * against the resolved clinic, can authenticate): an unknown name is remembered in this process's
+     * bounded negative tier only, never in Redis, so invented names leave nothing shared behind.
+     */
+    public Uni<Clinic> resolveUnverified(String instanceName) {
+        return timed(lookup(instanceName, false));
+    }
+
+    private Uni<Clinic> timed(Uni<Clinic> lookup) {
         long start = System.nanoTime();
-        return lookup(instanceName)
+        return lookup
                 .invoke(() -> resolveTime.record(System.nanoTime() - start, TimeUnit.NANOSECONDS));
     }
 
-    private Uni<Clinic> lookup(String instanceName) {
+    private Uni<Clinic> lookup(String instanceName, boolean shareUnknown) {
         if (!config.cacheEnabled()) {
             return fromDatabase(instanceName, false);
         }
@@ -86,7 +99,7 @@ public class ClinicDirectory {
             return Uni.createFrom().item(cached);
         }
         metrics.count(CACHE, "local", "miss");
-        return local.<String, Clinic> getAsync(instanceName, this::fromShared)
+        return local.<String, Clinic> getAsync(instanceName, name -> fromShared(name, shareUnknown))
                 .onFailure(UnknownInstance.class).recoverWithUni(() -> {
                     unknown.put(instanceName, CompletableFuture.completedFuture(Boolean.TRUE));
                     return Uni.createFrom().nullItem();
@@ -134,13 +147,15 @@ public class ClinicDirectory {
                 .toList();
     }
 
-    private Uni<Clinic> fromShared(String instanceName) {
+    private Uni<Clinic> fromShared(String instanceName, boolean shareUnknown) {
         return shared.get(CACHE, redisKey(instanceName))
                 .onFailure().recoverWithNull()
-                .chain(value -> value == null ? fromDatabase(instanceName, true) : fromRedis(instanceName, value));
+                .chain(value -> value == null
+                        ? fromDatabase(instanceName, true, shareUnknown)
+                        : fromRedis(instanceName, value, shareUnknown));
     }
 
-    private Uni<Clinic> fromRedis(String instanceName, CachedValue value) {
+    private Uni<Clinic> fromRedis(String instanceName, CachedValue value, boolean shareUnknown) {
         if (value.negative()) {
             metrics.count(CACHE, "redis", "negative");
             return Uni.createFrom().failure(new UnknownInstance());
@@ -150,13 +165,17 @@ public class ClinicDirectory {
             metrics.count(CACHE, "redis", "corrupt");
             return shared.delete(redisKey(instanceName))
                     .onFailure().recoverWithNull()
-                    .chain(() -> fromDatabase(instanceName, true));
+                    .chain(() -> fromDatabase(instanceName, true, shareUnknown));
         }
         metrics.count(CACHE, "redis", "hit");
         return Uni.createFrom().item(clinic);
     }
 
     private Uni<Clinic> fromDatabase(String instanceName, boolean cached) {
+        return fromDatabase(instanceName, cached, true);
+    }
+
+    private Uni<Clinic> fromDatabase(String instanceName, boolean cached, boolean shareUnknown) {
         if (cached && shared.enabled()) {
             metrics.count(CACHE, "redis", "miss");
         }
@@ -166,7 +185,8 @@ public class ClinicDirectory {
             return loaded;
         }
         return loaded
-                .call(clinic -> writeShared(instanceName, clinic))
+                .call(clinic -> clinic != null || shareUnknown ? writeShared(instanceName, clinic)
+                        : Uni.createFrom().voidItem())
                 .onItem().ifNull().failWith(UnknownInstance::new);
     }
 

@@ -1,7 +1,6 @@
 package clinic.ingress.conversation;
 
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -15,6 +14,7 @@ import com.fasterxml.uuid.impl.TimeBasedEpochGenerator;
 import clinic.ingress.clinic.Clinic;
 import clinic.ingress.evolution.InboundMessage;
 import clinic.ingress.platform.Background;
+import clinic.ingress.platform.FairQueue;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -35,6 +35,14 @@ import io.vertx.core.Vertx;
  * form the next batches, so batches grow with the load and stay at one message when it is light.
  *
  * <p>
+ * Fair to every instance: waiting messages queue per instance and batches are filled by deficit
+ * round robin ({@link FairQueue}), so a quiet clinic's message joins the next batch whatever another
+ * clinic sends. The queue takes everything while it has room ({@code ingress.store.max-queued-bytes}):
+ * a burst from one instance is stored, not refused. Only when it is full is a message refused, and
+ * only one of the instance holding the most; its answer is 503 with {@code Retry-After}
+ * ({@link Overloaded}).
+ *
+ * <p>
  * A webhook's answer waits for its batch's commit: nothing is acknowledged before it is durable.
  * A caller that gives up (the store timeout) before its message was sent leaves the batch; one that
  * gives up later may find its message stored, which a retry answers as a duplicate.
@@ -42,18 +50,26 @@ import io.vertx.core.Vertx;
 @ApplicationScoped
 public class MessageStore {
 
+    /**
+     * Credit a lane gets per round: about one typical message (a text webhook's kept body is 1-2 KB),
+     * so a round takes one message from each instance with messages waiting.
+     */
+    private static final long QUANTUM_BYTES = 2048;
+
     /** A message waiting for its batch, and the webhook waiting for its answer. */
     private static final class Waiting {
         final NewMessage message;
         final UniEmitter<? super StoredMessage> answer;
         final Context context;
         final long since = System.nanoTime();
+        final long weight;
         volatile boolean abandoned;
 
         Waiting(NewMessage message, UniEmitter<? super StoredMessage> answer, Context context) {
             this.message = message;
             this.answer = answer;
             this.context = context;
+            this.weight = message.weight();
         }
 
         /** Answers on the webhook's own event loop, not on the one that ran the statement. */
@@ -74,10 +90,13 @@ public class MessageStore {
         }
     }
 
-    /** The store is saturated: more messages wait than ingress.store.max-queued. */
-    public static final class Saturated extends RuntimeException {
-        Saturated() {
-            super("too many messages waiting for a batch", null, false, false);
+    /**
+     * The queue is full (ingress.store.max-queued-bytes) and this message's instance holds the largest
+     * share of it: refused, or pushed out by a message of an instance holding less.
+     */
+    public static final class Overloaded extends RuntimeException {
+        Overloaded() {
+            super("the store's queue is full and this instance holds the largest share of it", null, false, false);
         }
     }
 
@@ -86,7 +105,7 @@ public class MessageStore {
     private final Background background;
     private final TimeBasedEpochGenerator ids = Generators.timeBasedEpochGenerator();
     private final ReentrantLock lock = new ReentrantLock();
-    private final ArrayDeque<Waiting> queue = new ArrayDeque<>();
+    private final FairQueue<String, Waiting> queue;
     private int inFlight;
     private boolean timerArmed;
     private final DistributionSummary batchSize;
@@ -97,6 +116,7 @@ public class MessageStore {
         this.writer = writer;
         this.config = config;
         this.background = background;
+        this.queue = new FairQueue<>(waiting -> waiting.weight, config.maxQueuedBytes().asLongValue(), QUANTUM_BYTES);
         this.batchSize = DistributionSummary.builder("ingress.store.batch.size")
                 .description("Messages per store statement (group commit)")
                 .serviceLevelObjectives(1, 2, 5, 10, 20, 50, 100, 200)
@@ -111,6 +131,14 @@ public class MessageStore {
                 .register(registry);
         Gauge.builder("ingress.store.queued", this, MessageStore::queued)
                 .description("Messages waiting for a batch")
+                .register(registry);
+        Gauge.builder("ingress.store.queued.bytes", this, MessageStore::queuedBytes)
+                .description("Weight of the messages waiting for a batch (their kept bodies and text)")
+                .baseUnit("bytes")
+                .register(registry);
+        Gauge.builder("ingress.store.queue.limit.bytes", config, c -> c.maxQueuedBytes().asLongValue())
+                .description("ingress.store.max-queued-bytes: beyond it the instance holding the most is refused")
+                .baseUnit("bytes")
                 .register(registry);
     }
 
@@ -130,26 +158,32 @@ public class MessageStore {
     private void enqueue(Waiting waiting) {
         List<Waiting> batch = null;
         boolean armTimer = false;
-        Duration linger;
+        Duration linger = Duration.ZERO;
+        FairQueue.Offer<Waiting> offer;
         lock.lock();
         try {
-            if (queue.size() >= config.maxQueued()) {
-                waiting.answer.fail(new Saturated());
-                return;
-            }
-            queue.add(waiting);
-            // Nothing running: no batch forms behind a running one, so the message waits only the
-            // idle linger (none by default). Otherwise it waits up to the linger for company, unless
-            // the batch is full.
-            linger = inFlight == 0 ? config.idleLinger() : config.linger();
-            if (queue.size() >= config.maxBatch() || linger.isZero()) {
-                batch = takeBatch();
-            }
-            if (!queue.isEmpty() && !timerArmed && !linger.isZero()) {
-                timerArmed = armTimer = true;
+            offer = queue.offer(waiting.message.message().instanceName(), waiting);
+            if (offer.queued()) {
+                // Nothing running: no batch forms behind a running one, so the message waits only the
+                // idle linger (none by default). Otherwise it waits up to the linger for company,
+                // unless the batch is full.
+                linger = inFlight == 0 ? config.idleLinger() : config.linger();
+                if (queue.size() >= config.maxBatch() || linger.isZero()) {
+                    batch = takeBatch();
+                }
+                if (!queue.isEmpty() && !timerArmed && !linger.isZero()) {
+                    timerArmed = armTimer = true;
+                }
             }
         } finally {
             lock.unlock();
+        }
+        if (!offer.queued()) {
+            waiting.fail(new Overloaded());
+            return;
+        }
+        for (Waiting pushedOut : offer.evicted()) {
+            pushedOut.fail(new Overloaded());
         }
         if (armTimer) {
             background.after(linger, this::lingerOver);
@@ -189,6 +223,7 @@ public class MessageStore {
         }
         List<Waiting> batch = new ArrayList<>(Math.min(queue.size(), config.maxBatch()));
         while (batch.size() < config.maxBatch() && !queue.isEmpty()) {
+            // Round robin over the instances with messages waiting (deficit round robin by weight).
             Waiting next = queue.poll();
             if (!next.abandoned) {
                 batch.add(next);
@@ -232,6 +267,15 @@ public class MessageStore {
         lock.lock();
         try {
             return queue.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private long queuedBytes() {
+        lock.lock();
+        try {
+            return queue.weight();
         } finally {
             lock.unlock();
         }

@@ -15,6 +15,18 @@ import clinic.ingress.evolution.InboundMessage;
  */
 public record NewMessage(UUID id, Clinic clinic, InboundMessage message, String traceparent) {
 
+    /** Fixed cost of a queued message beyond its strings: the records, the answer's emitter. */
+    private static final int OVERHEAD_BYTES = 256;
+
+    /** What it holds while it waits (strings of Latin text take a byte a character): its queue weight. */
+    long weight() {
+        return OVERHEAD_BYTES + length(message.rawJson()) + length(message.text());
+    }
+
+    private static int length(String text) {
+        return text == null ? 0 : text.length();
+    }
+
     /** {@code (instance_name, whatsapp_message_id)}, the idempotency key. */
     String idempotencyKey() {
         return message.instanceName() + '\u0000' + message.whatsappId();

@@ -2,6 +2,7 @@ package clinic.ingress.conversation;
 
 import java.time.Duration;
 
+import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -46,7 +47,14 @@ public interface StoreConfig {
     @WithDefault("4")
     int maxInFlight();
 
-    /** Messages waiting for a batch beyond which a webhook is answered 503 at once (back-pressure). */
-    @WithDefault("10000")
-    int maxQueued();
+    /**
+     * The most the messages waiting for a batch may weigh (their kept bodies and text), across all
+     * instances. Below it every message is queued, however many one instance sends: a reconnect
+     * burst is stored, not refused. At it, the instance holding the most is refused (503 with
+     * Retry-After), or pushes out nothing and makes room for an instance holding less. 16 MiB is
+     * about 10,000 text messages, two seconds of what PostgreSQL commits here at saturation: a
+     * longer queue would only make webhooks wait towards ingress.webhook.store-timeout.
+     */
+    @WithDefault("16M")
+    MemorySize maxQueuedBytes();
 }

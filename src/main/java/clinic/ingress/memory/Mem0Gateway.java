@@ -59,12 +59,12 @@ public class Mem0Gateway {
     // (p99 4-6 s reported): FT's default 1 s timeout would fail nearly all of them. A background
     // fetch may take this long; webhooks never wait past ingress.memory.lookup-budget. These values
     // are the only ones; quarkus.fault-tolerance."clinic.ingress.memory.Mem0Gateway/search".* overrides.
+    // No bulkhead: searches reach here through Mem0Searches, which bounds them (search-concurrency)
+    // and shares the places fairly between organizations; a FIFO bulkhead gave them to a burst.
     @AsynchronousNonBlocking
     @Timeout(8000)
-    // A full bulkhead is our own back-pressure, not mem0 failing: it must not open the circuit.
-    @CircuitBreaker(requestVolumeThreshold = 10, failureRatio = 0.5, delay = 10_000, skipOn = BulkheadException.class)
+    @CircuitBreaker(requestVolumeThreshold = 10, failureRatio = 0.5, delay = 10_000)
     @CircuitBreakerName("mem0-search")
-    @Bulkhead(value = 32, waitingTaskQueue = 256)
     public Uni<List<MemoryItem>> search(String userId) {
         ObjectNode body = JsonNodeFactory.instance.objectNode()
                 .put("query", config.query())

@@ -19,6 +19,21 @@ public interface MemoryConfig {
     @WithDefault("300ms")
     Duration lookupBudget();
 
+    /**
+     * mem0 searches running at once from this replica (what a bulkhead would bound). Searches beyond
+     * wait in one queue per organization, taken in turn, so one clinic's burst of new patients cannot
+     * take every place while another clinic's patient waits ({@link Mem0Searches}).
+     */
+    @WithDefault("32")
+    int searchConcurrency();
+
+    /**
+     * Searches waiting for a place, all organizations together; when full, the organization waiting
+     * with the most gives way (its lookups answer with the stale entry or none, as on a timeout).
+     */
+    @WithDefault("256")
+    int searchQueue();
+
     /** In-process tier. */
     @WithDefault("75s")
     Duration localTtl();

@@ -3,7 +3,6 @@ package clinic.ingress.memory;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -15,8 +14,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import clinic.ingress.platform.Background;
+import clinic.ingress.platform.FairQueue;
 import clinic.ingress.postgres.OutboxDeletes;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
@@ -27,8 +28,10 @@ import io.vertx.mutiny.sqlclient.Pool;
  * Write-behind: each stored inbound message is added to the patient's mem0 memory off the webhook
  * path. Messages are grouped per patient: while a patient's add waits in the bounded queue, later
  * messages of that patient join it ({@link WriteBatch}), so a chatty patient costs one mem0 call per
- * drain instead of one per message (mem0's hosted add API allows about 1,000 calls a minute). A few
- * adds run at once; a failed one goes to {@link WriteRetries}, what the full queue turns away to
+ * drain instead of one per message (mem0's hosted add API allows about 1,000 calls a minute). The
+ * queue has a lane per organization, taken in turn ({@link FairQueue}): one clinic's burst does not
+ * delay another's adds, and when the queue is full the organization holding the most gives way. A
+ * few adds run at once; a failed one goes to {@link WriteRetries}, what the full queue turns away to
  * {@link DroppedWrites}. The queue is only the fast path: every message also has a row in
  * {@code core.memory_outbox} from its store transaction, deleted in batches once mem0 accepted it;
  * what is dropped, given up or lost with the process is added later by {@link MemoryRelay}.
@@ -52,7 +55,8 @@ public class MemoryWriter {
     private volatile boolean stopping;
     /** Completed once stopping and no add is in flight: what a graceful shutdown waits for. */
     private final CompletableFuture<Void> idle = new CompletableFuture<>();
-    private final ArrayBlockingQueue<WriteBatch> queue;
+    /** Patients' batches waiting for a write slot, per organization; guarded by its own monitor. */
+    private final FairQueue<UUID, WriteBatch> queue;
     private final ConcurrentHashMap<MemorySubject, WriteBatch> open = new ConcurrentHashMap<>();
     private final AtomicInteger active = new AtomicInteger();
     private final Counter addedCount;
@@ -69,9 +73,11 @@ public class MemoryWriter {
         this.dropped = dropped;
         this.added = OutboxDeletes.every(config.writeMarkInterval(), background, pool, "core.memory_outbox",
                 "added messages");
-        this.queue = new ArrayBlockingQueue<>(config.writeQueueCapacity());
+        this.queue = new FairQueue<>(batch -> 1, config.writeQueueCapacity(), 1);
         this.addedCount = counter(registry, "added");
-        registry.gaugeCollectionSize("ingress.memory.write.queue", List.of(), queue);
+        Gauge.builder("ingress.memory.write.queue", this, MemoryWriter::queued)
+                .description("Patients whose messages wait for a mem0 add")
+                .register(registry);
     }
 
     /** Queues a message for mem0; never blocks the caller. */
@@ -91,12 +97,8 @@ public class MemoryWriter {
                 batch.messageIds.add(messageId);
                 first = batch.texts.size() == 1;
             }
-            if (first && !queue.offer(batch)) {
-                synchronized (batch) {
-                    batch.sealed = true;
-                }
-                open.remove(subject, batch);
-                dropped.add(batch);
+            if (first) {
+                offer(batch);
             }
             drain();
             return;
@@ -110,7 +112,35 @@ public class MemoryWriter {
 
     /** Patients the queue can still take. */
     int room() {
-        return queue.remainingCapacity();
+        synchronized (queue) {
+            return config.writeQueueCapacity() - queue.size();
+        }
+    }
+
+    private int queued() {
+        synchronized (queue) {
+            return queue.size();
+        }
+    }
+
+    /** Queues a patient's batch in its organization's lane; what is turned away goes to the outbox relay. */
+    private void offer(WriteBatch batch) {
+        FairQueue.Offer<WriteBatch> offer;
+        synchronized (queue) {
+            offer = queue.offer(batch.subject.organizationId(), batch);
+        }
+        if (!offer.queued()) {
+            drop(batch);
+        }
+        offer.evicted().forEach(this::drop);
+    }
+
+    private void drop(WriteBatch batch) {
+        synchronized (batch) {
+            batch.sealed = true;
+        }
+        open.remove(batch.subject, batch);
+        dropped.add(batch);
     }
 
     /**
@@ -146,13 +176,16 @@ public class MemoryWriter {
                 return;
             }
             int running = active.get();
-            if (running >= config.writeConcurrency() || queue.isEmpty()) {
+            if (running >= config.writeConcurrency() || queued() == 0) {
                 return;
             }
             if (!active.compareAndSet(running, running + 1)) {
                 continue;
             }
-            WriteBatch batch = queue.poll();
+            WriteBatch batch;
+            synchronized (queue) {
+                batch = queue.poll();
+            }
             if (batch == null) {
                 active.decrementAndGet();
                 return;
@@ -192,9 +225,7 @@ public class MemoryWriter {
     }
 
     private void requeue(WriteBatch batch) {
-        if (!queue.offer(batch)) {
-            dropped.add(batch);
-        }
+        offer(batch);
         drain();
     }
 

@@ -40,6 +40,7 @@ public class PatientMemory {
     static final String CACHE = "memory";
 
     private final Mem0Gateway mem0;
+    private final Mem0Searches searches;
     private final MemoryTiers tiers;
     private final PatientKeys keys;
     private final MemoryConfig config;
@@ -51,10 +52,12 @@ public class PatientMemory {
     private final ConcurrentHashMap<String, CompletableFuture<MemoryEntry>> inflight = new ConcurrentHashMap<>();
     private final com.github.benmanes.caffeine.cache.Cache<String, AtomicInteger> activity;
 
-    PatientMemory(Mem0Gateway mem0, MemoryTiers tiers, PatientKeys keys, MemoryConfig config, CacheMetrics metrics,
-            FetchLease lease, MemoryMetrics meters, Background background) {
+    @SuppressWarnings("java:S107") // constructor injection of the lookup's collaborators
+    PatientMemory(Mem0Gateway mem0, Mem0Searches searches, MemoryTiers tiers, PatientKeys keys, MemoryConfig config,
+            CacheMetrics metrics, FetchLease lease, MemoryMetrics meters, Background background) {
         this.background = background;
         this.mem0 = mem0;
+        this.searches = searches;
         this.tiers = tiers;
         this.keys = keys;
         this.config = config;
@@ -213,8 +216,9 @@ public class PatientMemory {
 
     private Uni<MemoryEntry> callMem0(MemorySubject subject, String key) {
         long start = System.nanoTime();
-        return mem0.search(pseudonym(subject))
-                .onFailure().invoke(e -> metrics.count(CACHE, "mem0", "error"))
+        // The search waits its organization's turn for a place (Mem0Searches), not a FIFO bulkhead.
+        return searches.submit(subject.organizationId(), () -> mem0.search(pseudonym(subject)))
+                .onFailure(e -> !(e instanceof Mem0Searches.Busy)).invoke(e -> metrics.count(CACHE, "mem0", "error"))
                 .chain(items -> {
                     metrics.count(CACHE, "mem0", "hit");
                     MemoryEntry entry = new MemoryEntry(items, Instant.now(),

@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -15,6 +16,8 @@ import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.quarkus.logging.Log;
+import io.vertx.core.Context;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
@@ -24,14 +27,19 @@ import io.vertx.ext.web.RoutingContext;
  * <ul>
  * <li>the size limit is enforced while reading: the chunk that passes it is answered 413 and the
  * rest is never read;</li>
- * <li>the bytes being read or parsed count against {@link InflightBytes}: beyond it, 503 with
- * {@code Retry-After}, nothing buffered;</li>
+ * <li>the bytes count against {@link InflightBytes} as they arrive: a body that finds no room is
+ * paused (TCP pushes back on its sender) and goes on when there is, nothing refused;</li>
+ * <li>two deadlines: a body that stops arriving for {@code ingress.webhook.body-idle-timeout}, or
+ * is not whole after {@code body-read-timeout}, is answered 408 and its connection closed (503 with
+ * {@code Retry-After} if it was waiting for room), so a stalled upload holds nothing for long;</li>
  * <li>the chunks are held as they arrived in pooled direct memory (a composite buffer: no doubling),
  * parsed as a stream (media decoded into a digest, never materialised) and released: the body is in
  * memory once, for as long as it takes to read and parse it;</li>
  * <li>bodies above {@link #INLINE_PARSE_BYTES} are parsed on a worker thread, so a 12 MiB media
  * message does not hold an event loop that other clinics' webhooks share.</li>
  * </ul>
+ * Every step is linear in the body's size; what is kept of a body that is not JSON is copied as it
+ * is and redacted only if quarantine keeps it ({@link Intake#kept()}).
  */
 @ApplicationScoped
 class BodyIntake {
@@ -56,77 +64,53 @@ class BodyIntake {
     private final InflightBytes inflight;
     private final WebhookConfig config;
     private final int keptPrefixBytes;
+    private final long idleNanos;
+    private final long totalNanos;
 
     BodyIntake(InflightBytes inflight, WebhookConfig config, QuarantineConfig quarantine) {
         this.parser = new EvolutionParser(config.acceptGroups(), config.maxBodySize().asLongValue());
         this.inflight = inflight;
         this.config = config;
         this.keptPrefixBytes = (int) Math.min(Integer.MAX_VALUE, quarantine.maxStoredBytes().asLongValue());
+        this.idleNanos = config.bodyIdleTimeout().toNanos();
+        this.totalNanos = config.bodyReadTimeout().toNanos();
     }
 
     /**
      * Reads the body of {@code context}'s request.
      *
      * @param limit the most it may be
-     * @param announced its {@code Content-Length}, or -1 (chunked)
      * @param pathEvent the event named by the by-events URL, or null
      */
-    void read(RoutingContext context, long limit, long announced, String pathEvent, Then then) {
-        long upFront = Math.max(0, announced);
-        if (!inflight.reserve(upFront)) {
-            then.refused(WebhookRejection.busy(config.retryAfter()));
-            return;
-        }
-        new Read(context, limit, announced, upFront, pathEvent, then).start();
+    void read(RoutingContext context, long limit, String pathEvent, Then then) {
+        new Read(context, limit, pathEvent, then).start();
     }
 
-    /** One request's read. Event-loop confined until the parse. */
+    /** One request's read. Event-loop confined until the parse, but for the budget's callback. */
     private final class Read {
         private final RoutingContext context;
         private final HttpServerRequest request;
         private final long limit;
-        private final boolean chunked;
         private final String pathEvent;
         private final Then then;
+        private final InflightBytes.Claim claim = inflight.open();
         private final CompositeByteBuf chunks = allocator.compositeDirectBuffer(Integer.MAX_VALUE);
-        private long reserved;
+        private final long startedAt = System.nanoTime();
+        private long lastChunkAt = startedAt;
+        private long timer = -1;
         private long received;
         private boolean over;
 
-        Read(RoutingContext context, long limit, long announced, long reserved, String pathEvent, Then then) {
+        Read(RoutingContext context, long limit, String pathEvent, Then then) {
             this.context = context;
             this.request = context.request();
             this.limit = limit;
-            this.chunked = announced < 0;
-            this.reserved = reserved;
             this.pathEvent = pathEvent;
             this.then = then;
         }
 
         void start() {
-            request.handler(chunk -> {
-                if (over) {
-                    return;
-                }
-                received += chunk.length();
-                if (received > limit) {
-                    stop(WebhookRejection.tooLarge(limit));
-                    return;
-                }
-                if (chunked) {
-                    if (!inflight.reserve(chunk.length())) {
-                        stop(WebhookRejection.busy(config.retryAfter()));
-                        return;
-                    }
-                    reserved += chunk.length();
-                }
-                // Vert.x hands each chunk over as a fresh heap copy: copied once more into Netty's
-                // pooled direct memory it dies young, instead of living in the old generation for
-                // the seconds a large upload takes (which grew the JVM's heap by the whole burst).
-                ByteBuf kept = allocator.directBuffer(chunk.length());
-                kept.writeBytes(chunk.getByteBuf());
-                chunks.addComponent(true, kept);
-            });
+            request.handler(this::chunk);
             // The connection failed while reading; a failure after the end leaves the parse running.
             request.exceptionHandler(failure -> {
                 if (!over) {
@@ -143,7 +127,66 @@ class BodyIntake {
             if ("100-continue".equalsIgnoreCase(request.getHeader(HttpHeaders.EXPECT))) {
                 context.response().writeContinue();
             }
+            armDeadline(Math.min(idleNanos, totalNanos));
             request.resume();
+        }
+
+        private void chunk(Buffer chunk) {
+            if (over) {
+                return;
+            }
+            lastChunkAt = System.nanoTime();
+            received += chunk.length();
+            if (received > limit) {
+                stop(WebhookRejection.tooLarge(limit));
+                return;
+            }
+            if (claim.take(chunk.length())) {
+                keep(chunk);
+                return;
+            }
+            // No room: this chunk waits with the body, whose reading stops until the budget has room.
+            request.pause();
+            Context loop = context.vertx().getOrCreateContext();
+            claim.await(chunk.length(), () -> loop.runOnContext(ignored -> {
+                if (!over) {
+                    lastChunkAt = System.nanoTime();
+                    keep(chunk);
+                    request.resume();
+                }
+            }));
+        }
+
+        /**
+         * Vert.x hands each chunk over as a fresh heap copy: copied once more into Netty's pooled
+         * direct memory it dies young, instead of living in the old generation for the seconds a
+         * large upload takes (which grew the JVM's heap by the whole burst).
+         */
+        private void keep(Buffer chunk) {
+            ByteBuf kept = allocator.directBuffer(chunk.length());
+            kept.writeBytes(chunk.getByteBuf());
+            chunks.addComponent(true, kept);
+        }
+
+        /** One timer per body, moved forward as chunks arrive rather than re-armed for each. */
+        private void armDeadline(long inNanos) {
+            timer = context.vertx().setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(inNanos)), id -> deadline());
+        }
+
+        private void deadline() {
+            timer = -1;
+            if (over) {
+                return;
+            }
+            long now = System.nanoTime();
+            boolean waitingForRoom = claim.waiting();
+            long idleLeft = waitingForRoom ? idleNanos : lastChunkAt + idleNanos - now;
+            long totalLeft = startedAt + totalNanos - now;
+            if (idleLeft > 0 && totalLeft > 0) {
+                armDeadline(Math.min(idleLeft, totalLeft));
+                return;
+            }
+            stop(waitingForRoom ? WebhookRejection.busy(config.retryAfter()) : WebhookRejection.bodyTimeout());
         }
 
         private void stop(WebhookRejection rejection) {
@@ -190,26 +233,29 @@ class BodyIntake {
 
         private Intake intake() {
             EvolutionEvent event = parser.parse(pathEvent, () -> new ByteBufInputStream(chunks.duplicate()));
-            return new Intake(event, redacted(event), received, sha256(chunks));
+            return new Intake(event, unparsedPrefix(event), received, sha256(chunks));
         }
 
-        /** The redacted beginning of a body that is not JSON; null for one that is (the reduced tree is kept). */
-        private byte[] redacted(EvolutionEvent event) {
+        /** The beginning of a body that is not JSON, as received; null for one that is (the reduced tree is kept). */
+        private byte[] unparsedPrefix(EvolutionEvent event) {
             if (!(event instanceof EvolutionEvent.Invalid invalid) || invalid.keptJson() != null) {
                 return null;
             }
             byte[] prefix = new byte[(int) Math.min(keptPrefixBytes, chunks.readableBytes())];
             chunks.getBytes(chunks.readerIndex(), prefix);
-            return Redaction.of(prefix);
+            return prefix;
         }
 
-        /** Gives the chunks back to the pool and the reservation to the budget; idempotent. */
+        /** Gives the chunks back to the pool and the bytes back to the budget; idempotent. */
         private void finish() {
+            if (timer >= 0) {
+                context.vertx().cancelTimer(timer);
+                timer = -1;
+            }
             if (chunks.refCnt() > 0) {
                 chunks.release();
             }
-            inflight.release(reserved);
-            reserved = 0;
+            claim.close();
         }
     }
 

@@ -52,35 +52,33 @@ public interface WebhookConfig {
     MemorySize maxBodySize();
 
     /**
-     * Bytes of webhook bodies being read or parsed at once, across all requests; a body that does not
-     * fit is answered 503 with {@code Retry-After} before it is read (Evolution retries it). Each
-     * body is held once while it is read and parsed, then only its reduced form (no media bytes). 48
-     * MiB: four 12 MiB media webhooks at once; measured, the native executable stays below 192 MiB
-     * under 16 such bodies at once (docs/operations.md#media-bodies).
+     * Bytes of webhook bodies being read or parsed at once, across all requests, taken as they
+     * arrive: a body that finds no room is paused (its sender held back by TCP) until there is, and
+     * the oldest body always goes on. Each body is held once while it is read and parsed, then only
+     * its reduced form (no media bytes). 48 MiB: four 12 MiB media webhooks at once; measured, the
+     * native executable stays below 192 MiB under 16 such bodies at once
+     * (docs/operations.md#media-bodies).
      */
     @WithDefault("48M")
     MemorySize maxInflightBytes();
 
     /**
-     * Messages per second one instance may send to this replica (a token bucket, {@link #instanceBurst()}
-     * deep); beyond it the webhook is answered 429 with {@code Retry-After}, before the store or mem0
-     * is touched, and Evolution retries it later. A re-send storm from one Evolution server then
-     * costs the other clinics little. 0 turns the limit off.
+     * Longest pause between two pieces of a body while it is read: a sender that stops sending is
+     * answered 408 and its connection closed, so a stalled upload holds a connection for this long
+     * at most (and never more of the in-flight budget than it sent). Evolution sends a body at once;
+     * 10 s is far beyond a network's hiccup.
      */
-    @WithDefault("50")
-    double instanceRate();
-
-    /** Messages one instance may send at once above {@link #instanceRate()} (a clinic's morning rush). */
-    @WithDefault("200")
-    int instanceBurst();
+    @WithDefault("10s")
+    Duration bodyIdleTimeout();
 
     /**
-     * How long a 429 is held before it is sent: a storm answered at once comes straight back, and its
-     * cheap answers still took, measured, 19,600 requests a second of the CPU the other clinics wait
-     * for (docs/operations.md#one-noisy-clinic).
+     * Longest a whole body may take to arrive (from its headers), including any wait for room in
+     * the in-flight budget: 408 past it (503 with Retry-After if it was waiting for room). Below
+     * Evolution's own 30 s request timeout, so the sender reads an answer rather than timing out;
+     * a 16 MB body needs about 1 MB/s.
      */
-    @WithDefault("500ms")
-    Duration throttleDelay();
+    @WithDefault("25s")
+    Duration bodyReadTimeout();
 
     /**
      * Largest body read from a sender that sent no header credential (only the body's apikey can

@@ -4,6 +4,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import clinic.ingress.clinic.Clinic;
 import clinic.ingress.clinic.ClinicDirectory;
+import clinic.ingress.conversation.MessageStore;
 import clinic.ingress.evolution.EvolutionEvent;
 import clinic.ingress.evolution.InboundMessage;
 import clinic.ingress.memory.MemoryLookup;
@@ -30,7 +31,6 @@ public class WebhookIngest {
     private final ClinicDirectory directory;
     private final QuarantineStore quarantine;
     private final MessagePath path;
-    private final InstanceRates rates;
     private final WebhookConfig config;
     private final WebhookMetrics metrics;
     private final Tracing tracing;
@@ -38,13 +38,12 @@ public class WebhookIngest {
     @SuppressWarnings("java:S107") // constructor injection of the pipeline's steps
     public WebhookIngest(Credentials credentials, InstanceSecrets secrets, ClinicDirectory directory,
             QuarantineStore quarantine,
-            MessagePath path, InstanceRates rates, WebhookConfig config, WebhookMetrics metrics, Tracing tracing) {
+            MessagePath path, WebhookConfig config, WebhookMetrics metrics, Tracing tracing) {
         this.credentials = credentials;
         this.secrets = secrets;
         this.directory = directory;
         this.quarantine = quarantine;
         this.path = path;
-        this.rates = rates;
         this.config = config;
         this.metrics = metrics;
         this.tracing = tracing;
@@ -64,19 +63,19 @@ public class WebhookIngest {
                     LogText.of(event.instance()));
             return reject(Outcome.UNAUTHORIZED, WebhookRejection.unauthorized());
         }
-        if (event instanceof EvolutionEvent.Message && !rates.allow(event.instance())) {
-            return reject(Outcome.THROTTLED, WebhookRejection.throttled(rates.retryAfterSeconds()));
-        }
         if (sender.kind() != Sender.Kind.BODY_APIKEY) {
             return event instanceof EvolutionEvent.Message
                     ? resolve(event.instance()).chain(clinic -> handle(request, event, clinic))
                     : handle(request, event, null);
         }
-        // Only the body's apikey can vouch for this sender, and only for an instance we know.
+        // Only the body's apikey can vouch for this sender, and only for an instance we know: nothing
+        // of the instance (its activity, its queues) is touched before the key matches, and a name
+        // the directory does not know leaves nothing shared behind.
         if (event.instance() == null) {
             return reject(Outcome.UNAUTHORIZED, WebhookRejection.unauthorized());
         }
-        return resolve(event.instance())
+        return tracing.span("clinic.resolve", () -> directory.resolveUnverified(event.instance()))
+                .onFailure().transform(this::unavailable)
                 .chain(clinic -> apikeyValid(event, clinic)
                         ? handle(request, event, clinic)
                         : reject(Outcome.UNAUTHORIZED, WebhookRejection.unauthorized()));
@@ -159,6 +158,11 @@ public class WebhookIngest {
     private Throwable unavailable(Throwable failure) {
         if (failure instanceof WebhookRejection rejection) {
             return rejection;
+        }
+        if (failure instanceof MessageStore.Overloaded) {
+            // Counted, not logged: under overload one line per refusal would add to it.
+            metrics.count(Outcome.OVERLOADED);
+            return WebhookRejection.overloaded(config.retryAfter());
         }
         Log.warnf("PostgreSQL unavailable, answering 503: %s", Failures.describe(failure));
         metrics.count(Outcome.UNAVAILABLE);

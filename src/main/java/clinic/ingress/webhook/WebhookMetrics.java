@@ -27,7 +27,10 @@ public class WebhookMetrics {
         QUARANTINED,
         UNAUTHORIZED,
         INVALID,
-        THROTTLED,
+        /** Refused while the store's queue is full, from the instance holding the most of it (503). */
+        OVERLOADED,
+        /** A body that stopped arriving (body-idle-timeout) or took too long (body-read-timeout). */
+        TIMEOUT,
         UNAVAILABLE;
 
         String tag() {

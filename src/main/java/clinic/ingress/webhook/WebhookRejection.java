@@ -40,13 +40,28 @@ public class WebhookRejection extends RuntimeException {
 
     static WebhookRejection busy(int retryAfter) {
         return new WebhookRejection(503, "intake-busy",
-                "too many webhook bytes are being read at once (ingress.webhook.max-inflight-bytes); retry later",
+                "the body waited for room among the webhook bytes being read (ingress.webhook.max-inflight-bytes) "
+                        + "until its read deadline; retry later",
                 retryAfter, null);
     }
 
-    static WebhookRejection throttled(int retryAfter) {
-        return new WebhookRejection(429, "instance-rate-exceeded",
-                "this instance sent more than its share (ingress.webhook.instance-rate); retry later", retryAfter, null);
+    /** 408, which Evolution retries: the body stopped arriving, or took longer than its deadline. */
+    static WebhookRejection bodyTimeout() {
+        return new WebhookRejection(408, "body-timeout",
+                "the body stopped arriving (ingress.webhook.body-idle-timeout) or was not whole in time "
+                        + "(ingress.webhook.body-read-timeout)",
+                null, null);
+    }
+
+    /**
+     * 503, not 429: the service is out of room, not the sender out of line (an instance alone may
+     * use all of it); Evolution 2.3 retries both alike and ignores Retry-After, and a proxy in front
+     * of several replicas may take a 503 to another.
+     */
+    static WebhookRejection overloaded(int retryAfter) {
+        return new WebhookRejection(503, "overloaded",
+                "the service is overloaded and this instance holds the largest share of its queue; retry later",
+                retryAfter, null);
     }
 
     static WebhookRejection unavailable(int retryAfter, Throwable cause) {

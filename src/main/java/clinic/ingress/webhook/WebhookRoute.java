@@ -1,8 +1,5 @@
 package clinic.ingress.webhook;
 
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
-
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
@@ -30,8 +27,9 @@ import io.vertx.ext.web.RoutingContext;
  * <li>413 when {@code Content-Length} already exceeds the limit; senders that only the body's
  * {@code apikey} can vouch for get a small limit of their own and must announce their length (411
  * otherwise).</li>
- * <li>The body is cut at the limit while it is read (413), bounded by the in-flight budget (503),
- * and parsed once into an {@link Intake}; {@link WebhookIngest} takes it from there.</li>
+ * <li>The body is cut at the limit while it is read (413), paused while the in-flight budget has
+ * no room, bounded in time (408), and parsed once into an {@link Intake}; {@link WebhookIngest}
+ * takes it from there.</li>
  * </ul>
  *
  * <p>
@@ -67,7 +65,8 @@ public class WebhookRoute {
         // After Quarkus's own upload limit, before anything that could read the body.
         router.route(PATH).order(RouteConstants.ROUTE_ORDER_UPLOAD_LIMIT + 1).handler(context -> receive(context, null));
         router.route(PATH + "/:event").order(RouteConstants.ROUTE_ORDER_UPLOAD_LIMIT + 1)
-                .handler(context -> receive(context, URLDecoder.decode(context.pathParam("event"), StandardCharsets.UTF_8)));
+                // Vert.x has decoded the path parameter already: decoding it again made "%25" a 500.
+                .handler(context -> receive(context, context.pathParam("event")));
     }
 
     void receive(RoutingContext context, String pathEvent) {
@@ -88,6 +87,9 @@ public class WebhookRoute {
         try {
             String contentLength = request.getHeader(HttpHeaders.CONTENT_LENGTH);
             announced = contentLength == null ? -1 : Long.parseLong(contentLength.trim());
+            if (contentLength != null && announced < 0) {
+                throw new NumberFormatException("negative");
+            }
         } catch (NumberFormatException e) {
             refuse(context, Outcome.INVALID,
                     WebhookRejection.problem(400, "invalid-content-length", "Content-Length is not a number"));
@@ -99,7 +101,7 @@ public class WebhookRoute {
             refuse(context, outcome(refusal), refusal);
             return;
         }
-        bodies.read(context, limit, announced, pathEvent, new BodyIntake.Then() {
+        bodies.read(context, limit, pathEvent, new BodyIntake.Then() {
             @Override
             public void parsed(Intake intake) {
                 answer(context, new WebhookRequest(sender, request.getHeader(HttpHeaders.CONTENT_TYPE), intake));
@@ -123,13 +125,7 @@ public class WebhookRoute {
                         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                         .end(answer.json()),
                 failure -> {
-                    if (failure instanceof WebhookRejection rejection && rejection.status() == 429) {
-                        // A flood answered at once is answered as fast as it can send: held a moment,
-                        // 64 connections of one storm cost a few hundred cheap answers a second instead
-                        // of the CPU every other clinic on the replica is waiting for.
-                        context.vertx().setTimer(config.throttleDelay().toMillis(), id -> problem(context.response(), rejection)
-                                .end(problems.json(rejection.status(), rejection.code(), rejection.getMessage())));
-                    } else if (failure instanceof WebhookRejection rejection) {
+                    if (failure instanceof WebhookRejection rejection) {
                         problem(context.response(), rejection).end(problems.json(rejection.status(), rejection.code(),
                                 rejection.getMessage()));
                     } else {
@@ -168,7 +164,7 @@ public class WebhookRoute {
     private static Outcome outcome(WebhookRejection rejection) {
         return switch (rejection.status()) {
             case 401 -> Outcome.UNAUTHORIZED;
-            case 429 -> Outcome.THROTTLED;
+            case 408 -> Outcome.TIMEOUT;
             case 500, 503 -> Outcome.UNAVAILABLE;
             default -> Outcome.INVALID;
         };
@@ -192,10 +188,10 @@ public class WebhookRoute {
     }
 
     /**
-     * No room in the in-flight budget: answered at once, and the body, from an authenticated sender
-     * within its size limit, is read and thrown away chunk by chunk (nothing buffered) instead of
-     * the connection being cut, so the sender reads the 503 and its Retry-After rather than a
-     * broken pipe in the middle of its upload.
+     * A body waited for room in the in-flight budget until its read deadline: answered 503, and the
+     * rest of it, from an authenticated sender within its size limit, is read and thrown away chunk
+     * by chunk (nothing buffered) instead of the connection being cut, so the sender reads the 503
+     * and its Retry-After rather than a broken pipe in the middle of its upload.
      */
     private void busy(RoutingContext context, WebhookRejection rejection) {
         metrics.count(Outcome.UNAVAILABLE);

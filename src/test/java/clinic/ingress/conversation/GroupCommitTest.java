@@ -22,6 +22,7 @@ import clinic.ingress.platform.Background;
 import clinic.ingress.support.Db;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.quarkus.runtime.configuration.MemorySize;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Uni;
 
@@ -124,8 +125,8 @@ class GroupCommitTest {
                 return 4;
             }
 
-            public int maxQueued() {
-                return 10_000;
+            public MemorySize maxQueuedBytes() {
+                return new MemorySize(java.math.BigInteger.valueOf(16L << 20));
             }
         }, background, registry);
         List<Uni<StoredMessage>> stores = new ArrayList<>();
