@@ -9,6 +9,8 @@
 #                               no source is newer: scripts/native-check.sh builds it; none to skip); NATIVE_OPTS
 #                               are its run-time options (-Xmn64m, say)
 #   BENCH_SECTIONS=noisy        only the noisy-neighbour measurement (about 2 minutes)
+#   BENCH_SECTIONS=edge         the edge: noisy neighbour, reconnect bursts (Evolution up to 2.2.0 and 2.3),
+#                               stalled uploads, expensive bodies and their JMH (about 6 minutes)
 #   BENCH_SECTIONS=postgres     PostgreSQL's CPU, commits, WAL and statements per message idle, at 200 and 1,000
 #                               msg/s and at saturation (about 3 minutes per variant; PG_VARIANTS="a= b=-Dx=1,-Dy=2")
 #
@@ -205,8 +207,8 @@ wrk_script() { # wrk_script FILE RUN [SENDERS=200]: tools/bench/post-messages.lu
 }
 INSTANCE_LIST=$(seq -s, -f 'bench-%g' 1 200)
 
-noisy_neighbour() { # a quiet instance's latency alone, then beside a re-send storm from another
-  # (wrk, 64 connections, every message from bench-1: far above ingress.webhook.instance-rate).
+noisy_neighbour() { # a quiet instance's latency alone, then beside a flood from another that
+  # saturates the service (wrk, 64 connections, every message from bench-1; nothing refuses it).
   log "noisy neighbour: bench-2 at 20 msg/s alone, 15 s"
   java $TOOL_JVM -cp "$CP" clinic.ingress.bench.OpenLoad 127.0.0.1 $APP_PORT 20 15 $TOKEN bench-2 "$PATIENTS" \
     "quiet$(date +%s)" 0 3 > "$OUT/runs/quiet-alone.json"
@@ -218,6 +220,29 @@ noisy_neighbour() { # a quiet instance's latency alone, then beside a re-send st
   java $TOOL_JVM -cp "$CP" clinic.ingress.bench.OpenLoad 127.0.0.1 $APP_PORT 20 15 $TOKEN bench-2 "$PATIENTS" \
     "quietf$(date +%s)" 0 3 > "$OUT/runs/quiet-flood.json"
   wait $flood || true
+}
+
+edge() { # what the edge takes from one sender: a reconnect burst, stalled uploads, expensive bodies
+  local policy count
+  for run in NO_RETRY:600 EVOLUTION_2_3:600 NO_RETRY:5000 EVOLUTION_2_3:5000; do
+    policy=${run%%:*}; count=${run#*:}
+    log "edge: $count messages of bench-3 at once, sent as Evolution $policy"
+    local before; before=$(rss_mb)
+    rm -f "$OUT/runs/.burst-done"
+    ( peak=0; while kill -0 "$APP" 2>/dev/null && [ ! -f "$OUT/runs/.burst-done" ]; do
+        r=$(rss_mb); [ "$r" -gt "$peak" ] && peak=$r; echo "$peak" > "$OUT/runs/.burst-peak"; sleep 0.05; done ) &
+    local sampler=$!
+    java -XX:TieredStopAtLevel=1 -Xmx1g -cp "$CP" clinic.ingress.bench.EvolutionBurst 127.0.0.1 $APP_PORT $TOKEN bench-3 \
+      "$count" "$policy" > "$OUT/runs/burst-$policy-$count.raw.json"
+    touch "$OUT/runs/.burst-done"; wait $sampler 2>/dev/null || true
+    python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); r.update(rss_before_mb=int(sys.argv[2]), rss_peak_mb=int(sys.argv[3])); print(json.dumps(r))' \
+      "$OUT/runs/burst-$policy-$count.raw.json" "$before" "$(cat "$OUT/runs/.burst-peak")" > "$OUT/runs/burst-$policy-$count.json"
+    sleep 3
+  done
+  log "edge: 60 stalled 1 MiB uploads beside another clinic's webhooks"
+  python3 tools/bench/stalled-uploads.py $APP_PORT $TOKEN bench-4 60 1048576 > "$OUT/runs/stalled.json"
+  log "edge: expensive bodies, answer times"
+  python3 tools/bench/pathological.py $APP_PORT $TOKEN bench-5 > "$OUT/runs/pathological.json"
 }
 
 # ---- 1. write path: baseline and current, same data and load ------------------------------------
@@ -322,6 +347,20 @@ if [ "${BENCH_SECTIONS:-all}" = noisy ]; then
   sed -n '/One noisy clinic/,/Target: the quiet/p' "$OUT/report.md"
   exit 0
 fi
+if [ "${BENCH_SECTIONS:-all}" = edge ]; then
+  fresh_database edge
+  PG_VIA=direct start_app edge
+  fill_memories
+  wrk_script "$OUT/warm.lua" "1$(date +%s)"
+  wrk -t2 -c64 -d30s -s "$OUT/warm.lua" "http://127.0.0.1:$APP_PORT" > /dev/null
+  noisy_neighbour
+  edge
+  stop_app
+  java -cp "$CP" org.openjdk.jmh.Main "BodyBenchmarks" -f 1 -wi 2 -w 1s -i 3 -r 2s -rf json -rff "$OUT/jmh-body.json" > "$OUT/jmh-body.txt" 2>&1
+  BENCH_BASELINE=$BASELINE python3 tools/bench/bench_report.py "$OUT"
+  sed -n '/One noisy clinic/,$p' "$OUT/report.md"
+  exit 0
+fi
 write_path baseline "$BASE_DIR/target/quarkus-app/quarkus-run.jar"
 write_path current target/quarkus-app/quarkus-run.jar
 if [ -n "$NATIVE" ]; then
@@ -374,12 +413,17 @@ echo "{\"clinic_p50\": $(metric ingress_clinic_resolve 0.5), \"clinic_p99\": $(m
   \"mem0_searches\": $(( $(mem0_searches) - searches0 ))}" > "$OUT/after-internals.json"
 stop_app
 
+log "edge: reconnect bursts, stalled uploads, expensive bodies"
+PG_VIA=direct start_app edge
+edge
+stop_app
+
 log "media bodies: 16 concurrent 12 MiB webhooks (tools/bench/media-burst.sh)"
 tools/bench/media-burst.sh > "$OUT/media-burst.txt" 2>&1 || log "media burst failed: $OUT/media-burst.txt"
 
 # ---- 4. JMH -------------------------------------------------------------------------------------
 log "JMH: local tier and codec"
-java -cp "$CP" org.openjdk.jmh.Main "CacheBenchmarks|SealBenchmarks" -f 1 -wi 2 -w 1s -i 3 -r 2s -rf json -rff "$OUT/jmh.json" > "$OUT/jmh.txt" 2>&1
+java -cp "$CP" org.openjdk.jmh.Main "CacheBenchmarks|SealBenchmarks|BodyBenchmarks" -f 1 -wi 2 -w 1s -i 3 -r 2s -rf json -rff "$OUT/jmh.json" > "$OUT/jmh.txt" 2>&1
 
 log "report"
 BENCH_BASELINE=$BASELINE BENCH_PATIENTS=$PATIENTS BENCH_INSTANCES=$INSTANCES python3 tools/bench/bench_report.py "$OUT"

@@ -1,8 +1,8 @@
 -- wrk script of scripts/bench.sh and tools/scale/scale-measure.sh: each request posts a new message
 -- (id "wrk-<RUN>-<thread>-<n>", unique per run) from one of PATIENTS patients to one of SENDERS
 -- instances (bench-1..bench-SENDERS). The scripts fill in PATIENTS, SENDERS and RUN with sed.
--- 200 senders keep each instance under its rate (ingress.webhook.instance-rate, 50/s) at 6,000
--- msg/s; one sender is the noisy neighbour, a re-send storm from one Evolution server.
+-- 200 senders spread the load over 200 instances as clinics do (30 msg/s each at 6,000 msg/s);
+-- one sender is the noisy neighbour, a flood from one instance.
 local counter = 0
 local thread_id = 0
 local threads = {}

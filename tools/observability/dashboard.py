@@ -33,6 +33,11 @@ PANELS = [
     ("Store batches", "short", [
         ("messages per batch (mean)", 'sum(rate(ingress_store_batch_size_sum[1m])) / clamp_min(sum(rate(ingress_store_batch_size_count[1m])), 1e-9)'),
         ("queued", 'sum(ingress_store_queued)')]),
+    ("Admission: queue fill, bodies waiting for room, refusals", "short", [
+        ("store queue fill (max over replicas, 1 = full)", 'max(ingress_store_queued_bytes / ingress_store_queue_limit_bytes)'),
+        ("bodies paused for room", 'sum(ingress_webhook_inflight_waiting)'),
+        ("mem0 searches waiting", 'sum(ingress_memory_searches_waiting)'),
+        ("{{outcome}} /s", 'sum by (outcome) (rate(ingress_webhook_events_total{outcome=~"overloaded|timeout"}[5m]))')]),
     ("Outbox lag and unconsumed turns", "short", [
         ("oldest unpublished turn (s)", 'max(ingress_turns_pending_oldest_seconds)'),
         ("stuck turns", 'max(ingress_turns_stuck)'),

@@ -71,6 +71,12 @@ public class WebhookRoute {
 
     void receive(RoutingContext context, String pathEvent) {
         HttpServerRequest request = context.request();
+        if (pathEvent != null && !isEventName(pathEvent)) {
+            // Evolution appends a kebab-case event name; anything else names no resource here.
+            refuse(context, Outcome.INVALID, WebhookRejection.problem(404, "unknown-event-path",
+                    "/webhooks/evolution/{event} takes an event name (letters, digits, '-', '_', '.')"));
+            return;
+        }
         if (request.method() != HttpMethod.POST) {
             context.response().putHeader(HttpHeaders.ALLOW, "POST");
             refuse(context, Outcome.INVALID, WebhookRejection.problem(405, "method-not-allowed", "webhooks are POSTed"));
@@ -159,6 +165,20 @@ public class WebhookRoute {
                     "without a credential header the body must announce its length (at most " + limit + " bytes)");
         }
         return announced > limit ? WebhookRejection.tooLarge(limit) : null;
+    }
+
+    /** What Evolution's by-events mode appends: the event in kebab case (other spellings accepted), at most 64. */
+    static boolean isEventName(String segment) {
+        if (segment.isEmpty() || segment.length() > 64) {
+            return false;
+        }
+        for (int i = 0; i < segment.length(); i++) {
+            char c = segment.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static Outcome outcome(WebhookRejection rejection) {
