@@ -38,6 +38,10 @@ PANELS = [
         ("bodies paused for room", 'sum(ingress_webhook_inflight_waiting)'),
         ("mem0 searches waiting", 'sum(ingress_memory_searches_waiting)'),
         ("{{outcome}} /s", 'sum by (outcome) (rate(ingress_webhook_events_total{outcome=~"overloaded|timeout"}[5m]))')]),
+    ("Spool: messages waiting for PostgreSQL", "short", [
+        ("spooled (max over replicas)", 'max(ingress_store_spool_depth)'),
+        ("oldest (s)", 'max(ingress_store_spool_oldest_seconds)'),
+        ("{{outcome}} /s", 'sum by (outcome) (rate(ingress_store_spool_messages_total[5m]))')]),
     ("Outbox lag and unconsumed turns", "short", [
         ("oldest unpublished turn (s)", 'max(ingress_turns_pending_oldest_seconds)'),
         ("stuck turns", 'max(ingress_turns_stuck)'),

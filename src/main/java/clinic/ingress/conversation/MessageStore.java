@@ -3,6 +3,8 @@ package clinic.ingress.conversation;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -107,6 +109,10 @@ public class MessageStore {
     private final ReentrantLock lock = new ReentrantLock();
     private final FairQueue<String, Waiting> queue;
     private int inFlight;
+    /** When each batch in flight was sent: one that has not committed after stall-after means a stall. */
+    private final Set<long[]> sentAt = ConcurrentHashMap.newKeySet();
+    private volatile long lastCommit = System.nanoTime();
+    private volatile long lastFailure;
     private boolean timerArmed;
     private final DistributionSummary batchSize;
     private final Timer batchWait;
@@ -241,6 +247,8 @@ public class MessageStore {
             return;
         }
         long sent = System.nanoTime();
+        long[] marker = { sent };
+        sentAt.add(marker);
         batchSize.record(batch.size());
         List<NewMessage> messages = new ArrayList<>(batch.size());
         for (Waiting waiting : batch) {
@@ -249,18 +257,42 @@ public class MessageStore {
         }
         writer.write(messages).subscribe().with(
                 results -> {
-                    batchWrite.record(System.nanoTime() - sent, TimeUnit.NANOSECONDS);
+                    sentAt.remove(marker);
+                    lastCommit = System.nanoTime();
+                    batchWrite.record(lastCommit - sent, TimeUnit.NANOSECONDS);
                     for (int i = 0; i < batch.size(); i++) {
                         batch.get(i).complete(results.get(i));
                     }
                     batchDone();
                 },
                 failure -> {
+                    sentAt.remove(marker);
+                    lastFailure = System.nanoTime();
                     for (Waiting waiting : batch) {
                         waiting.fail(failure);
                     }
                     batchDone();
                 });
+    }
+
+    /**
+     * Whether PostgreSQL looks away: a batch in flight for longer than {@code ingress.store.stall-after},
+     * or a batch failed within that time and none has committed since. Messages then go to the spool
+     * at once instead of each waiting for the store timeout; after stall-after without a new failure
+     * the next message tries the store again, so a recovery is noticed without a probe of its own.
+     */
+    public boolean stalled() {
+        long now = System.nanoTime();
+        long stallAfter = config.stallAfter().toNanos();
+        if (lastFailure - lastCommit > 0 && now - lastFailure < stallAfter) {
+            return true;
+        }
+        for (long[] marker : sentAt) {
+            if (now - marker[0] > stallAfter) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private int queued() {

@@ -57,4 +57,55 @@ public interface StoreConfig {
      */
     @WithDefault("16M")
     MemorySize maxQueuedBytes();
+
+    /**
+     * A batch that has not committed after this long means PostgreSQL is away or stalled (the store
+     * statement takes milliseconds): new messages go to the spool at once instead of waiting for
+     * {@code ingress.webhook.store-timeout}, until a batch commits again.
+     */
+    @WithDefault("1s")
+    Duration stallAfter();
+
+    /**
+     * When the store cannot commit (PostgreSQL refused, paused, failing over, or a statement timed
+     * out), an authenticated, well-formed message is written to a Redis stream instead and answered
+     * 200 {@code spooled}; one replica at a time drains it into the store when PostgreSQL is back.
+     * On by default: Evolution up to 2.2.0 never retries, so every 503 of a 10-60 s managed-database
+     * failover would be a patient's message lost, and 2.3 delivers them minutes late. Off restores
+     * the 503 with Retry-After.
+     */
+    @WithDefault("true")
+    boolean spool();
+
+    /** The spool's Redis stream; its byte count and drain lease share its hash tag (one cluster slot). */
+    @WithDefault("ingress:{spool}")
+    String spoolStream();
+
+    /**
+     * Most messages the spool holds; past it (or {@link #spoolMaxBytes()}) a message that cannot be
+     * stored is answered 503 with Retry-After, as without a spool. 100,000: ten minutes of a clinic
+     * network sending 160 messages a second.
+     */
+    @WithDefault("100000")
+    int spoolMaxMessages();
+
+    /** Most bytes of sealed messages the spool holds in Redis (the turn stream and the caches share it). */
+    @WithDefault("200M")
+    MemorySize spoolMaxBytes();
+
+    /** How often the spool's depth and age are read (every replica), and a drain is tried. */
+    @WithDefault("1s")
+    Duration spoolCheckInterval();
+
+    /** Spooled messages a drain takes per round, oldest first. */
+    @WithDefault("500")
+    int spoolDrainBatch();
+
+    /**
+     * How long a replica holds the drain, renewed every round; a replica that dies frees it after
+     * this. Longer than a round can take (a wave waits at most ingress.webhook.store-timeout, 5 s),
+     * so two replicas never drain at once and interleave a chat's messages.
+     */
+    @WithDefault("15s")
+    Duration spoolDrainLease();
 }

@@ -1,5 +1,7 @@
 package clinic.ingress.webhook;
 
+import java.time.Instant;
+
 import jakarta.enterprise.context.ApplicationScoped;
 
 import clinic.ingress.clinic.Clinic;
@@ -12,14 +14,23 @@ import clinic.ingress.memory.MemoryLookup;
 import clinic.ingress.memory.MemorySubject;
 import clinic.ingress.memory.MemoryWriter;
 import clinic.ingress.memory.PatientMemory;
+import clinic.ingress.spool.Spool;
+import clinic.ingress.spool.SpooledMessage;
 import io.opentelemetry.api.trace.Span;
 import io.smallrye.mutiny.Uni;
 
 /**
- * The path every message takes once its clinic is known, whether a live webhook or a quarantine
- * replay brought it: stored exactly once (group commit), then, durable first, the patient's
- * memories within the lookup budget, the message queued for mem0, and the turn published in the
- * background (the outbox keeps it until Redis has it).
+ * The path every message takes once its clinic is known, whether a live webhook, a quarantine
+ * replay or the spool's drain brought it: stored exactly once (group commit), then, durable first,
+ * the patient's memories within the lookup budget, the message queued for mem0, and the turn
+ * published in the background (the outbox keeps it until Redis has it).
+ *
+ * <p>
+ * A live message the store cannot take (PostgreSQL refused, paused, failing over, a statement
+ * timed out) goes to the {@link Spool} instead and is answered {@code spooled}: durable in Redis,
+ * stored, remembered and turned when the drain brings it back through {@link #fromSpool}. While the
+ * store looks stalled, or messages still wait in the spool, new ones queue behind them there, so
+ * a chat's messages are stored in the order they arrived.
  */
 @ApplicationScoped
 class MessagePath {
@@ -27,13 +38,20 @@ class MessagePath {
     /**
      * What became of a message.
      *
-     * @param stored stored, duplicate, or rejected by PostgreSQL
-     * @param memory the memory lookup that went with its turn; null without a turn (duplicate, fromMe)
+     * @param stored stored, duplicate, or rejected by PostgreSQL; null when spooled
+     * @param memory the memory lookup that went with its turn; null without a turn (duplicate, fromMe, spooled)
      */
     record Outcome(StoredMessage stored, MemoryLookup memory) {
+
+        static final Outcome SPOOLED = new Outcome(null, null);
+
+        boolean spooled() {
+            return stored == null;
+        }
     }
 
     private final MessageStore messages;
+    private final Spool spool;
     private final PatientMemory memory;
     private final MemoryWriter memoryWriter;
     private final TurnPublisher turns;
@@ -41,9 +59,11 @@ class MessagePath {
     private final Tracing tracing;
     private final WebhookConfig config;
 
-    MessagePath(MessageStore messages, PatientMemory memory, MemoryWriter memoryWriter, TurnPublisher turns,
+    @SuppressWarnings("java:S107") // constructor injection of the path's steps
+    MessagePath(MessageStore messages, Spool spool, PatientMemory memory, MemoryWriter memoryWriter, TurnPublisher turns,
             InstanceActivity activity, Tracing tracing, WebhookConfig config) {
         this.messages = messages;
+        this.spool = spool;
         this.memory = memory;
         this.memoryWriter = memoryWriter;
         this.turns = turns;
@@ -52,30 +72,81 @@ class MessagePath {
         this.config = config;
     }
 
-    /** Fails when the message could not be made durable within {@code ingress.webhook.store-timeout}. */
+    /**
+     * A live message: stored, or spooled when the store cannot take it. Fails when it can be made
+     * durable neither way (the spool off, full or unreachable) within {@code ingress.webhook.store-timeout},
+     * or with {@link MessageStore.Overloaded} when the store's queue is full of this instance's messages.
+     */
     Uni<Outcome> take(Clinic clinic, InboundMessage message) {
         activity.seen(clinic.instanceName());
-        // Inside the span: the current span is message.store, whose context a relayed turn carries.
-        return tracing.span("message.store", () -> messages.store(clinic, message, Tracing.traceparent(Span.current())))
-                .ifNoItem().after(config.storeTimeout()).fail()
-                .chain(stored -> stored.isRejected()
-                        ? Uni.createFrom().item(new Outcome(stored, null))
-                        : remember(message, stored).map(lookup -> new Outcome(stored, lookup)));
+        if (!spool.enabled()) {
+            return store(clinic, message, null, true);
+        }
+        if (messages.stalled()) {
+            return spool(clinic, message);
+        }
+        if (spool.holdsMessages()) {
+            // Behind the spooled ones; if the spool cannot be reached now, the store still can.
+            return spool(clinic, message)
+                    .onFailure().recoverWithUni(() -> storeOrSpool(clinic, message));
+        }
+        return storeOrSpool(clinic, message);
+    }
+
+    /** A replayed message (quarantine): stored, never spooled; fails when the store cannot take it. */
+    Uni<Outcome> replay(Clinic clinic, InboundMessage message) {
+        activity.seen(clinic.instanceName());
+        return store(clinic, message, null, true);
     }
 
     /**
-     * Durable first, then memory: the lookup never exceeds ingress.memory.lookup-budget, the message
-     * is queued for mem0 off the webhook path, and the turn goes to the stream in the background.
-     * Null for messages without a turn (duplicates, fromMe).
+     * A message the drain took from the spool: stored (a copy the store already holds is a
+     * duplicate), then its turn built from the memories the tiers hold, without waiting for mem0:
+     * the drain is a backlog, and the memory relay adds the message to mem0 as for any other.
      */
-    private Uni<MemoryLookup> remember(InboundMessage message, StoredMessage stored) {
+    Uni<Outcome> fromSpool(SpooledMessage spooled) {
+        return store(spooled.clinic(), spooled.message(), spooled.traceparent(), false);
+    }
+
+    private Uni<Outcome> storeOrSpool(Clinic clinic, InboundMessage message) {
+        return store(clinic, message, null, true)
+                .onFailure(failure -> !(failure instanceof MessageStore.Overloaded))
+                .recoverWithUni(() -> spool(clinic, message));
+    }
+
+    /** Kept with the message.spool span's context: the turn, published after the drain, continues it. */
+    private Uni<Outcome> spool(Clinic clinic, InboundMessage message) {
+        return tracing.span("message.spool", () -> spool.append(
+                new SpooledMessage(clinic, message, Tracing.traceparent(Span.current()), Instant.now())))
+                .chain(kept -> kept
+                        ? Uni.createFrom().item(Outcome.SPOOLED)
+                        : Uni.createFrom().failure(new SpoolFull()));
+    }
+
+    /** {@code traceparent}: the spooled webhook's, or null for the message.store span's own. */
+    private Uni<Outcome> store(Clinic clinic, InboundMessage message, String traceparent, boolean waitForMem0) {
+        // Inside the span: the current span is message.store, whose context a relayed turn carries.
+        return tracing.span("message.store", () -> messages.store(clinic, message,
+                traceparent != null ? traceparent : Tracing.traceparent(Span.current())))
+                .ifNoItem().after(config.storeTimeout()).fail()
+                .chain(stored -> stored.isRejected()
+                        ? Uni.createFrom().item(new Outcome(stored, null))
+                        : remember(message, stored, waitForMem0).map(lookup -> new Outcome(stored, lookup)));
+    }
+
+    /**
+     * Durable first, then memory: the lookup never exceeds ingress.memory.lookup-budget (or only
+     * reads the tiers), the message is queued for mem0 off the webhook path, and the turn goes to the
+     * stream in the background. Null for messages without a turn (duplicates, fromMe).
+     */
+    private Uni<MemoryLookup> remember(InboundMessage message, StoredMessage stored, boolean waitForMem0) {
         PendingTurn turn = stored.turn();
         if (turn == null) {
             return Uni.createFrom().nullItem();
         }
         MemorySubject subject = turn.subject();
         memoryWriter.enqueue(subject, message.text(), turn.messageId());
-        return tracing.span("memory.lookup", () -> memory.lookup(subject))
+        return tracing.span("memory.lookup", () -> waitForMem0 ? memory.lookup(subject) : memory.cached(subject))
                 .onFailure().recoverWithItem(MemoryLookup.NONE)
                 .invoke(lookup -> publish(turn, lookup));
     }
@@ -84,5 +155,12 @@ class MessagePath {
     private void publish(PendingTurn turn, MemoryLookup lookup) {
         Span span = tracing.start("turn.publish");
         turns.publishAfterStore(turn, lookup, Tracing.traceparent(span), span::end);
+    }
+
+    /** The store could not take the message and the spool is full. */
+    static final class SpoolFull extends RuntimeException {
+        SpoolFull() {
+            super("the spool is full (ingress.store.spool-max-messages or spool-max-bytes)", null, false, false);
+        }
     }
 }

@@ -188,7 +188,7 @@ public class QuarantineReplay {
             String why = event instanceof EvolutionEvent.Invalid invalid ? invalid.reason() : "not-a-message";
             return mark(row, Outcome.FAILED, "failed:" + why);
         }
-        return path.take(clinic, message.message())
+        return path.replay(clinic, message.message())
                 .chain(outcome -> outcome.stored().isRejected()
                         ? mark(row, Outcome.FAILED, "failed:database-rejected:" + outcome.stored().sqlState())
                         : mark(row, outcome.stored().isDuplicate() ? Outcome.DUPLICATE : Outcome.STORED,

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /**
  * Body of every 2xx webhook answer.
  *
- * @param status accepted, duplicate, ignored or quarantined
+ * @param status accepted, duplicate, spooled, ignored or quarantined
  * @param messageId stored message id (accepted)
  * @param sessionId conversation session (accepted)
  * @param memory fresh, cached, stale or none (accepted inbound messages)
@@ -18,6 +18,11 @@ public record WebhookAnswer(String status, UUID messageId, String sessionId, Str
 
     static WebhookAnswer accepted(UUID messageId, String sessionId, String memory) {
         return new WebhookAnswer("accepted", messageId, sessionId, memory, null);
+    }
+
+    /** Durable in the spool while PostgreSQL is away: stored, and turned, when it is back. */
+    static WebhookAnswer spooled() {
+        return new WebhookAnswer("spooled", null, null, null, null);
     }
 
     static WebhookAnswer duplicate() {

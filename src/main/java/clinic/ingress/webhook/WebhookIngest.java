@@ -102,7 +102,7 @@ public class WebhookIngest {
         }
         return path.take(clinic, message)
                 .onFailure().transform(this::unavailable)
-                .chain(outcome -> outcome.stored().isRejected()
+                .chain(outcome -> !outcome.spooled() && outcome.stored().isRejected()
                         ? rejected(request, message, outcome)
                         : Uni.createFrom().item(answer(message, outcome)));
     }
@@ -126,6 +126,12 @@ public class WebhookIngest {
     }
 
     private WebhookAnswer answer(InboundMessage message, MessagePath.Outcome outcome) {
+        if (outcome.spooled()) {
+            Log.debugf("spooled message %s from instance %s", LogText.of(message.whatsappId()),
+                    LogText.of(message.instanceName()));
+            metrics.count(Outcome.SPOOLED);
+            return WebhookAnswer.spooled();
+        }
         if (outcome.stored().isDuplicate()) {
             Log.debugf("duplicate message %s from instance %s", LogText.of(message.whatsappId()),
                     LogText.of(message.instanceName()));
@@ -164,7 +170,11 @@ public class WebhookIngest {
             metrics.count(Outcome.OVERLOADED);
             return WebhookRejection.overloaded(config.retryAfter());
         }
-        Log.warnf("PostgreSQL unavailable, answering 503: %s", Failures.describe(failure));
+        if (failure instanceof MessagePath.SpoolFull) {
+            Log.warnf("PostgreSQL unavailable and the spool full, answering 503");
+        } else {
+            Log.warnf("PostgreSQL unavailable, answering 503: %s", Failures.describe(failure));
+        }
         metrics.count(Outcome.UNAVAILABLE);
         return WebhookRejection.unavailable(config.retryAfter(), failure);
     }

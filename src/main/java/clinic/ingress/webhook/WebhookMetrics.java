@@ -22,6 +22,8 @@ public class WebhookMetrics {
     /** Every way a webhook can end. */
     public enum Outcome {
         ACCEPTED,
+        /** Kept in the spool while PostgreSQL could not take it (200). */
+        SPOOLED,
         DUPLICATE,
         IGNORED,
         QUARANTINED,

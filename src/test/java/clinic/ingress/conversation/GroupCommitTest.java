@@ -22,8 +22,11 @@ import clinic.ingress.platform.Background;
 import clinic.ingress.support.Db;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.quarkus.runtime.configuration.DurationConverter;
 import io.quarkus.runtime.configuration.MemorySize;
+import io.quarkus.runtime.configuration.MemorySizeConverter;
 import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.config.SmallRyeConfigBuilder;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -108,27 +111,14 @@ class GroupCommitTest {
     /** Stores five messages at once through a MessageStore with this idle linger; the batches it wrote. */
     private long batchesFor(Db.TestClinic clinic, String prefix, Duration idleLinger) {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        MessageStore store = new MessageStore(writer, new StoreConfig() {
-            public int maxBatch() {
-                return 100;
-            }
-
-            public Duration linger() {
-                return Duration.ofMillis(1);
-            }
-
-            public Duration idleLinger() {
-                return idleLinger;
-            }
-
-            public int maxInFlight() {
-                return 4;
-            }
-
-            public MemorySize maxQueuedBytes() {
-                return new MemorySize(java.math.BigInteger.valueOf(16L << 20));
-            }
-        }, background, registry);
+        StoreConfig config = new SmallRyeConfigBuilder()
+                .withConverter(MemorySize.class, 100, new MemorySizeConverter())
+                .withConverter(Duration.class, 100, new DurationConverter())
+                .withMapping(StoreConfig.class)
+                .withDefaultValue("ingress.store.idle-linger", idleLinger.toMillis() + "ms")
+                .build()
+                .getConfigMapping(StoreConfig.class);
+        MessageStore store = new MessageStore(writer, config, background, registry);
         List<Uni<StoredMessage>> stores = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             InboundMessage message = inbound(clinic, prefix + "-" + i, "551197000010" + i, false, T0.plusMinutes(i));

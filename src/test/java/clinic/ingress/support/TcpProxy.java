@@ -70,6 +70,34 @@ public final class TcpProxy implements AutoCloseable {
         this.latencyMs = latency.toMillis();
     }
 
+    private final Object pauseLock = new Object();
+    private boolean paused;
+
+    /**
+     * Holds every chunk in either direction until {@link #resume()}, connections kept open and new
+     * ones accepted: a server stopped with SIGSTOP, or a network partition that drops nothing.
+     */
+    public void pause() {
+        synchronized (pauseLock) {
+            paused = true;
+        }
+    }
+
+    public void resume() {
+        synchronized (pauseLock) {
+            paused = false;
+            pauseLock.notifyAll();
+        }
+    }
+
+    private void awaitResumed() throws InterruptedException {
+        synchronized (pauseLock) {
+            while (paused) {
+                pauseLock.wait();
+            }
+        }
+    }
+
     public synchronized void up() {
         if (server != null) {
             return;
@@ -125,6 +153,7 @@ public final class TcpProxy implements AutoCloseable {
                     if (counter != null) {
                         counter.feed(buffer, 0, n);
                     }
+                    awaitResumed();
                     if (latencyMs > 0) {
                         // The injected fault itself (a slow network holding each chunk), not a test
                         // waiting for something: tests still wait for conditions.

@@ -14,20 +14,30 @@ import org.junit.jupiter.api.Test;
 
 import clinic.ingress.support.Db;
 import clinic.ingress.support.Evolution;
+import clinic.ingress.support.Overrides;
 import clinic.ingress.support.PostgresProxyResource;
 import clinic.ingress.support.Webhooks;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.pgclient.PgException;
 
 /**
- * PostgreSQL goes away and comes back while the service keeps running: 503 with Retry-After (which
- * Evolution retries) during the outage, 200 after it, with no restart.
+ * With the spool off ({@code ingress.store.spool=false}), PostgreSQL goes away and comes back while
+ * the service keeps running: 503 with Retry-After (which Evolution retries) during the outage, 200
+ * after it, with no restart. (With the spool on, the default, see spool.SpoolTest.)
  */
 @QuarkusTest
 @WithTestResource(PostgresProxyResource.class)
+@TestProfile(PostgresOutageTest.NoSpool.class)
 class PostgresOutageTest {
+
+    public static class NoSpool extends Overrides {
+        public NoSpool() {
+            super("ingress.store.spool", "false");
+        }
+    }
 
     @Inject
     Pool pool;
