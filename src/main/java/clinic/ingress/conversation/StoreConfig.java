@@ -60,10 +60,11 @@ public interface StoreConfig {
 
     /**
      * A batch that has not committed after this long means PostgreSQL is away or stalled (the store
-     * statement takes milliseconds): new messages go to the spool at once instead of waiting for
-     * {@code ingress.webhook.store-timeout}, until a batch commits again.
+     * statement takes milliseconds; a cold replica at full load takes up to a second): new messages
+     * go to the spool at once instead of waiting for {@code ingress.webhook.store-timeout}, until a
+     * batch commits again.
      */
-    @WithDefault("1s")
+    @WithDefault("2s")
     Duration stallAfter();
 
     /**

@@ -1,18 +1,26 @@
 package clinic.ingress.spool;
 
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
 import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
 import clinic.ingress.cache.CacheCodec;
+import clinic.ingress.cache.CacheConfig;
+import clinic.ingress.cache.CacheKeys;
 import clinic.ingress.conversation.StoreConfig;
 import clinic.ingress.dispatch.DispatchConfig;
 import clinic.ingress.platform.Background;
@@ -47,21 +55,33 @@ import io.vertx.mutiny.redis.client.Response;
 @ApplicationScoped
 public class Spool {
 
-    /** One spooled entry: its stream id, its size, and the message (null when it does not open). */
-    public record Entry(String id, long bytes, SpooledMessage message) {
+    /**
+     * One spooled entry: its stream id, its size, its chat (as the spool names chats), and the message
+     * (null when it does not open).
+     */
+    public record Entry(String id, long bytes, String chat, SpooledMessage message) {
     }
 
+    /*
+     * KEYS: the stream, its byte count, its chats (a hash: chat -> messages spooled). The bound is
+     * checked, the entry added and counted in one script; the removal likewise, so the counts never
+     * drift from the stream.
+     */
     private static final String APPEND = """
             if redis.call('XLEN', KEYS[1]) >= tonumber(ARGV[1]) then return false end
             if tonumber(redis.call('GET', KEYS[2]) or '0') + tonumber(ARGV[3]) > tonumber(ARGV[2]) then return false end
             redis.call('INCRBY', KEYS[2], ARGV[3])
-            return redis.call('XADD', KEYS[1], '*', 'k', ARGV[4], 'n', ARGV[3], 'm', ARGV[5])""";
+            redis.call('HINCRBY', KEYS[3], ARGV[6], 1)
+            return redis.call('XADD', KEYS[1], '*', 'k', ARGV[4], 'n', ARGV[3], 'c', ARGV[6], 'm', ARGV[5])""";
     private static final String REMOVE = """
             local freed = 0
-            for i = 1, #ARGV, 2 do
-              freed = freed + redis.call('XDEL', KEYS[1], ARGV[i]) * tonumber(ARGV[i + 1])
+            for i = 1, #ARGV, 3 do
+              if redis.call('XDEL', KEYS[1], ARGV[i]) == 1 then
+                freed = freed + tonumber(ARGV[i + 1])
+                if redis.call('HINCRBY', KEYS[3], ARGV[i + 2], -1) <= 0 then redis.call('HDEL', KEYS[3], ARGV[i + 2]) end
+              end
             end
-            if redis.call('XLEN', KEYS[1]) == 0 then redis.call('DEL', KEYS[2]) else redis.call('DECRBY', KEYS[2], freed) end
+            if redis.call('XLEN', KEYS[1]) == 0 then redis.call('DEL', KEYS[2], KEYS[3]) else redis.call('DECRBY', KEYS[2], freed) end
             return freed""";
     private static final String RENEW = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end";
     private static final String RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
@@ -72,7 +92,10 @@ public class Spool {
     private final DispatchConfig dispatch;
     private final String stream;
     private final String bytesKey;
+    private final String chatsKey;
     private final String leaseKey;
+    /** Names chats in Redis by HMAC: the hash of chats spooled names no patient. */
+    private final SecretKeySpec chatKey;
     /** This replica as the drain lease's owner: drawn at run time (a static would be the image's). */
     private final String owner = UUID.randomUUID().toString();
     private final AtomicLong depth = new AtomicLong();
@@ -82,8 +105,9 @@ public class Spool {
     private final MeterRegistry registry;
     private final Counter unreplicated;
 
-    public Spool(ReactiveRedisDataSource redis, CacheCodec codec, StoreConfig config, DispatchConfig dispatch,
-            Background background, MeterRegistry registry) {
+    @SuppressWarnings("java:S107") // constructor injection
+    public Spool(ReactiveRedisDataSource redis, CacheCodec codec, CacheConfig cache, StoreConfig config,
+            DispatchConfig dispatch, Background background, MeterRegistry registry) {
         this.redis = redis.getRedis();
         this.codec = codec;
         this.config = config;
@@ -91,7 +115,9 @@ public class Spool {
         this.registry = registry;
         this.stream = config.spoolStream();
         this.bytesKey = stream + ":bytes";
+        this.chatsKey = stream + ":chats";
         this.leaseKey = stream + ":drain";
+        this.chatKey = new SecretKeySpec(CacheKeys.secret(cache), "HmacSHA256");
         for (String outcome : List.of("spooled", "full", "stored", "duplicate", "quarantined", "corrupt")) {
             count(outcome, 0);
         }
@@ -117,9 +143,19 @@ public class Spool {
         return config.spool();
     }
 
-    /** Whether messages wait in the spool, as last read (or added here since): new ones queue behind them. */
+    /** Whether messages wait in the spool, as last read (or added here since). */
     public boolean holdsMessages() {
         return depth.get() > 0;
+    }
+
+    /**
+     * Whether messages of this chat wait in the spool: a new one must queue behind them, so the chat's
+     * messages are stored in the order they arrived. Other chats' messages go to the store at once.
+     */
+    public Uni<Boolean> holdsChat(SpooledMessage.Chat chat) {
+        return redis.send(Request.cmd(Command.HEXISTS).arg(chatsKey).arg(chatName(chat)))
+                .ifNoItem().after(dispatch.publishTimeout()).fail()
+                .map(exists -> exists != null && exists.toLong() == 1);
     }
 
     /** Messages in the spool, as last read. */
@@ -148,9 +184,9 @@ public class Spool {
     public Uni<Boolean> append(SpooledMessage message) {
         String key = message.idempotencyKey();
         byte[] sealed = codec.encode(sealedUnder(key), message.toJson(), message.receivedAt());
-        Request append = Request.cmd(Command.EVAL).arg(APPEND).arg(2).arg(stream).arg(bytesKey)
+        Request append = Request.cmd(Command.EVAL).arg(APPEND).arg(3).arg(stream).arg(bytesKey).arg(chatsKey)
                 .arg(config.spoolMaxMessages()).arg(config.spoolMaxBytes().asLongValue()).arg(sealed.length)
-                .arg(key).arg(sealed);
+                .arg(key).arg(sealed).arg(chatName(message.chat()));
         return redis.send(append)
                 .ifNoItem().after(dispatch.publishTimeout()).fail()
                 .chain(id -> {
@@ -178,9 +214,9 @@ public class Spool {
         if (entries.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        Request remove = Request.cmd(Command.EVAL).arg(REMOVE).arg(2).arg(stream).arg(bytesKey);
+        Request remove = Request.cmd(Command.EVAL).arg(REMOVE).arg(3).arg(stream).arg(bytesKey).arg(chatsKey);
         for (Entry entry : entries) {
-            remove.arg(entry.id()).arg(entry.bytes());
+            remove.arg(entry.id()).arg(entry.bytes()).arg(entry.chat() == null ? "" : entry.chat());
         }
         return redis.send(remove)
                 .invoke(() -> depth.updateAndGet(d -> Math.max(0, d - entries.size())))
@@ -253,18 +289,20 @@ public class Spool {
             Response fields = item.get(1);
             String key = null;
             long bytes = 0;
+            String chat = null;
             byte[] sealed = null;
             for (int i = 0; i + 1 < fields.size(); i += 2) {
                 switch (fields.get(i).toString()) {
                     case "k" -> key = fields.get(i + 1).toString();
                     case "n" -> bytes = fields.get(i + 1).toLong();
+                    case "c" -> chat = fields.get(i + 1).toString();
                     case "m" -> sealed = fields.get(i + 1).toBytes();
                     default -> {
                         // a field this service does not write: ignored, the seal decides
                     }
                 }
             }
-            entries.add(new Entry(id, bytes, open(key, sealed)));
+            entries.add(new Entry(id, bytes, chat, open(key, sealed)));
         }
         return entries;
     }
@@ -279,6 +317,18 @@ public class Spool {
             return message != null && message.idempotencyKey().equals(key) ? message : null;
         } catch (CacheCodec.UndecodableValue e) {
             return null;
+        }
+    }
+
+    /** HMAC of the chat, hex: how the hash of chats spooled names it. */
+    private String chatName(SpooledMessage.Chat chat) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(chatKey);
+            mac.update("spool-chat\n".getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(mac.doFinal(chat.value().getBytes(StandardCharsets.UTF_8)), 0, 16);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is required by every JVM", e);
         }
     }
 

@@ -34,9 +34,22 @@ public record SpooledMessage(Clinic clinic, InboundMessage message, String trace
         return message.instanceName() + '\u0000' + message.whatsappId();
     }
 
+    /** A chat: an instance's conversation with one patient. Holds the patient's key: never logged. */
+    public record Chat(String value) {
+
+        public static Chat of(InboundMessage message) {
+            return new Chat(message.instanceName() + '\u0000' + message.patient().key());
+        }
+
+        @Override
+        public String toString() {
+            return "Chat[<redacted>]";
+        }
+    }
+
     /** The chat it belongs to: messages of one chat are stored in the order they were spooled. */
-    public String chat() {
-        return message.instanceName() + '\u0000' + message.patient().key();
+    public Chat chat() {
+        return Chat.of(message);
     }
 
     JsonNode toJson() {

@@ -29,8 +29,8 @@ import io.smallrye.mutiny.Uni;
  * A live message the store cannot take (PostgreSQL refused, paused, failing over, a statement
  * timed out) goes to the {@link Spool} instead and is answered {@code spooled}: durable in Redis,
  * stored, remembered and turned when the drain brings it back through {@link #fromSpool}. While the
- * store looks stalled, or messages still wait in the spool, new ones queue behind them there, so
- * a chat's messages are stored in the order they arrived.
+ * store looks stalled new messages go to the spool at once; while a chat has messages in the spool,
+ * its new ones queue behind them, so each chat's messages are stored in the order they arrived.
  */
 @ApplicationScoped
 class MessagePath {
@@ -83,12 +83,17 @@ class MessagePath {
             return store(clinic, message, null, true);
         }
         if (messages.stalled()) {
-            return spool(clinic, message);
+            // The store may be slow rather than gone: if the spool cannot take it, the store still may.
+            return spool(clinic, message)
+                    .onFailure().recoverWithUni(() -> store(clinic, message, null, true));
         }
         if (spool.holdsMessages()) {
-            // Behind the spooled ones; if the spool cannot be reached now, the store still can.
-            return spool(clinic, message)
-                    .onFailure().recoverWithUni(() -> storeOrSpool(clinic, message));
+            // Behind its chat's spooled messages, if there are any; other chats go to the store.
+            return spool.holdsChat(SpooledMessage.Chat.of(message))
+                    .onFailure().recoverWithItem(false)
+                    .chain(behind -> behind
+                            ? spool(clinic, message).onFailure().recoverWithUni(() -> storeOrSpool(clinic, message))
+                            : storeOrSpool(clinic, message));
         }
         return storeOrSpool(clinic, message);
     }

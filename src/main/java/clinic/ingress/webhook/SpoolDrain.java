@@ -142,7 +142,7 @@ class SpoolDrain {
         List<List<Spool.Entry>> waves = new ArrayList<>();
         Map<String, Integer> lastWave = new HashMap<>();
         for (Spool.Entry entry : entries) {
-            String chat = entry.message() == null ? "corrupt:" + entry.id() : entry.message().chat();
+            String chat = entry.message() == null ? "corrupt:" + entry.id() : entry.message().chat().value();
             int wave = lastWave.merge(chat, 0, (previous, ignored) -> previous + 1);
             if (wave == waves.size()) {
                 waves.add(new ArrayList<>());

@@ -89,8 +89,65 @@ class CredentialScrubMigrationTest {
         assertThat(quarantine()).usingElementComparator((a, b) -> Arrays.equals(a, b) ? 0 : 1).isEqualTo(after);
     }
 
+    /**
+     * V18 on what V17 left: credentials nested at any depth and in any case in stored messages, and a
+     * quarantined value cut off by truncation, are removed; everything else is kept.
+     */
+    @Test
+    void v18RemovesCredentialsAtAnyDepthAndCutOffValues() throws SQLException {
+        String url = URL.replace(DATABASE, DATABASE + "_18");
+        try (Connection c = DriverManager.getConnection(URL.replace(DATABASE, "postgres"), "postgres", "postgres");
+                Statement s = c.createStatement()) {
+            s.execute("DROP DATABASE IF EXISTS " + DATABASE + "_18 WITH (FORCE)");
+            s.execute("CREATE DATABASE " + DATABASE + "_18");
+        }
+        Migrations.flyway(url, "17", false).migrate();
+        String nested = "{\"event\": \"messages.upsert\", \"data\": {\"API_KEY\": \"" + TOKEN
+                + "\", \"key\": {\"id\": \"N1\"}, "
+                + "\"list\": [{\"ApiKey\": \"" + TOKEN + "\", \"keep\": 1}, 2]}, \"apikeys\": \"kept\"}";
+        try (Connection c = DriverManager.getConnection(url, "postgres", "postgres"); Statement s = c.createStatement()) {
+            s.execute("INSERT INTO core.whatsapp_messages (instance_name, whatsapp_message_id, raw) VALUES ('s18', 'N1', '"
+                    + nested + "'), ('s18', 'CLEAN', '{\"event\": \"messages.upsert\", \"data\": {\"x\": [1, {\"y\": 2}]}}')");
+            s.execute("INSERT INTO core.whatsapp_messages_duplicates (id, instance_name, whatsapp_message_id, raw, created_at) "
+                    + "VALUES (gen_random_uuid(), 's18', 'DUP', '" + nested + "', now())");
+        }
+        byte[] cutOff = ("{\"instance\":\"q3\",\"data\":{\"Api_Key\": \"" + TOKEN.substring(0, 20))
+                .getBytes(StandardCharsets.UTF_8);
+        insertQuarantined(url, cutOff);
+
+        assertThat(Migrations.flyway(url, null, false).migrate().migrationsExecuted).isGreaterThanOrEqualTo(1);
+
+        try (Connection c = DriverManager.getConnection(url, "postgres", "postgres");
+                Statement s = c.createStatement();
+                ResultSet r = s.executeQuery("SELECT whatsapp_message_id, raw::text FROM core.whatsapp_messages "
+                        + "UNION ALL SELECT 'dup', raw::text FROM core.whatsapp_messages_duplicates ORDER BY 1")) {
+            List<String> rows = new ArrayList<>();
+            while (r.next()) {
+                rows.add(r.getString(1) + " " + r.getString(2));
+            }
+            assertThat(rows).containsExactly(
+                    "CLEAN {\"data\": {\"x\": [1, {\"y\": 2}]}, \"event\": \"messages.upsert\"}",
+                    "N1 {\"data\": {\"key\": {\"id\": \"N1\"}, \"list\": [{\"keep\": 1}, 2]}, \"event\": \"messages.upsert\", "
+                            + "\"apikeys\": \"kept\"}",
+                    "dup {\"data\": {\"key\": {\"id\": \"N1\"}, \"list\": [{\"keep\": 1}, 2]}, \"event\": \"messages.upsert\", "
+                            + "\"apikeys\": \"kept\"}");
+        }
+        try (Connection c = DriverManager.getConnection(url, "postgres", "postgres");
+                Statement s = c.createStatement();
+                ResultSet r = s.executeQuery("SELECT raw FROM core.webhook_quarantine")) {
+            r.next();
+            assertThat(new String(r.getBytes(1), StandardCharsets.ISO_8859_1))
+                    .isEqualTo("{\"instance\":\"q3\",\"data\":{\"Api_Key\": \"[removed]");
+            s.execute("CALL core.scrub_credentials_everywhere(5000)");
+        }
+    }
+
     private static void insertQuarantined(byte[] raw) throws SQLException {
-        try (Connection c = DriverManager.getConnection(URL, "postgres", "postgres");
+        insertQuarantined(URL, raw);
+    }
+
+    private static void insertQuarantined(String url, byte[] raw) throws SQLException {
+        try (Connection c = DriverManager.getConnection(url, "postgres", "postgres");
                 PreparedStatement s = c
                         .prepareStatement("INSERT INTO core.webhook_quarantine (reason, raw) VALUES ('invalid-event', ?)")) {
             s.setBytes(1, raw);
