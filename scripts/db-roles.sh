@@ -17,6 +17,7 @@
 # healthcare) and only the app role is created. The app role also gets statement_timeout
 # (STATEMENT_TIMEOUT, 10s) on the server, which a transaction pooler does not let the service send
 # at connect (ingress.postgres.pooled, docs/supabase.md). docs/deployment.md#database-roles.
+# Needs psql 15 or later (\getenv).
 set -euo pipefail
 
 DATABASE=${DATABASE:-clinic_ingress}
@@ -26,8 +27,15 @@ STATEMENT_TIMEOUT=${STATEMENT_TIMEOUT:-10s}
 export PGHOST=${PGHOST:-127.0.0.1} PGUSER=${PGUSER:-postgres} PGDATABASE=$DATABASE
 export PGPASSWORD=${PGPASSWORD:-postgres}
 
+# The passwords reach psql through its environment (\getenv), never its command line, where ps and
+# /proc/*/cmdline would show them.
+export OWNER_PASSWORD=${OWNER_PASSWORD:-} APP_PASSWORD=${APP_PASSWORD:-}
 psql -qX -v ON_ERROR_STOP=1 -v db="$DATABASE" -v owner="$OWNER_ROLE" -v app="$APP_ROLE" \
-  -v owner_password="${OWNER_PASSWORD:-}" -v app_password="${APP_PASSWORD:-}" -v timeout="$STATEMENT_TIMEOUT" <<'SQL'
+  -v timeout="$STATEMENT_TIMEOUT" <<'SQL'
+\set owner_password ''
+\set app_password ''
+\getenv owner_password OWNER_PASSWORD
+\getenv app_password APP_PASSWORD
 SELECT format('CREATE ROLE %I LOGIN NOSUPERUSER NOCREATEROLE NOCREATEDB', :'owner')
 WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'owner') \gexec
 SELECT format('CREATE ROLE %I LOGIN NOSUPERUSER NOCREATEROLE NOCREATEDB NOINHERIT', :'app')
