@@ -12,7 +12,9 @@ What it does, in the order the contract asks for it:
     Lua script that also checks the lease (a consumer that lost its partition writes nothing) and
     drops a turnId already handled (the stream is at-least-once); then XACK;
   * continues the webhook's trace: the record carries a child traceparent of the turn's;
-  * opens sealed turns (ingress.dispatch.seal=true): AES-256-GCM, AAD = stream key + "\\n" + turnId.
+  * opens sealed turns (ingress.dispatch.seal-key): AES-256-GCM, the associated data binding the
+    stream and every routed field (format 2); holding keys, it refuses unsealed entries and sets
+    aside what it cannot open in <stream>:dead, then goes on (one bad entry never stops a partition).
 
 Its record, per partition (one hash tag, so the script's keys share a Cluster slot):
   assistant:handled:{n}            hash turnId -> consumer   (exactly once)
@@ -158,7 +160,15 @@ class Consumer:
         for entry_id, fields in entries:
             if not fields:
                 continue  # trimmed while pending
-            turn = self.keys.open(stream, fields)
+            try:
+                turn = self.keys.open(stream, fields)
+            except Unopenable as why:
+                # Set aside with what a person needs to look at it, acknowledged, and the partition goes on.
+                self.redis.xadd(f"{stream}:dead", {"entry": entry_id, "stream": stream, "reason": str(why),
+                                                   "turnId": fields.get("turnId", ""), "keyId": fields.get("keyId", "")})
+                self.redis.xack(stream, self.args.group, entry_id)
+                self.log(f"{stream} {entry_id} set aside in {stream}:dead: {why}")
+                continue
             record = json.dumps({"turnId": turn["turnId"], "messageTimestamp": turn["messageTimestamp"],
                                  "text": turn.get("text", ""), "consumer": self.args.name,
                                  "traceparent": child(turn.get("traceparent"))})
@@ -185,12 +195,22 @@ def child(traceparent):
     return f"{version}-{trace_id}-{os.urandom(8).hex()}-{flags}"
 
 
+class Unopenable(Exception):
+    """An entry a consumer holding keys must not act on: unsealed, or sealed in a way it cannot open."""
+
+
 class Opener:
-    """Opens sealed turns: 'sealed' is base64(iv 12 bytes || AES-256-GCM ciphertext and tag) of the
-    JSON {"text", "memory"}, 'keyId' names the key (first 4 bytes of HMAC-SHA256(key, label), hex),
-    and the associated data is the stream key, a newline, and the turnId. Unsealed turns pass as they are."""
+    """Opens sealed turns (docs/consumer-contract.md#sealed-turns): 'sealed' is base64(iv 12 bytes ||
+    AES-256-GCM ciphertext and tag) of the JSON {"text", "memory"}, 'keyId' names the key (first 4
+    bytes of HMAC-SHA256(key, label), hex), 'seal' is the format (2), and the associated data is the
+    label, the stream key and the bound fields, each as its UTF-8 length, ':' and its bytes. Without
+    keys, entries pass as they are (a service that does not seal); with keys, an unsealed entry is
+    refused, since anyone who can write Redis could have added it."""
 
     LABEL = b"clinic-ingress/turn-seal-key-id/v1"
+    AAD_LABEL = "clinic-ingress/turn-seal/v2"
+    BOUND = ("turnId", "clinic", "organization", "sessionId", "messageId", "whatsappMessageId", "instance", "patient",
+             "messageTimestamp", "messageType", "media", "traceparent")
 
     def __init__(self, keys):
         self.keys = {}
@@ -198,19 +218,35 @@ class Opener:
             raw = base64.b64decode(key)
             self.keys[hmac.new(raw, self.LABEL, hashlib.sha256).hexdigest()[:8]] = raw
 
+    @classmethod
+    def associated_data(cls, stream, fields):
+        def prefixed(value):
+            data = (value or "").encode()
+            return str(len(data)).encode() + b":" + data
+        return cls.AAD_LABEL.encode() + prefixed(stream) + b"".join(prefixed(fields.get(name)) for name in cls.BOUND)
+
     def open(self, stream, fields):
-        if "sealed" not in fields:
+        if not self.keys:
             return fields
-        # Debian's python3-cryptography; only sealed turns need it.
-        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+        if "sealed" not in fields:
+            raise Unopenable("unsealed, while this consumer holds seal keys")
+        if fields.get("seal") != "2":
+            raise Unopenable(f"seal format {fields.get('seal')!r} unknown")
         key = self.keys.get(fields.get("keyId"))
         if key is None:
-            raise SystemExit(f"turn {fields.get('turnId')} is sealed with key {fields.get('keyId')}, which --seal-keys lacks")
-        sealed = base64.b64decode(fields["sealed"])
-        plain = AESGCM(key).decrypt(sealed[:12], sealed[12:], f"{stream}\n{fields['turnId']}".encode())
+            raise Unopenable(f"sealed with key {fields.get('keyId')}, which --seal-keys lacks")
+        # Debian's python3-cryptography; only sealed turns need it.
+        from cryptography.exceptions import InvalidTag
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+        try:
+            sealed = base64.b64decode(fields["sealed"])
+            plain = AESGCM(key).decrypt(sealed[:12], sealed[12:], self.associated_data(stream, fields))
+        except (InvalidTag, ValueError):
+            raise Unopenable("does not open: edited, moved to another stream, or given other routing fields")
         opened = dict(fields)
         opened.update(json.loads(plain))
-        del opened["sealed"]
+        for name in ("sealed", "seal", "keyId"):
+            opened.pop(name, None)
         return opened
 
 

@@ -11,6 +11,7 @@ import jakarta.inject.Inject;
 
 import clinic.ingress.admin.AdminConfig;
 import clinic.ingress.cache.CacheConfig;
+import clinic.ingress.dispatch.DispatchConfig;
 import clinic.ingress.webhook.WebhookConfig;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -23,7 +24,10 @@ import io.quarkus.runtime.StartupEvent;
  * the cache encryption key unless {@code ingress.cache.plaintext-allowed}) or any configured secret
  * is too weak to be one: blank, shorter than {@value #MIN_SECRET_LENGTH} characters, or an
  * encryption key that is not 256 bits. Messages name the key, never its value. Caching in plaintext,
- * when allowed, is a WARN at every start and {@code ingress.cache.plaintext} = 1.
+ * when allowed, is a WARN at every start and {@code ingress.cache.plaintext} = 1; so are turns in
+ * plaintext (no {@code ingress.dispatch.seal-key}, allowed by {@code ingress.dispatch.plaintext-allowed}:
+ * {@code ingress.dispatch.plaintext} = 1). A shared admin token is a WARN: actions are audited under
+ * its name only.
  */
 @ApplicationScoped
 public class StartupGuard {
@@ -34,21 +38,25 @@ public class StartupGuard {
     /** The settings the guard looks at. {@code instanceCredentials}: body apikey or per-instance secrets only. */
     record Settings(Optional<String> webhookToken, Optional<String> jwtSecret, boolean instanceCredentials,
             Optional<String> cacheKeySecret, Optional<String> encryptionKey, List<String> previousEncryptionKeys,
-            boolean plaintextAllowed, Optional<String> adminToken) {
+            boolean plaintextAllowed, Optional<String> adminToken, Optional<String> sealKey, boolean turnsPlaintextAllowed) {
     }
 
     private final Settings settings;
     private final boolean failClosed;
 
     @Inject
-    public StartupGuard(WebhookConfig webhook, CacheConfig cache, AdminConfig admin, IngressConfig ingress,
-            MeterRegistry registry) {
+    public StartupGuard(WebhookConfig webhook, CacheConfig cache, AdminConfig admin, DispatchConfig dispatch,
+            IngressConfig ingress, MeterRegistry registry) {
         this(new Settings(webhook.token(), webhook.jwtSecret(),
                 webhook.instanceApikeyEnabled() || webhook.requireInstanceSecret(),
                 cache.keySecret(), cache.encryptionKey(), cache.previousEncryptionKeys().orElse(List.of()),
-                cache.plaintextAllowed(), admin.token()), ingress.failClosed());
+                cache.plaintextAllowed(), admin.token(), dispatch.sealKey(), dispatch.plaintextAllowed()),
+                ingress.failClosed());
         Gauge.builder("ingress.cache.plaintext", () -> cache.encryptionKey().isEmpty() ? 1 : 0)
                 .description("1 when cached values (patient memories) are kept in Redis unencrypted")
+                .register(registry);
+        Gauge.builder("ingress.dispatch.plaintext", () -> dispatch.sealKey().isEmpty() ? 1 : 0)
+                .description("1 when turns (text, memories) go to the stream unsealed")
                 .register(registry);
     }
 
@@ -62,6 +70,15 @@ public class StartupGuard {
         if (settings.encryptionKey().isEmpty() && settings.plaintextAllowed()) {
             Log.warn("patient memories are cached in Redis unencrypted (ingress.cache.plaintext-allowed=true): "
                     + "anyone who can read Redis reads them; set ingress.cache.encryption-key");
+        }
+        if (settings.sealKey().isEmpty() && settings.turnsPlaintextAllowed()) {
+            Log.warn("turns go to the Redis stream unsealed (ingress.dispatch.plaintext-allowed=true): anyone who can read "
+                    + "Redis reads patients' messages for ingress.dispatch.retention, and anyone who can write it can forge a "
+                    + "turn; set ingress.dispatch.seal-key");
+        }
+        if (settings.adminToken().isPresent() && failClosed) {
+            Log.warn("ingress.admin.token is set: every admin action is audited as 'ingress.admin.token', not by "
+                    + "operator; give each operator a token of their own (scripts/admin-operator.sh) and remove it");
         }
         if (problems.isEmpty()) {
             return;
@@ -87,6 +104,16 @@ public class StartupGuard {
                     + "patient memories would be cached in Redis in plaintext; set ingress.cache.plaintext-allowed=true "
                     + "only to accept that");
         }
+        if (settings.sealKey().isEmpty() && !settings.turnsPlaintextAllowed()) {
+            problems.add("no ingress.dispatch.seal-key (INGRESS_DISPATCH_SEAL_KEY, openssl rand -base64 32): turns would "
+                    + "carry patients' messages and memories in the Redis stream in plaintext; set "
+                    + "ingress.dispatch.plaintext-allowed=true only to accept that");
+        }
+        settings.sealKey().ifPresent(key -> {
+            if (!aes256(key)) {
+                problems.add("ingress.dispatch.seal-key is not a base64 256-bit key (openssl rand -base64 32)");
+            }
+        });
         strong("ingress.webhook.token", settings.webhookToken(), problems);
         strong("ingress.webhook.jwt-secret", settings.jwtSecret(), problems);
         strong("ingress.cache.key-secret", settings.cacheKeySecret(), problems);

@@ -40,15 +40,35 @@ class StartupGuardTest {
                 .hasMessageContaining("ingress.cache.plaintext-allowed");
 
         StartupGuard allowed = new StartupGuard(new Settings(Optional.of(STRONG), Optional.empty(), false,
-                Optional.of(STRONG), Optional.empty(), List.of(), true, Optional.empty()), true);
+                Optional.of(STRONG), Optional.empty(), List.of(), true, Optional.empty(), Optional.of(AES_KEY), false), true);
         assertThat(allowed.problems()).isEmpty();
         assertThatCode(() -> allowed.check(null)).doesNotThrowAnyException();
     }
 
     @Test
+    void refusesToPublishTurnsInPlaintextUnlessAllowed() {
+        StartupGuard guard = new StartupGuard(new Settings(Optional.of(STRONG), Optional.empty(), false, Optional.of(STRONG),
+                Optional.of(AES_KEY), List.of(), false, Optional.empty(), Optional.empty(), false), true);
+
+        assertThat(guard.problems()).singleElement().asString().startsWith("no ingress.dispatch.seal-key");
+        assertThatThrownBy(() -> guard.check(null)).hasMessageContaining("ingress.dispatch.seal-key")
+                .hasMessageContaining("ingress.dispatch.plaintext-allowed");
+
+        StartupGuard allowed = new StartupGuard(new Settings(Optional.of(STRONG), Optional.empty(), false,
+                Optional.of(STRONG), Optional.of(AES_KEY), List.of(), false, Optional.empty(), Optional.empty(), true), true);
+        assertThat(allowed.problems()).isEmpty();
+        StartupGuard shortKey = new StartupGuard(new Settings(Optional.of(STRONG), Optional.empty(), false,
+                Optional.of(STRONG), Optional.of(AES_KEY), List.of(), false, Optional.empty(), Optional.of("c2hvcnQ="), false),
+                true);
+        assertThat(shortKey.problems()).singleElement().asString()
+                .contains("ingress.dispatch.seal-key is not a base64 256-bit");
+    }
+
+    @Test
     void refusesAPreviousEncryptionKeyThatIsNotOne() {
         StartupGuard guard = new StartupGuard(new Settings(Optional.of(STRONG), Optional.empty(), false,
-                Optional.of(STRONG), Optional.of(AES_KEY), List.of(AES_KEY, "c2hvcnQ="), false, Optional.empty()), true);
+                Optional.of(STRONG), Optional.of(AES_KEY), List.of(AES_KEY, "c2hvcnQ="), false, Optional.empty(),
+                Optional.of(AES_KEY), false), true);
         assertThat(guard.problems()).singleElement().asString().contains("ingress.cache.previous-encryption-keys");
     }
 
@@ -98,14 +118,15 @@ class StartupGuardTest {
     @Test
     void devStartsDespiteProblems() {
         StartupGuard guard = new StartupGuard(new Settings(Optional.empty(), Optional.empty(), false, Optional.empty(),
-                Optional.empty(), List.of(), false, Optional.empty()), false);
+                Optional.empty(), List.of(), false, Optional.empty(), Optional.empty(), false), false);
 
-        assertThat(guard.problems()).hasSize(3);
+        assertThat(guard.problems()).hasSize(4);
         assertThatCode(() -> guard.check(null)).doesNotThrowAnyException();
     }
 
     private static StartupGuard guard(Optional<String> token, Optional<String> jwt, boolean instance,
             Optional<String> keySecret, Optional<String> encryptionKey, Optional<String> admin) {
-        return new StartupGuard(new Settings(token, jwt, instance, keySecret, encryptionKey, List.of(), false, admin), true);
+        return new StartupGuard(new Settings(token, jwt, instance, keySecret, encryptionKey, List.of(), false, admin,
+                Optional.of(AES_KEY), false), true);
     }
 }

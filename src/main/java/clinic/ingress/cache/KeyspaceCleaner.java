@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.ws.rs.BadRequestException;
 
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -36,12 +35,24 @@ public class KeyspaceCleaner {
         this.nodes = nodes;
     }
 
-    /** Number of keys removed. */
+    /** The service's Redis user may not SCAN (scripts/redis-acl.sh without --allow-scan). */
+    public static final class ScanRefused extends RuntimeException {
+        ScanRefused() {
+            super("SCAN refused by the Redis ACL", null, false, false);
+        }
+    }
+
+    /**
+     * Number of keys removed; fails with {@link IllegalArgumentException} for a pattern outside the
+     * service's prefixes and with {@link ScanRefused} when the ACL forbids SCAN.
+     */
     public Uni<Long> unlink(String pattern) {
         if (OWN_PREFIXES.stream().noneMatch(pattern::startsWith)) {
-            return Uni.createFrom().failure(new BadRequestException("pattern must start with one of " + OWN_PREFIXES));
+            return Uni.createFrom().failure(new IllegalArgumentException("pattern must start with one of " + OWN_PREFIXES));
         }
         return nodes.onEachMaster(node -> unlinkOn(node, pattern))
+                .onFailure(failure -> failure.getMessage() != null && failure.getMessage().startsWith("NOPERM"))
+                .transform(failure -> new ScanRefused())
                 .map(counts -> counts.stream().mapToLong(Long::longValue).sum())
                 // An admin request: a whole keyspace walk may take a while, but never forever.
                 .ifNoItem().after(Duration.ofMinutes(2)).fail();

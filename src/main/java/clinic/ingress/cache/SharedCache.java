@@ -10,6 +10,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import clinic.ingress.platform.LogText;
 import io.quarkus.logging.Log;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.value.ReactiveValueCommands;
@@ -168,7 +169,8 @@ public class SharedCache {
                 Log.debugf("outdated %s cache value at %s: deleted, reloading", cache, key);
                 metrics.count(cache, "redis", "outdated");
             } else {
-                Log.warnf("undecodable %s cache value at %s (%s): deleted, reloading", cache, key, e.getMessage());
+                // The key names an instance as a body named it: escaped, so it cannot forge or hide a line.
+                Log.warnf("undecodable %s cache value at %s (%s): deleted, reloading", cache, LogText.of(key), e.getMessage());
                 metrics.count(cache, "redis", "corrupt");
             }
             return delete(key)

@@ -124,15 +124,20 @@ public interface DispatchConfig {
     Duration relayMaxBackoff();
 
     /**
-     * Seal the fields of each turn that carry patient data (text, memories) with AES-GCM under
-     * {@link #sealKey()}, which the assistant shares ({@link TurnSeal}): Redis then holds no PHI in
-     * the stream, and a writer without the key cannot forge a turn.
+     * Base64 AES-256 key ({@code openssl rand -base64 32}) the assistant shares: with it, each turn's
+     * patient data (text, memories) is sealed with AES-GCM and every other field bound to it
+     * ({@link TurnSeal}): Redis then holds no PHI in the stream, and a writer without the key cannot
+     * forge or re-route a turn. Prod refuses to start without it unless {@link #plaintextAllowed()}.
+     */
+    Optional<String> sealKey();
+
+    /**
+     * Lets prod start without {@link #sealKey()}: turns then carry text and memories readable by
+     * whoever reads Redis, for {@link #retention()}. A WARN at every start and
+     * {@code ingress.dispatch.plaintext} = 1.
      */
     @WithDefault("false")
-    boolean seal();
-
-    /** Base64 AES-256 key turns are sealed with ({@code openssl rand -base64 32}); required with {@link #seal()}. */
-    Optional<String> sealKey();
+    boolean plaintextAllowed();
 
     /**
      * How long acknowledged turns stay in the stream (for replays and audits by the assistant), as

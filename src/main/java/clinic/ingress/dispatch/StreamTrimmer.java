@@ -42,6 +42,7 @@ public class StreamTrimmer {
     private final Background background;
     private final AtomicLong unconsumed = new AtomicLong();
     private final AtomicLong length = new AtomicLong();
+    private final AtomicLong deadLetters = new AtomicLong();
     private final Clock clock = Clock.systemUTC();
 
     public StreamTrimmer(ReactiveRedisDataSource redis, DispatchConfig config, TurnStreams streams, Background background,
@@ -52,6 +53,7 @@ public class StreamTrimmer {
         this.background = background;
         registry.gauge("ingress.turns.unconsumed", unconsumed);
         registry.gauge("ingress.turns.stream.length", length);
+        registry.gauge("ingress.turns.dead.letters", deadLetters);
     }
 
     void start(@Observes StartupEvent event) {
@@ -66,6 +68,13 @@ public class StreamTrimmer {
                             unconsumed.set(rounds.stream().mapToLong(Round::unconsumed).sum());
                         },
                         failure -> Log.debugf("turn stream not trimmed this round (%s)", Failures.describe(failure))));
+        // What consumers set aside as unopenable (docs/consumer-contract.md#sealed-turns): counted, never trimmed.
+        background.every(config.trimInterval(), () -> Multi.createFrom().iterable(streams.all())
+                .onItem().transformToUniAndConcatenate(stream -> redis.execute("XLEN", stream + ":dead")
+                        .map(answer -> answer == null ? 0L : answer.toLong()))
+                .collect().with(java.util.stream.Collectors.summingLong(Long::longValue))
+                .subscribe().with(deadLetters::set,
+                        failure -> Log.debugf("dead-letter streams not counted this round (%s)", Failures.describe(failure))));
     }
 
     /**

@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import javax.crypto.Cipher;
@@ -21,23 +22,31 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * Seals the fields of a turn that carry patient data, so whoever can read Redis reads no PHI and
- * whoever can write it cannot forge a turn ({@code ingress.dispatch.seal=true}).
+ * Seals the fields of a turn that carry patient data, so whoever can read Redis reads no PHI, and
+ * binds every other field to them, so whoever can write Redis cannot forge or re-route a turn
+ * (with {@code ingress.dispatch.seal-key}).
  *
  * <p>
- * Format (docs/consumer-contract.md#sealed-turns): {@code text} and {@code memory} leave the entry;
+ * Format 2 (docs/consumer-contract.md#sealed-turns): {@code text} and {@code memory} leave the entry;
  * {@code sealed} = base64(12-byte IV || AES-256-GCM ciphertext and 16-byte tag) of the JSON
- * {@code {"text": ..., "memory": ...}} (memory as the JSON document it is otherwise), with the
- * associated data {@code <stream key> "\n" <turnId>}: an entry copied to another partition or given
- * another turnId does not open. {@code keyId} = the first 4 bytes, hex, of
- * HMAC-SHA256(key, "clinic-ingress/turn-seal-key-id/v1"): the assistant keeps the previous key while
- * a rotation's turns drain. The other fields (ids, pseudonym, timestamps, media type and digest)
- * stay readable: the assistant routes on them.
+ * {@code {"text": ..., "memory": ...}}; {@code seal} = {@code 2}; {@code keyId} = the first 4 bytes,
+ * hex, of HMAC-SHA256(key, "clinic-ingress/turn-seal-key-id/v1"), so the assistant keeps the previous
+ * key while a rotation's turns drain. The associated data covers the stream key and every field the
+ * assistant routes on or trusts ({@link #BOUND}, in that order), each written as its UTF-8 byte
+ * length, a colon and its bytes (an absent field as empty): an entry copied to another partition,
+ * or given another turn id, clinic, organization, instance, patient, session, message, time, type,
+ * media or trace, does not open. Those fields stay readable: the assistant routes on them.
  */
 @ApplicationScoped
 public class TurnSeal {
 
     private static final String KEY_ID_LABEL = "clinic-ingress/turn-seal-key-id/v1";
+    /** The format: in the entry as {@code seal}, and first in the associated data. */
+    static final String FORMAT = "2";
+    private static final String AAD_LABEL = "clinic-ingress/turn-seal/v2";
+    /** The fields the associated data binds, in this order (docs/consumer-contract.md#sealed-turns). */
+    static final List<String> BOUND = List.of("turnId", "clinic", "organization", "sessionId", "messageId",
+            "whatsappMessageId", "instance", "patient", "messageTimestamp", "messageType", "media", "traceparent");
     private static final int IV_BYTES = 12;
     private static final int TAG_BITS = 128;
 
@@ -47,11 +56,15 @@ public class TurnSeal {
 
     @Inject
     public TurnSeal(DispatchConfig config) {
-        this(config.seal() ? config.sealKey()
-                .map(value -> Base64.getDecoder().decode(value.trim()))
-                .orElseThrow(() -> new IllegalStateException(
-                        "ingress.dispatch.seal=true needs ingress.dispatch.seal-key (openssl rand -base64 32)"))
-                : null);
+        this(config.sealKey().map(TurnSeal::decode).orElse(null));
+    }
+
+    private static byte[] decode(String base64) {
+        try {
+            return Base64.getDecoder().decode(base64.trim());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("ingress.dispatch.seal-key is not base64 (openssl rand -base64 32)", e);
+        }
     }
 
     /** Seals with {@code key} (32 bytes), or not at all (null). */
@@ -83,18 +96,34 @@ public class TurnSeal {
         Map<String, String> sealed = new LinkedHashMap<>(fields);
         sealed.remove("text");
         sealed.remove("memory");
+        sealed.put("seal", FORMAT);
         sealed.put("keyId", keyId);
-        sealed.put("sealed", seal(stream, fields.get("turnId"), secret.toString().getBytes(StandardCharsets.UTF_8)));
+        sealed.put("sealed", seal(associatedData(stream, sealed), secret.toString().getBytes(StandardCharsets.UTF_8)));
         return sealed;
     }
 
-    private String seal(String stream, String turnId, byte[] plain) {
+    /** The label, the stream key and each bound field, each as its UTF-8 length, ':' and its bytes. */
+    static byte[] associatedData(String stream, Map<String, String> fields) {
+        StringBuilder aad = new StringBuilder(AAD_LABEL);
+        lengthPrefixed(aad, stream);
+        for (String name : BOUND) {
+            lengthPrefixed(aad, fields.get(name));
+        }
+        return aad.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static void lengthPrefixed(StringBuilder aad, String value) {
+        String text = value == null ? "" : value;
+        aad.append(text.getBytes(StandardCharsets.UTF_8).length).append(':').append(text);
+    }
+
+    private String seal(byte[] associatedData, byte[] plain) {
         try {
             byte[] iv = new byte[IV_BYTES];
             random.nextBytes(iv);
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
             cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, iv));
-            cipher.updateAAD((stream + "\n" + turnId).getBytes(StandardCharsets.UTF_8));
+            cipher.updateAAD(associatedData);
             byte[] sealed = cipher.doFinal(plain);
             byte[] out = Arrays.copyOf(iv, IV_BYTES + sealed.length);
             System.arraycopy(sealed, 0, out, IV_BYTES, sealed.length);

@@ -72,12 +72,37 @@ public class Credentials {
             return instance != null ? Sender.instance(instance) : Sender.REJECTED;
         }
         if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return jwt.isPresent() && validJwt(authorization.substring(7).trim()) ? Sender.GLOBAL : Sender.REJECTED;
+            return jwt.isPresent() && validJwt(authorization.substring(7).trim()) ? Sender.JWT : Sender.REJECTED;
         }
         if (config.instanceApikeyEnabled()) {
             return Sender.BODY_APIKEY;
         }
         return config.anyCredential() ? Sender.ABSENT : Sender.OPEN;
+    }
+
+    /**
+     * Whether a sender recorded with a quarantined message (its credential's label and, for an
+     * instance secret, the instance) could write as {@code instance} now: what a replay may store.
+     * A row kept before provenance was recorded ({@code credential} null) came from the global token
+     * or JWT (an instance secret vouches only for an instance in the directory) and is judged as
+     * theirs. A body apikey cannot be checked again (it is not kept): refused.
+     */
+    public boolean stillMayWriteAs(String credential, String senderInstance, String instance) {
+        Sender.Kind kind = credential == null ? null : Sender.Kind.ofLabel(credential);
+        boolean global = !config.requireInstanceSecret() && !secrets.secured(instance);
+        if (credential == null) {
+            return global && (config.token().isPresent() || config.jwtSecret().isPresent());
+        }
+        if (kind == null) {
+            return false;
+        }
+        return switch (kind) {
+            case INSTANCE -> instance.equals(senderInstance);
+            case GLOBAL -> global && config.token().isPresent();
+            case JWT -> global && config.jwtSecret().isPresent();
+            case OPEN -> !config.anyCredential();
+            default -> false;
+        };
     }
 
     /** Whether the body {@code apikey} matches the instance's stored SHA-256 (hex). */

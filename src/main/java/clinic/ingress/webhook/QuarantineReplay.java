@@ -15,6 +15,7 @@ import clinic.ingress.evolution.EvolutionEvent;
 import clinic.ingress.evolution.EvolutionParser;
 import clinic.ingress.platform.Background;
 import clinic.ingress.platform.Failures;
+import clinic.ingress.platform.LogText;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
@@ -38,6 +39,10 @@ import io.smallrye.mutiny.Uni;
  * answers a message already there as a duplicate.</li>
  * <li>A row that cannot become a message (truncated when kept, not a message) is marked
  * {@code failed:<why>}; one the store could not take (PostgreSQL down) is left for the next replay.</li>
+ * <li>Provenance: a row is stored only if the credential that sent it could write as the instance
+ * now ({@link Credentials#stillMayWriteAs}): the global token cannot plant messages for an instance
+ * that joins with a secret of its own. The others are marked {@code refused:<credential>}, counted
+ * ({@code ingress.quarantine.replayed{outcome="refused"}}) and listed.</li>
  * </ul>
  */
 @ApplicationScoped
@@ -46,22 +51,25 @@ public class QuarantineReplay {
     /** What one replay did. */
     // Serialized by Jackson in the native image too.
     @RegisterForReflection
-    public record Result(int replayed, int stored, int duplicates, int failed) {
+    public record Result(int replayed, int stored, int duplicates, int failed, int refused) {
 
-        static final Result NONE = new Result(0, 0, 0, 0);
+        static final Result NONE = new Result(0, 0, 0, 0, 0);
 
         Result plus(Outcome outcome) {
             return new Result(replayed + (outcome == Outcome.RETRY ? 0 : 1), stored + (outcome == Outcome.STORED ? 1 : 0),
                     duplicates + (outcome == Outcome.DUPLICATE ? 1 : 0),
-                    failed + (outcome == Outcome.FAILED || outcome == Outcome.RETRY ? 1 : 0));
+                    failed + (outcome == Outcome.FAILED || outcome == Outcome.RETRY ? 1 : 0),
+                    refused + (outcome == Outcome.REFUSED ? 1 : 0));
         }
     }
 
-    /** What became of one row: the first three are marked replayed; RETRY is left for later. */
+    /** What became of one row: all but RETRY are marked replayed; RETRY is left for later. */
     enum Outcome {
         STORED,
         DUPLICATE,
         FAILED,
+        /** Its sender may not write as the instance now: kept in quarantine, never stored. */
+        REFUSED,
         RETRY
     }
 
@@ -75,14 +83,17 @@ public class QuarantineReplay {
     private final QuarantineStore store;
     private final ClinicDirectory directory;
     private final MessagePath path;
+    private final Credentials credentials;
     private final QuarantineConfig config;
     private final Background background;
     private final EvolutionParser parser;
     private final Map<Outcome, Counter> counters = new EnumMap<>(Outcome.class);
 
-    QuarantineReplay(QuarantineStore store, ClinicDirectory directory, MessagePath path, QuarantineConfig config,
-            WebhookConfig webhook, Background background, MeterRegistry registry) {
+    @SuppressWarnings("java:S107") // constructor injection of the replay's collaborators
+    QuarantineReplay(QuarantineStore store, ClinicDirectory directory, MessagePath path, Credentials credentials,
+            QuarantineConfig config, WebhookConfig webhook, Background background, MeterRegistry registry) {
         this.store = store;
+        this.credentials = credentials;
         this.directory = directory;
         this.path = path;
         this.config = config;
@@ -109,7 +120,8 @@ public class QuarantineReplay {
                         replayInBackground(instance, false);
                     }
                 },
-                failure -> Log.debugf("quarantine probe for instance %s failed (%s)", instance, Failures.describe(failure)));
+                failure -> Log.debugf("quarantine probe for instance %s failed (%s)", LogText.of(instance),
+                        Failures.describe(failure)));
     }
 
     /**
@@ -137,14 +149,16 @@ public class QuarantineReplay {
         replay(instance, reread).subscribe().with(
                 result -> {
                     if (result != null && result.replayed() + result.failed() > 0) {
-                        Log.infof("quarantine replay of instance %s: %d replayed (%d stored, %d duplicates), %d failed",
-                                instance, result.replayed(), result.stored(), result.duplicates(), result.failed());
+                        Log.infof(
+                                "quarantine replay of instance %s: %d replayed (%d stored, %d duplicates, %d refused), %d failed",
+                                LogText.of(instance), result.replayed(), result.stored(), result.duplicates(), result.refused(),
+                                result.failed());
                     }
                 },
                 failure -> {
                     if (!(failure instanceof Busy)) {
                         Log.warnf("quarantine replay of instance %s failed (%s): the next sweep retries",
-                                instance, Failures.describe(failure));
+                                LogText.of(instance), Failures.describe(failure));
                     }
                 });
     }
@@ -183,6 +197,12 @@ public class QuarantineReplay {
     }
 
     private Uni<Outcome> one(Clinic clinic, QuarantineStore.Waiting row) {
+        if (!credentials.stillMayWriteAs(row.senderCredential(), row.senderInstance(), clinic.instanceName())) {
+            // Planted for an instance not onboarded yet by a credential that may not write as it now
+            // (the instance has a secret of its own, or the credential is gone): kept, never stored.
+            return mark(row, Outcome.REFUSED,
+                    "refused:" + (row.senderCredential() == null ? "unrecorded" : row.senderCredential()));
+        }
         EvolutionEvent event = parser.parse(null, row.raw());
         if (!(event instanceof EvolutionEvent.Message message) || !clinic.instanceName().equals(event.instance())) {
             String why = event instanceof EvolutionEvent.Invalid invalid ? invalid.reason() : "not-a-message";

@@ -15,7 +15,6 @@ import clinic.ingress.platform.Background;
 import clinic.ingress.platform.Failures;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
-import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
@@ -38,8 +37,9 @@ public class QuarantineStore {
 
     private static final String INSERT = """
             INSERT INTO core.webhook_quarantine
-                (reason, instance_name, event, whatsapp_message_id, content_type, raw, raw_length, raw_sha256)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                (reason, instance_name, event, whatsapp_message_id, content_type, raw, raw_length, raw_sha256,
+                 sender_credential, sender_instance)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
             ON CONFLICT (instance_name, whatsapp_message_id) WHERE whatsapp_message_id IS NOT NULL DO NOTHING""";
 
     /*
@@ -57,7 +57,7 @@ public class QuarantineStore {
     private static final String END_REPLAY = "UPDATE core.quarantine_replays SET claimed_until = now() WHERE instance_name = $1";
     // In arrival order (ids grow with received_at), after the last one taken; the partial index of V16.
     private static final String PENDING = """
-            SELECT id, raw FROM core.webhook_quarantine
+            SELECT id, raw, sender_credential, sender_instance FROM core.webhook_quarantine
             WHERE instance_name = $1 AND reason = 'unknown-instance' AND replayed_at IS NULL AND id > $2
             ORDER BY id
             LIMIT $3""";
@@ -69,7 +69,9 @@ public class QuarantineStore {
             SELECT DISTINCT instance_name FROM core.webhook_quarantine
             WHERE reason = 'unknown-instance' AND replayed_at IS NULL AND instance_name IS NOT NULL""";
     private static final String COUNTS = """
-            SELECT reason, count(*) AS quarantined, count(replayed_at) AS replayed
+            SELECT reason, count(*) AS quarantined,
+                   count(replayed_at) FILTER (WHERE replay_outcome NOT LIKE 'refused%') AS replayed,
+                   count(*) FILTER (WHERE replay_outcome LIKE 'refused%') AS refused
             FROM core.webhook_quarantine
             WHERE $1::text IS NULL OR instance_name = $1
             GROUP BY reason
@@ -110,19 +112,23 @@ public class QuarantineStore {
      *        max-stored-bytes
      * @param length the body's size as received
      * @param sha256 hex SHA-256 of the body as received
+     * @param senderCredential how its sender was authenticated ({@link Sender.Kind#label}), or null (the
+     *        service itself: a spooled message PostgreSQL refused)
+     * @param senderInstance the instance whose own secret the sender presented, else null
      */
     public record Entry(String reason, String instance, String event, String whatsappId, String contentType, byte[] kept,
-            long length, String sha256) {
+            long length, String sha256, String senderCredential, String senderInstance) {
     }
 
-    /** A quarantined body waiting for its instance to be onboarded. */
-    public record Waiting(long id, byte[] raw) {
+    /** A quarantined body waiting for its instance to be onboarded, with who sent it. */
+    public record Waiting(long id, byte[] raw, String senderCredential, String senderInstance) {
     }
 
-    /** Rows by reason, and how many of them a replay has taken through the store path. */
-    // Serialized by Jackson in the native image too.
-    @RegisterForReflection
-    public record Count(String reason, long quarantined, long replayed) {
+    /**
+     * Rows by reason, how many a replay took through the store path, and how many it refused (their sender may not write as the
+     * instance).
+     */
+    public record Count(String reason, long quarantined, long replayed, long refused) {
     }
 
     public Uni<Void> keep(Entry entry) {
@@ -130,7 +136,8 @@ public class QuarantineStore {
         byte[] stored = entry.kept().length > limit ? Arrays.copyOf(entry.kept(), limit) : entry.kept();
         return pool.preparedQuery(INSERT)
                 .execute(Tuple.from(Arrays.asList(entry.reason(), entry.instance(), entry.event(), entry.whatsappId(),
-                        entry.contentType(), Buffer.buffer(stored), entry.length(), entry.sha256())))
+                        entry.contentType(), Buffer.buffer(stored), entry.length(), entry.sha256(), entry.senderCredential(),
+                        entry.senderInstance())))
                 .invoke(() -> {
                     if (UNKNOWN_INSTANCE.equals(entry.reason())) {
                         unknownInstances.quarantined(entry.instance(), entry.whatsappId());
@@ -161,7 +168,8 @@ public class QuarantineStore {
                 .map(rows -> {
                     List<Waiting> waiting = new ArrayList<>(rows.size());
                     for (Row row : rows) {
-                        waiting.add(new Waiting(row.getLong("id"), row.getBuffer("raw").getBytes()));
+                        waiting.add(new Waiting(row.getLong("id"), row.getBuffer("raw").getBytes(),
+                                row.getString("sender_credential"), row.getString("sender_instance")));
                     }
                     return waiting;
                 });
@@ -196,7 +204,7 @@ public class QuarantineStore {
                 .map(rows -> {
                     List<Count> counts = new ArrayList<>(rows.size());
                     rows.forEach(row -> counts.add(new Count(row.getString("reason"), row.getLong("quarantined"),
-                            row.getLong("replayed"))));
+                            row.getLong("replayed"), row.getLong("refused"))));
                     return counts;
                 });
     }

@@ -134,7 +134,8 @@ class SpoolDrain {
     private static QuarantineStore.Entry rejected(SpooledMessage spooled, String sqlState) {
         byte[] raw = spooled.message().rawJson().getBytes(StandardCharsets.UTF_8);
         return new QuarantineStore.Entry("database-rejected:" + sqlState, spooled.message().instanceName(),
-                spooled.message().event(), spooled.message().whatsappId(), "application/json", raw, raw.length, sha256(raw));
+                spooled.message().event(), spooled.message().whatsappId(), "application/json", raw, raw.length, sha256(raw),
+                null, null);
     }
 
     /** Entries in waves of at most one message per chat, each chat's in spool order. */

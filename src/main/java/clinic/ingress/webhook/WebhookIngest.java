@@ -148,8 +148,9 @@ public class WebhookIngest {
 
     private Uni<Void> keep(WebhookRequest request, String reason, String instance, String event, String whatsappId) {
         Intake intake = request.intake();
+        Sender sender = request.sender();
         return quarantine.keep(new QuarantineStore.Entry(reason, instance, event, whatsappId, request.contentType(),
-                intake.kept(), intake.length(), intake.sha256()))
+                intake.kept(), intake.length(), intake.sha256(), sender.kind().label, sender.instance()))
                 .ifNoItem().after(config.storeTimeout()).fail()
                 .onFailure().transform(this::unavailable)
                 .invoke(() -> metrics.count(Outcome.QUARANTINED));

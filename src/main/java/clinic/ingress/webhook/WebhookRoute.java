@@ -155,7 +155,7 @@ public class WebhookRoute {
         boolean mayProceed = switch (sender.kind()) {
             case REJECTED, ABSENT -> false;
             case INSTANCE -> true;
-            case GLOBAL, OPEN, BODY_APIKEY -> !config.requireInstanceSecret();
+            case GLOBAL, JWT, OPEN, BODY_APIKEY -> !config.requireInstanceSecret();
         };
         if (!mayProceed) {
             return WebhookRejection.unauthorized();

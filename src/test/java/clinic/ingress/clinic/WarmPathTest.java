@@ -58,7 +58,7 @@ class WarmPathTest {
     void thousandWebhooksAfterWarmupIssueOnlyTheirWrites() {
         List<Db.TestClinic> clinics = List.of(Directory.settledClinic(changes, "warm-a"),
                 Directory.settledClinic(changes, "warm-b"), Directory.settledClinic(changes, "warm-c"));
-        given().header("Authorization", "Bearer test-admin-token").post("/admin/warmup/all")
+        Management.admin().post("/admin/warmup/all")
                 .then().statusCode(200);
 
         var postgres = ProxiedServersResource.postgres();

@@ -114,8 +114,7 @@ class AssistantConsumerIT {
                 "quarkus.datasource.jdbc.url=jdbc:postgresql://127.0.0.1:5432/" + DATABASE,
                 "ingress.dispatch.stream=" + stream,
                 "ingress.dispatch.partitions=" + PARTITIONS,
-                "ingress.dispatch.relay-interval=200ms",
-                "ingress.dispatch.seal=" + sealed));
+                "ingress.dispatch.relay-interval=200ms"));
         if (sealed) {
             properties.add("ingress.dispatch.seal-key=" + SEAL_KEY);
         }

@@ -13,7 +13,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * What sealing a turn costs (ingress.dispatch.seal): the turn's fields as the publisher builds them,
+ * What sealing a turn costs (ingress.dispatch.seal-key): the turn's fields as the publisher builds them,
  * a text of about 100 characters and 20 memories (about 2.5 KB), unsealed (the map passed through)
  * and sealed (AES-256-GCM of text and memory, base64). scripts/bench.sh runs it with CacheBenchmarks.
  */

@@ -6,7 +6,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
-import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -32,6 +31,7 @@ import clinic.ingress.cache.CacheCodec;
 import clinic.ingress.cache.CacheCodecTest;
 import clinic.ingress.support.Db;
 import clinic.ingress.support.Evolution;
+import clinic.ingress.support.Management;
 import clinic.ingress.support.Mem0Stub;
 import clinic.ingress.support.Webhooks;
 import io.quarkus.cache.Cache;
@@ -255,7 +255,7 @@ class PatientMemoryTest {
         assertThat(voiceNote(phone)).isEqualTo("fresh");
         assertThat(redis.key().exists(key(phone))).isTrue();
 
-        given().header("Authorization", "Bearer test-admin-token").contentType("application/json")
+        Management.admin()
                 .body("{\"organization\":\"" + clinic.organizationId() + "\",\"patient\":\"" + phone + "\"}")
                 .post("/admin/cache/invalidate")
                 .then().statusCode(200);

@@ -42,7 +42,8 @@ class LeastPrivilegeIT {
         // The database as the Python backend left it is owned by postgres: only the app role is new.
         script(Map.of("DATABASE", DATABASE, "OWNER_ROLE", "postgres", "APP_ROLE", APP_ROLE, "APP_PASSWORD", APP_PASSWORD),
                 "scripts/db-roles.sh");
-        script(Map.of(), "scripts/redis-acl.sh", REDIS_USER, REDIS_PASSWORD);
+        // The tests' Redis database is 2: SELECT is then allowed (it cannot be limited to one database).
+        script(Map.of("REDIS_ACL_PASSWORD", REDIS_PASSWORD), "scripts/redis-acl.sh", "--db", "2", REDIS_USER);
     }
 
     @AfterAll
@@ -72,23 +73,53 @@ class LeastPrivilegeIT {
                     .contains("\"quarantined\"");
             Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> stream.ofClinic(clinic.clinicId()).size() == 1);
             Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> Db.outbox(clinic.clinicId()) == 0);
-            // SCAN + UNLINK under the service's own prefix, and the invalidation channel.
-            assertThat(replica.post("/admin/cache/invalidate", "{\"pattern\": \"whatsapp:instance:least-privilege*\"}")
-                    .statusCode()).isEqualTo(200);
+            // SCAN is not the shipped user's: pattern invalidation says so (403); by instance it works.
+            var pattern = replica.post("/admin/cache/invalidate", "{\"pattern\": \"whatsapp:instance:least-privilege*\"}");
+            assertThat(pattern.statusCode()).isEqualTo(403);
+            assertThat(pattern.body()).contains("scan-refused").contains("--allow-scan");
             assertThat(replica.post("/admin/cache/invalidate", "{\"instance\": \"" + clinic.instance() + "\"}")
                     .statusCode()).isEqualTo(200);
 
             assertThat(replica.log()).contains("connected to PostgreSQL as " + APP_ROLE + ": DML only")
-                    .doesNotContain("permission denied").doesNotContain("NOPERM").doesNotContain("must be owner")
-                    .doesNotContain(" ERROR ");
+                    .doesNotContain("permission denied").doesNotContain("must be owner").doesNotContain(" ERROR ");
         }
         try (Connection app = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + DATABASE, APP_ROLE,
                 APP_PASSWORD)) {
+            // No DDL, no TRUNCATE, not Flyway's history; and the directory and credentials read-only: a
+            // compromised replica cannot mint an instance secret, move an instance to another clinic,
+            // add an operator or erase the audit trail.
             for (String forbidden : List.of("CREATE TABLE core.intruder (id int)", "TRUNCATE core.whatsapp_messages",
-                    "DELETE FROM core.flyway_schema_history", "DROP TABLE core.turn_outbox")) {
+                    "DELETE FROM core.flyway_schema_history", "DROP TABLE core.turn_outbox",
+                    "UPDATE core.whatsapp_instances SET webhook_secret_sha256 = repeat('a', 64)",
+                    "UPDATE core.whatsapp_instances SET clinic_id = clinic_id",
+                    "INSERT INTO core.whatsapp_instances (instance_name) VALUES ('minted')",
+                    "UPDATE healthcare.clinics SET name = name", "DELETE FROM core.organizations",
+                    "INSERT INTO core.admin_operators (name, token_sha256) VALUES ('intruder', repeat('b', 64))",
+                    "DELETE FROM core.admin_audit", "UPDATE core.admin_audit SET operator = 'someone else'")) {
                 assertThatThrownBy(() -> app.createStatement().execute(forbidden)).as(forbidden)
                         .isInstanceOf(SQLException.class).hasMessageMatching("(?s).*(permission denied|must be owner).*");
             }
+            assertThat(app.createStatement().executeQuery("SELECT count(*) FROM core.whatsapp_instances").next()).isTrue();
+        }
+        // Redis: what the service never sends is refused to its user.
+        io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+        io.vertx.redis.client.Redis redis = io.vertx.redis.client.Redis.createClient(vertx,
+                "redis://" + REDIS_USER + ":" + REDIS_PASSWORD + "@127.0.0.1:6379/2");
+        try {
+            for (List<String> forbidden : List.of(List.of("FUNCTION", "FLUSH"), List.of("SCRIPT", "FLUSH"), List.of("FLUSHDB"),
+                    List.of("FLUSHALL"), List.of("SCAN", "0"), List.of("RANDOMKEY"), List.of("KEYS", "*"),
+                    List.of("XGROUP", "DESTROY", "ingress:turns", "assistant"), List.of("CONFIG", "GET", "maxmemory"),
+                    List.of("GET", "another-application:key"))) {
+                io.vertx.redis.client.Request request = io.vertx.redis.client.Request
+                        .cmd(io.vertx.redis.client.Command.create(forbidden.get(0)));
+                forbidden.subList(1, forbidden.size()).forEach(request::arg);
+                assertThatThrownBy(
+                        () -> redis.send(request).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS))
+                        .as(String.join(" ", forbidden)).hasMessageContaining("NOPERM");
+            }
+        } finally {
+            redis.close();
+            vertx.close();
         }
     }
 

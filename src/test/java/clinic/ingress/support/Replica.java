@@ -133,15 +133,15 @@ public final class Replica implements AutoCloseable {
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    /** GET on the public port, with the admin token. */
+    /** GET on the management interface, with the admin token (admin endpoints are there, not on the public port). */
     public HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path))
                 .header("Authorization", "Bearer test-admin-token").build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    /** POST of a JSON body on the public port, with the admin token. */
+    /** POST of a JSON body on the management interface, with the admin token. */
     public HttpResponse<String> post(String path, String json) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path))
                 .header("Authorization", "Bearer test-admin-token")
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());

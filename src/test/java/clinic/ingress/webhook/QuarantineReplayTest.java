@@ -1,6 +1,5 @@
 package clinic.ingress.webhook;
 
-import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
@@ -16,10 +15,12 @@ import org.junit.jupiter.api.Test;
 
 import clinic.ingress.support.Db;
 import clinic.ingress.support.Evolution;
+import clinic.ingress.support.Management;
 import clinic.ingress.support.Turns;
 import clinic.ingress.support.Webhooks;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 
 /**
@@ -32,6 +33,43 @@ class QuarantineReplayTest {
 
     @Inject
     RedisDataSource redis;
+
+    /**
+     * Provenance: what the global token left for an instance not onboarded yet is refused once the
+     * instance joins with a secret of its own (anyone holding the global token could have planted it);
+     * what the instance sent with its own secret while it was inactive is stored.
+     */
+    @Test
+    void plantedMessagesAreRefusedAndTheInstancesOwnAreStored() {
+        String instance = "provenance-" + Evolution.newId().toLowerCase();
+        String secret = "own-secret-" + Evolution.newId();
+        Evolution planted = Evolution.text(instance, "5511999990003", "plantada");
+        Webhooks.post(planted).statusCode(202).body("status", equalTo("quarantined"));
+
+        // The instance is created inactive with its own secret; its line sends with that secret.
+        Db.clinicOf(instance, true);
+        Db.updateWithoutTriggers("UPDATE core.whatsapp_instances SET active = false WHERE instance_name = ?", instance);
+        Db.instanceSecrets(instance, secret, null);
+        Evolution own = Evolution.text(instance, "5511999990004", "legítima");
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> RestAssured.given()
+                .header(Evolution.TOKEN_HEADER, secret).contentType(ContentType.JSON).body(own.json())
+                .post(Webhooks.PATH).statusCode() == 202);
+
+        Db.update("UPDATE core.whatsapp_instances SET active = true WHERE instance_name = ?", instance);
+
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> Db.count("SELECT count(*) FROM core.webhook_quarantine "
+                + "WHERE instance_name = ? AND replayed_at IS NOT NULL", instance) == 2);
+        assertThat(Db.rows("SELECT body FROM core.whatsapp_messages WHERE instance_name = ?", instance))
+                .extracting(row -> row.get("body")).containsExactly("legítima");
+        assertThat(Db.rows("SELECT whatsapp_message_id, replay_outcome, sender_credential FROM core.webhook_quarantine "
+                + "WHERE instance_name = ? ORDER BY id", instance)).containsExactly(
+                        Map.of("whatsapp_message_id", planted.id(), "replay_outcome", "refused:global-token",
+                                "sender_credential", "global-token"),
+                        Map.of("whatsapp_message_id", own.id(), "replay_outcome", "stored",
+                                "sender_credential", "instance-secret"));
+        admin().queryParam("instance", instance).get("/admin/quarantine").then().statusCode(200)
+                .body("reasons[0].refused", equalTo(1)).body("reasons[0].replayed", equalTo(1));
+    }
 
     @Test
     void onboardingAnInstanceDeliversWhatWaitedForIt() {
@@ -88,6 +126,6 @@ class QuarantineReplayTest {
     }
 
     private static io.restassured.specification.RequestSpecification admin() {
-        return given().header("Authorization", "Bearer test-admin-token").contentType(ContentType.JSON);
+        return Management.admin();
     }
 }

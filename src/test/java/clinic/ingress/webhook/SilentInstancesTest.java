@@ -1,6 +1,5 @@
 package clinic.ingress.webhook;
 
-import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
@@ -13,6 +12,7 @@ import org.junit.jupiter.api.Test;
 
 import clinic.ingress.support.Db;
 import clinic.ingress.support.Evolution;
+import clinic.ingress.support.Management;
 import clinic.ingress.support.Webhooks;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -41,12 +41,12 @@ class SilentInstancesTest {
                 .contains(talked.instance())
                 .doesNotContain(never.instance()));
         assertThat(instances("PT1H")).doesNotContain(talked.instance(), never.instance());
-        given().header("Authorization", "Bearer test-admin-token").get("/admin/instances/silent?after=soon")
+        Management.admin().get("/admin/instances/silent?after=soon")
                 .then().statusCode(400);
     }
 
     private static List<String> instances(String after) {
-        return given().header("Authorization", "Bearer test-admin-token")
+        return Management.admin()
                 .get("/admin/instances/silent?after=" + after)
                 .then().statusCode(200)
                 .extract().jsonPath().getList("instance", String.class);

@@ -1,0 +1,50 @@
+package clinic.ingress.admin;
+
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+
+import clinic.ingress.webhook.InstanceActivity;
+import clinic.ingress.webhook.WebhookConfig;
+import io.smallrye.mutiny.Uni;
+
+/** Clinics' WhatsApp lines as an operator watches them. */
+@ApplicationScoped
+class InstancesAdmin {
+
+    private final InstanceActivity activity;
+    private final WebhookConfig webhook;
+
+    InstancesAdmin(InstanceActivity activity, WebhookConfig webhook) {
+        this.activity = activity;
+        this.webhook = webhook;
+    }
+
+    /**
+     * {@code GET /admin/instances/silent[?after=PT30M]}: active instances that sent messages before and
+     * none for longer than {@code ingress.webhook.silence-alert-after} or {@code after}.
+     */
+    Uni<AdminAnswer> silent(AdminCall call) {
+        String after = call.query("after");
+        Duration threshold;
+        try {
+            threshold = after == null ? webhook.silenceAlertAfter() : Duration.parse(after);
+        } catch (DateTimeParseException e) {
+            return Uni.createFrom().failure(AdminProblem.badRequest("after must be an ISO-8601 duration, e.g. PT30M"));
+        }
+        return activity.flush()
+                .onFailure().recoverWithNull()
+                .chain(() -> activity.silent(threshold))
+                .map(silent -> {
+                    ArrayNode json = JsonNodeFactory.instance.arrayNode();
+                    silent.forEach(instance -> json.addObject().put("instance", instance.instance())
+                            .put("lastMessage", instance.lastMessage().toString())
+                            .put("silentSeconds", instance.silentSeconds()));
+                    return AdminAnswer.ok(json, after, null);
+                });
+    }
+}
