@@ -42,7 +42,7 @@ for _ in $(seq 1 120); do
 done
 psql -h 127.0.0.1 -U postgres -d clinic_ingress -q -f scripts/demo/clinic-directory.sql
 curl -fs -X POST -H "Authorization: Bearer ${INGRESS_ADMIN_TOKEN:-dev-admin-token}" \
-  "http://127.0.0.1:$HTTP_PORT/admin/warmup/all" >/dev/null || say "warm-up after loading the demo directory failed"
+  "http://127.0.0.1:$MANAGEMENT_PORT/admin/warmup/all" >/dev/null || say "warm-up after loading the demo directory failed"
 
 cat <<MSG
 
@@ -56,6 +56,7 @@ within the 300 ms budget, the next ones "cached".
   health:                  curl http://127.0.0.1:$MANAGEMENT_PORT/q/health/ready    (management port)
   metrics:                 curl http://127.0.0.1:$MANAGEMENT_PORT/q/metrics
   OpenAPI:                 curl http://127.0.0.1:$MANAGEMENT_PORT/q/openapi
+  admin (management port): curl -H 'Authorization: Bearer dev-admin-token' http://127.0.0.1:$MANAGEMENT_PORT/admin/audit
   give an instance its own webhook secret:   scripts/instance-secret.sh clinica-sorriso-centro
 Ctrl-C stops everything.
 

@@ -1,13 +1,14 @@
 package clinic.ingress.evolution;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.Supplier;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
@@ -39,12 +40,26 @@ final class BodyReducer {
     private String apikey;
     private boolean inMedia;
 
+    /** Opens the body again, for hashing a media field's bytes as they were sent. */
+    private final Supplier<InputStream> raw;
+
+    /** The first pass: media fields decoded as standard base64, in small chunks. */
+    BodyReducer() {
+        this.mediaAsText = false;
+        this.raw = null;
+    }
+
     /**
-     * @param mediaAsText read media fields as text and hash their characters: the fallback for a
-     *        media field that is not standard base64 (the streaming decoder refuses it)
+     * The fallback for a media field that is not standard base64 (a data: URL, line breaks: the
+     * streaming decoder refuses it): its bytes, as sent between the quotes, are hashed from a second
+     * read of the body, and the parser skips the string without building it. The string is never
+     * in memory, whatever its size.
+     *
+     * @param raw opens the body again
      */
-    BodyReducer(boolean mediaAsText) {
-        this.mediaAsText = mediaAsText;
+    BodyReducer(Supplier<InputStream> raw) {
+        this.mediaAsText = true;
+        this.raw = raw;
     }
 
     /** The document's root, reduced; null for an empty body. */
@@ -120,8 +135,8 @@ final class BodyReducer {
     private ObjectNode media(JsonParser parser) throws IOException {
         DigestingSink sink = new DigestingSink();
         if (mediaAsText) {
-            String text = parser.getText();
-            sink.write(text.getBytes(StandardCharsets.UTF_8));
+            // Left unread: moving on, the parser skips the rest of the string without keeping it.
+            hashRawString(parser.currentTokenLocation().getByteOffset(), sink);
         } else {
             // Decodes the base64 in small chunks as the parser reads it: the string is never built.
             inMedia = true;
@@ -136,6 +151,32 @@ final class BodyReducer {
             summary.put("encoding", "text");
         }
         return summary;
+    }
+
+    /**
+     * Hashes the bytes of the JSON string whose opening quote is at {@code quote} in the body, up to
+     * its closing quote: escapes as sent ({@code \\n} is two bytes), read in 8 KiB pieces.
+     */
+    private void hashRawString(long quote, DigestingSink sink) throws IOException {
+        try (InputStream in = raw.get()) {
+            in.skipNBytes(quote);
+            if (in.read() != '"') {
+                throw new IOException("the media string is not where the parser says");
+            }
+            byte[] buffer = new byte[8192];
+            boolean escaped = false;
+            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                for (int i = 0; i < n; i++) {
+                    if (!escaped && buffer[i] == '"') {
+                        sink.write(buffer, 0, i);
+                        return;
+                    }
+                    escaped = !escaped && buffer[i] == '\\';
+                }
+                sink.write(buffer, 0, n);
+            }
+            throw new IOException("the media string does not end");
+        }
     }
 
     /** Counts and hashes what is written to it, keeping none of it. */

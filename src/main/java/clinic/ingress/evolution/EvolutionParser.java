@@ -77,8 +77,9 @@ public final class EvolutionParser {
     }
 
     /**
-     * Reads the body as a stream, once (twice when a media field is not standard base64): media
-     * bytes are hashed, not kept, and credentials left out ({@link BodyReducer}).
+     * Reads the body as a stream, once (twice when a media field is not standard base64, and that
+     * field once more, raw): media bytes are hashed, never kept, and credentials left out
+     * ({@link BodyReducer}).
      *
      * @param pathEvent event from the by-events URL suffix, or null
      * @param body opens the raw request body; called once per pass
@@ -87,7 +88,7 @@ public final class EvolutionParser {
         JsonNode root;
         String apikey;
         try {
-            BodyReducer reducer = new BodyReducer(false);
+            BodyReducer reducer = new BodyReducer();
             try {
                 root = read(reducer, body);
             } catch (JsonParseException | IllegalArgumentException e) {
@@ -95,8 +96,8 @@ public final class EvolutionParser {
                     throw e;
                 }
                 // A media field that is not standard base64 (a data: URL, line breaks): read again,
-                // hashing its characters instead of its bytes.
-                reducer = new BodyReducer(true);
+                // hashing its bytes as sent instead of decoding them.
+                reducer = new BodyReducer(body);
                 root = read(reducer, body);
             }
             apikey = reducer.apikey();

@@ -44,7 +44,9 @@ import io.vertx.redis.client.Response;
  * partitions on a Redis Cluster of the class's own, while 1,000 webhooks of 50 patients arrive and
  * one consumer is killed with SIGKILL halfway. By the consumers' own record: every accepted
  * message handled exactly once, each patient's in the order they were sent, nothing left pending;
- * unsealed and sealed. The fields the turns carry are the ones docs/consumer-contract.md lists.
+ * unsealed and sealed. Sealed, entries a Redis writer forged (unsealed, re-routed to another patient,
+ * sealed with a key the consumers lack) are set aside in the dead-letter stream and the consumers go
+ * on. The fields the turns carry are the ones docs/consumer-contract.md lists.
  */
 class AssistantConsumerIT {
 
@@ -119,6 +121,8 @@ class AssistantConsumerIT {
             properties.add("ingress.dispatch.seal-key=" + SEAL_KEY);
         }
         Map<String, List<String>> sent = new ConcurrentHashMap<>();
+        // What the service's turns carry: read before any forged entry joins them.
+        Set<String> fields = new TreeSet<>();
         Path[] logs = { Path.of("target", stream.replace(':', '-') + "-c1.log"),
                 Path.of("target", stream.replace(':', '-') + "-c2.log") };
         try (Replica replica = Replica.start(properties.toArray(String[]::new))) {
@@ -157,17 +161,59 @@ class AssistantConsumerIT {
                 patients.shutdown();
                 Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
                         .until(() -> handled().size() == PATIENTS * PER_PATIENT && pending(streams) == 0);
+                for (String s : streams) {
+                    cluster.entries(s).forEach(entry -> fields.addAll(entry.keySet()));
+                }
+                if (sealed) {
+                    forgeAndWatchThemSetAside(streams);
+                }
             } finally {
                 first.destroyForcibly();
                 second.destroy();
                 second.waitFor(10, TimeUnit.SECONDS);
             }
-            Set<String> fields = new TreeSet<>();
-            for (String s : streams) {
-                cluster.entries(s).forEach(entry -> fields.addAll(entry.keySet()));
-            }
             return new Run(stream, streams, sent, fields, logs);
         }
+    }
+
+    /**
+     * Three entries a Redis writer adds beside real turns: none is handled, each lands in its
+     * partition's dead-letter stream with the reason, and the consumer still acknowledges them.
+     */
+    private void forgeAndWatchThemSetAside(List<String> streams) throws Exception {
+        String partition = null;
+        Map<String, String> real = null;
+        for (String s : streams) {
+            List<Map<String, String>> entries = cluster.entries(s);
+            if (!entries.isEmpty()) {
+                partition = s;
+                real = entries.get(0);
+                break;
+            }
+        }
+        assertThat(real).as("a sealed turn to copy").isNotNull();
+        Map<String, String> rerouted = new LinkedHashMap<>(real);
+        rerouted.put("patient", "p_another-patient");
+        Map<String, String> unknownKey = new LinkedHashMap<>(real);
+        unknownKey.put("keyId", "00000000");
+        Map<String, String> unsealed = new LinkedHashMap<>(real);
+        unsealed.remove("sealed");
+        unsealed.remove("seal");
+        unsealed.remove("keyId");
+        unsealed.put("text", "forjada");
+        for (Map<String, String> forged : List.of(rerouted, unknownKey, unsealed)) {
+            Request xadd = Request.cmd(Command.XADD).arg(partition).arg("*");
+            forged.forEach((name, value) -> xadd.arg(name).arg(value));
+            cluster.send(xadd);
+        }
+        String dead = partition + ":dead";
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> cluster.entries(dead).size() == 3 && pending(streams) == 0);
+        assertThat(cluster.entries(dead)).extracting(entry -> entry.get("reason")).containsExactly(
+                "does not open: edited, moved to another stream, or given other routing fields",
+                "sealed with key 00000000, which --seal-keys lacks",
+                "unsealed, while this consumer holds seal keys");
+        assertThat(handled()).hasSize(PATIENTS * PER_PATIENT);
     }
 
     private void assertContract(Run run) throws Exception {

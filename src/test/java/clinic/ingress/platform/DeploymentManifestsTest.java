@@ -79,6 +79,25 @@ class DeploymentManifestsTest {
                 .contains("QUARKUS_FLYWAY_MIGRATE_AT_START = \"false\"");
     }
 
+    /**
+     * The image and the build as shipped: manifests run an image by digest (a tag can be moved to
+     * other bytes), the executable is root's and read-only, no failure of the build is hidden, and
+     * the Maven wrapper checks the distribution it downloads.
+     */
+    @Test
+    void imagesAreImmutableAndTheBuildHidesNothing() throws IOException {
+        for (JsonNode container : List.of(resource("deployment.yml", "Deployment").at("/spec/template/spec/containers/0"),
+                resource("migrate-job.yml", "Job").at("/spec/template/spec/containers/0"))) {
+            assertThat(container.get("image").asText()).as("image by digest").contains("@sha256:");
+        }
+        String dockerfile = Files.readString(Path.of("Dockerfile.native"));
+        assertThat(dockerfile).as("no hidden failure").doesNotContain("|| true");
+        assertThat(dockerfile).as("the executable read-only and root's").contains("--chown=0:0 --chmod=0555")
+                .doesNotContainPattern("chown\\s+1001");
+        assertThat(Files.readString(Path.of(".mvn/wrapper/maven-wrapper.properties")))
+                .containsPattern("(?m)^distributionSha256Sum=[0-9a-f]{64}$");
+    }
+
     @Test
     void docsDeploymentListsEverySecretTheFilesName() throws IOException {
         Set<String> named = new TreeSet<>();
