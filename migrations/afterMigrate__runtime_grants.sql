@@ -3,7 +3,9 @@
 -- The service runs as another role (quarkus.datasource.username) with the privileges it uses and no
 -- others (docs/deployment.md#database-roles, docs/security.md):
 --   read and write  the tables it stores into: messages, conversations, sessions and their log, the
---                   outboxes, the quarantine and its replay leases
+--                   outboxes, the quarantine and its replay leases, the lines' status; erasure
+--                   requests (no DELETE: receipts stay); the legacy duplicates (read, delete: erasure
+--                   and retention)
 --   read only       the clinic directory and the credentials: organizations, clinics, instances
 --                   (with their secret and token hashes) and the admin operators' token hashes, so
 --                   a compromised replica cannot mint a credential or move an instance to another
@@ -40,6 +42,9 @@ BEGIN
             WHEN 'core.memory_outbox' THEN 'SELECT, INSERT, UPDATE, DELETE'
             WHEN 'core.webhook_quarantine' THEN 'SELECT, INSERT, UPDATE, DELETE'
             WHEN 'core.quarantine_replays' THEN 'SELECT, INSERT, UPDATE, DELETE'
+            WHEN 'core.instance_lines' THEN 'SELECT, INSERT, UPDATE, DELETE'
+            WHEN 'core.patient_erasures' THEN 'SELECT, INSERT, UPDATE'
+            WHEN 'core.whatsapp_messages_duplicates' THEN 'SELECT, DELETE'
             WHEN 'core.organizations' THEN 'SELECT'
             WHEN 'healthcare.clinics' THEN 'SELECT'
             WHEN 'core.whatsapp_instances' THEN 'SELECT'

@@ -42,6 +42,9 @@ PANELS = [
         ("spooled (max over replicas)", 'max(ingress_store_spool_depth)'),
         ("oldest (s)", 'max(ingress_store_spool_oldest_seconds)'),
         ("{{outcome}} /s", 'sum by (outcome) (rate(ingress_store_spool_messages_total[5m]))')]),
+    ("WhatsApp lines by state", "short", [
+        ("{{state}}", 'max by (state) (ingress_lines)'),
+        ("longest down (s)", 'max(ingress_lines_down_longest_seconds)')]),
     ("Outbox lag and unconsumed turns", "short", [
         ("oldest unpublished turn (s)", 'max(ingress_turns_pending_oldest_seconds)'),
         ("stuck turns", 'max(ingress_turns_stuck)'),

@@ -83,6 +83,7 @@ public class AdminRoutes {
         route(router, HttpMethod.POST, "/admin/cache/invalidate", "cache.invalidate", cache::invalidate);
         route(router, HttpMethod.GET, "/admin/cache/stats", "cache.stats", cache::stats);
         route(router, HttpMethod.GET, "/admin/instances/silent", "instances.silent", instances::silent);
+        route(router, HttpMethod.GET, "/admin/instances", "instances.lines", instances::lines);
         route(router, HttpMethod.GET, "/admin/quarantine", "quarantine.read", quarantine::counts);
         route(router, HttpMethod.POST, "/admin/quarantine/replay", "quarantine.replay", quarantine::replay);
         route(router, HttpMethod.GET, "/admin/audit", "audit.read", this::auditPage);

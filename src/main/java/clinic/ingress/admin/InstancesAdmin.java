@@ -1,6 +1,7 @@
 package clinic.ingress.admin;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.time.format.DateTimeParseException;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -8,6 +9,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 
+import clinic.ingress.line.LineStates;
 import clinic.ingress.webhook.InstanceActivity;
 import clinic.ingress.webhook.WebhookConfig;
 import io.smallrye.mutiny.Uni;
@@ -18,10 +20,29 @@ class InstancesAdmin {
 
     private final InstanceActivity activity;
     private final WebhookConfig webhook;
+    private final LineStates lines;
 
-    InstancesAdmin(InstanceActivity activity, WebhookConfig webhook) {
+    InstancesAdmin(InstanceActivity activity, WebhookConfig webhook, LineStates lines) {
         this.activity = activity;
         this.webhook = webhook;
+        this.lines = lines;
+    }
+
+    /**
+     * {@code GET /admin/instances[?state=close]}: active instances' WhatsApp lines, in one state or all,
+     * the longest in it first: {@code [{instance, state, reason, since, forSeconds}]}.
+     */
+    Uni<AdminAnswer> lines(AdminCall call) {
+        String state = call.query("state");
+        Instant now = Instant.now();
+        return lines.list(state)
+                .map(found -> {
+                    ArrayNode json = JsonNodeFactory.instance.arrayNode();
+                    found.forEach(line -> json.addObject().put("instance", line.instance()).put("state", line.state())
+                            .put("reason", line.reason()).put("since", line.since().toString())
+                            .put("forSeconds", Math.max(0, Duration.between(line.since(), now).toSeconds())));
+                    return AdminAnswer.ok(json, state, null);
+                });
     }
 
     /**

@@ -22,6 +22,17 @@ public final class EventName {
         return raw.trim().toLowerCase(Locale.ROOT).replace('_', '.').replace('-', '.');
     }
 
+    public static final String CONNECTION_UPDATE = "connection.update";
+    public static final String QRCODE_UPDATED = "qrcode.updated";
+    public static final String LOGOUT_INSTANCE = "logout.instance";
+    public static final String REMOVE_INSTANCE = "remove.instance";
+
+    /** Events that change a line's status. */
+    public static boolean changesLine(String canonical) {
+        return CONNECTION_UPDATE.equals(canonical) || QRCODE_UPDATED.equals(canonical)
+                || LOGOUT_INSTANCE.equals(canonical) || REMOVE_INSTANCE.equals(canonical);
+    }
+
     /** Events that carry a message we store. */
     public static boolean carriesMessage(String canonical) {
         return MESSAGES_UPSERT.equals(canonical) || SEND_MESSAGE.equals(canonical);

@@ -18,6 +18,20 @@ public sealed interface EvolutionEvent {
         }
     }
 
+    /**
+     * A change of the instance's WhatsApp line ({@code connection.update}, {@code qrcode.updated},
+     * {@code logout.instance}, {@code remove.instance}): no patient data in it.
+     *
+     * @param state {@code open}, {@code connecting}, {@code close}, {@code refused}, {@code qrcode} (waiting
+     *        for a scan), {@code logout} or {@code removed}
+     * @param reason Baileys' disconnect code ({@code statusReason}) or the QR limit's status code, or null
+     * @param at when Evolution sent it (the envelope's {@code date_time}), to order late deliveries
+     */
+    record LineStatus(String instance, String event, String state, String reason, java.time.Instant at, String apikey)
+            implements
+                EvolutionEvent {
+    }
+
     /** Well-formed, but nothing we store: answered 200 {@code ignored} with the reason. */
     record Ignored(String instance, String event, String reason, String apikey) implements EvolutionEvent {
     }

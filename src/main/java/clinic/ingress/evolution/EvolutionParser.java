@@ -121,6 +121,9 @@ public final class EvolutionParser {
         if (event == null) {
             return EvolutionEvent.Invalid.of(instance, null, null, "event is required", apikey, kept);
         }
+        if (EventName.changesLine(event)) {
+            return LineStatusParser.parse(instance, event, root, first, apikey, clock);
+        }
         if (!EventName.carriesMessage(event)) {
             return new EvolutionEvent.Ignored(instance, event, "event-not-processed", apikey);
         }

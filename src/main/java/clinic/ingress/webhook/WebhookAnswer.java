@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /**
  * Body of every 2xx webhook answer.
  *
- * @param status accepted, duplicate, spooled, ignored or quarantined
+ * @param status accepted, duplicate, spooled, recorded (a line's status), ignored or quarantined
  * @param messageId stored message id (accepted)
  * @param sessionId conversation session (accepted)
  * @param memory fresh, cached, stale or none (accepted inbound messages)
@@ -23,6 +23,11 @@ public record WebhookAnswer(String status, UUID messageId, String sessionId, Str
     /** Durable in the spool while PostgreSQL is away: stored, and turned, when it is back. */
     static WebhookAnswer spooled() {
         return new WebhookAnswer("spooled", null, null, null, null);
+    }
+
+    /** A line's status taken: the {@code reason} field says which state. */
+    static WebhookAnswer recorded(String state) {
+        return new WebhookAnswer("recorded", null, null, null, state);
     }
 
     static WebhookAnswer duplicate() {

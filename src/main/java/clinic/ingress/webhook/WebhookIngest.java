@@ -7,6 +7,7 @@ import clinic.ingress.clinic.ClinicDirectory;
 import clinic.ingress.conversation.MessageStore;
 import clinic.ingress.evolution.EvolutionEvent;
 import clinic.ingress.evolution.InboundMessage;
+import clinic.ingress.line.LineStates;
 import clinic.ingress.memory.MemoryLookup;
 import clinic.ingress.platform.Failures;
 import clinic.ingress.platform.LogText;
@@ -34,11 +35,13 @@ public class WebhookIngest {
     private final WebhookConfig config;
     private final WebhookMetrics metrics;
     private final Tracing tracing;
+    private final LineStates lines;
 
     @SuppressWarnings("java:S107") // constructor injection of the pipeline's steps
     public WebhookIngest(Credentials credentials, InstanceSecrets secrets, ClinicDirectory directory,
             QuarantineStore quarantine,
-            MessagePath path, WebhookConfig config, WebhookMetrics metrics, Tracing tracing) {
+            MessagePath path, WebhookConfig config, WebhookMetrics metrics, Tracing tracing, LineStates lines) {
+        this.lines = lines;
         this.credentials = credentials;
         this.secrets = secrets;
         this.directory = directory;
@@ -64,7 +67,7 @@ public class WebhookIngest {
             return reject(Outcome.UNAUTHORIZED, WebhookRejection.unauthorized());
         }
         if (sender.kind() != Sender.Kind.BODY_APIKEY) {
-            return event instanceof EvolutionEvent.Message
+            return event instanceof EvolutionEvent.Message || event instanceof EvolutionEvent.LineStatus
                     ? resolve(event.instance()).chain(clinic -> handle(request, event, clinic))
                     : handle(request, event, null);
         }
@@ -94,6 +97,9 @@ public class WebhookIngest {
             metrics.count(Outcome.IGNORED);
             return Uni.createFrom().item(WebhookAnswer.ignored(ignored.reason()));
         }
+        if (event instanceof EvolutionEvent.LineStatus line) {
+            return line(line, clinic);
+        }
         InboundMessage message = ((EvolutionEvent.Message) event).message();
         if (clinic == null) {
             return keep(request, QuarantineStore.UNKNOWN_INSTANCE, message.instanceName(), message.event(),
@@ -105,6 +111,26 @@ public class WebhookIngest {
                 .chain(outcome -> !outcome.spooled() && outcome.stored().isRejected()
                         ? rejected(request, message, outcome)
                         : Uni.createFrom().item(answer(message, outcome)));
+    }
+
+    /**
+     * A line's status, for an instance in the directory (others' are nothing to us: ignored). Late
+     * deliveries of older events change nothing; the answer is the same.
+     */
+    private Uni<WebhookAnswer> line(EvolutionEvent.LineStatus line, Clinic clinic) {
+        if (clinic == null) {
+            metrics.count(Outcome.IGNORED);
+            return Uni.createFrom().item(WebhookAnswer.ignored("unknown-instance"));
+        }
+        return lines.record(line.instance(), line.state(), line.reason(), line.at())
+                .ifNoItem().after(config.storeTimeout()).fail()
+                .onFailure().transform(this::unavailable)
+                .map(applied -> {
+                    Log.debugf("line of instance %s: %s%s", LogText.of(line.instance()), line.state(),
+                            applied ? "" : " (older than the state held: not applied)");
+                    metrics.count(Outcome.RECORDED);
+                    return WebhookAnswer.recorded(line.state());
+                });
     }
 
     /**

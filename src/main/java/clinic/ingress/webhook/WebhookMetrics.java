@@ -25,6 +25,8 @@ public class WebhookMetrics {
         /** Kept in the spool while PostgreSQL could not take it (200). */
         SPOOLED,
         DUPLICATE,
+        /** A line's status (connection.update and friends) recorded. */
+        RECORDED,
         IGNORED,
         QUARANTINED,
         UNAUTHORIZED,

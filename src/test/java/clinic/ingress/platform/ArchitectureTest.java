@@ -30,10 +30,11 @@ class ArchitectureTest {
     /** Package -> the packages it may depend on (docs/architecture.md, "Code layout"). */
     private static final Map<String, Set<String>> ALLOWED = Map.ofEntries(
             Map.entry("webhook",
-                    Set.of("evolution", "clinic", "conversation", "memory", "dispatch", "spool", "cache", "postgres",
-                            "platform")),
+                    Set.of("evolution", "clinic", "conversation", "memory", "dispatch", "spool", "line", "cache",
+                            "postgres", "platform")),
+            Map.entry("line", Set.of("platform")),
             Map.entry("spool", Set.of("evolution", "clinic", "conversation", "dispatch", "cache", "platform")),
-            Map.entry("admin", Set.of("webhook", "clinic", "memory", "cache", "warmup", "platform")),
+            Map.entry("admin", Set.of("webhook", "line", "clinic", "memory", "cache", "warmup", "platform")),
             Map.entry("conversation", Set.of("evolution", "clinic", "dispatch", "memory", "platform")),
             Map.entry("dispatch", Set.of("memory", "postgres", "platform")),
             Map.entry("memory", Set.of("cache", "postgres", "platform")),

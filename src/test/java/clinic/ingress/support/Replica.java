@@ -118,6 +118,11 @@ public final class Replica implements AutoCloseable {
         return command;
     }
 
+    /** The public port (webhooks). */
+    public int port() {
+        return port;
+    }
+
     /** What the replica has printed so far. */
     public String log() {
         try {
