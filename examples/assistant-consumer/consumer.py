@@ -14,11 +14,15 @@ What it does, in the order the contract asks for it:
   * continues the webhook's trace: the record carries a child traceparent of the turn's;
   * opens sealed turns (ingress.dispatch.seal-key): AES-256-GCM, the associated data binding the
     stream and every routed field (format 2); holding keys, it refuses unsealed entries and sets
-    aside what it cannot open in <stream>:dead, then goes on (one bad entry never stops a partition).
+    aside what it cannot open in <stream>:dead, then goes on (one bad entry never stops a partition);
+  * honours erase events (type=erase, docs/consumer-contract.md#erase-events): the patient's record
+    is deleted, in the same script that checks the lease and the event's id.
 
 Its record, per partition (one hash tag, so the script's keys share a Cluster slot):
   assistant:handled:{n}            hash turnId -> consumer   (exactly once)
-  assistant:patient:{n}:<patient>  list of handled turns, in handling order (JSON)
+  assistant:patient:{n}:<subject>  list of handled turns, in handling order (JSON), where subject is
+                                   hex SHA-256("clinic-ingress/erasure/v1\n" + the turn's patient):
+                                   the name an erase event gives the patient
 
 Run: examples/assistant-consumer/README.md.
 """
@@ -41,6 +45,12 @@ RECORD = """
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return -1 end
 if redis.call('HSETNX', KEYS[2], ARGV[2], ARGV[1]) == 0 then return 0 end
 redis.call('RPUSH', KEYS[3], ARGV[3])
+return 1
+"""
+ERASE = """
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return -1 end
+if redis.call('HSETNX', KEYS[2], ARGV[2], ARGV[1]) == 0 then return 0 end
+redis.call('DEL', KEYS[3])
 return 1
 """
 RENEW = """
@@ -77,6 +87,7 @@ class Consumer:
         else:
             self.redis = redis.Redis.from_url(args.redis, decode_responses=True)
         self.record = self.redis.register_script(RECORD)
+        self.erase = self.redis.register_script(ERASE)
         self.renew = self.redis.register_script(RENEW)
         self.release = self.redis.register_script(RELEASE)
         self.streams = [args.stream] if args.partitions <= 1 else \
@@ -159,7 +170,9 @@ class Consumer:
     def handle(self, stream, entries):
         for entry_id, fields in entries:
             if not fields:
-                continue  # trimmed while pending
+                # Trimmed, or erased with its patient, while pending: nothing to do but acknowledge it.
+                self.redis.xack(stream, self.args.group, entry_id)
+                continue
             try:
                 turn = self.keys.open(stream, fields)
             except Unopenable as why:
@@ -169,13 +182,19 @@ class Consumer:
                 self.redis.xack(stream, self.args.group, entry_id)
                 self.log(f"{stream} {entry_id} set aside in {stream}:dead: {why}")
                 continue
-            record = json.dumps({"turnId": turn["turnId"], "messageTimestamp": turn["messageTimestamp"],
-                                 "text": turn.get("text", ""), "consumer": self.args.name,
-                                 "traceparent": child(turn.get("traceparent"))})
             tag = self.tag(stream)
-            done = self.record(keys=[self.lease(stream), f"assistant:handled:{tag}",
-                                     f"assistant:patient:{tag}:{turn['patient']}"],
-                               args=[self.args.name, turn["turnId"], record])
+            if turn.get("type") == "erase":
+                # Everything kept of the patient goes; the event's id is handled once, like a turn's.
+                done = self.erase(keys=[self.lease(stream), f"assistant:handled:{tag}",
+                                        f"assistant:patient:{tag}:{turn['subject']}"],
+                                  args=[self.args.name, turn["turnId"]])
+            else:
+                record = json.dumps({"turnId": turn["turnId"], "messageTimestamp": turn["messageTimestamp"],
+                                     "text": turn.get("text", ""), "consumer": self.args.name,
+                                     "traceparent": child(turn.get("traceparent"))})
+                done = self.record(keys=[self.lease(stream), f"assistant:handled:{tag}",
+                                         f"assistant:patient:{tag}:{subject(turn['patient'])}"],
+                                   args=[self.args.name, turn["turnId"], record])
             if done == -1:
                 self.log(f"{stream} is no longer ours: {entry_id} left for its new owner")
                 self.owned.discard(stream)
@@ -185,6 +204,11 @@ class Consumer:
     def log(self, line):
         if not self.args.quiet:
             print(f"[{self.args.name}] {line}", flush=True)
+
+
+def subject(patient):
+    """How an erase event names a patient: hex SHA-256 of the label and the turn's pseudonym."""
+    return hashlib.sha256(("clinic-ingress/erasure/v1\n" + patient).encode()).hexdigest()
 
 
 def child(traceparent):
@@ -210,7 +234,7 @@ class Opener:
     LABEL = b"clinic-ingress/turn-seal-key-id/v1"
     AAD_LABEL = "clinic-ingress/turn-seal/v2"
     BOUND = ("turnId", "clinic", "organization", "sessionId", "messageId", "whatsappMessageId", "instance", "patient",
-             "messageTimestamp", "messageType", "media", "traceparent")
+             "messageTimestamp", "messageType", "media", "traceparent", "type", "subject")
 
     def __init__(self, keys):
         self.keys = {}

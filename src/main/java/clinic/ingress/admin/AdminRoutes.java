@@ -55,13 +55,15 @@ public class AdminRoutes {
     private final CacheAdmin cache;
     private final InstancesAdmin instances;
     private final QuarantineAdmin quarantine;
+    private final ErasureAdmin erasure;
     private final Problems problems;
     private final ObjectMapper mapper;
     private final Counter refused;
 
     @SuppressWarnings("java:S107") // constructor injection of the operations it routes
     AdminRoutes(Operators operators, AdminAudit audit, AdminConfig config, CacheAdmin cache, InstancesAdmin instances,
-            QuarantineAdmin quarantine, Problems problems, ObjectMapper mapper, MeterRegistry registry) {
+            QuarantineAdmin quarantine, ErasureAdmin erasure, Problems problems, ObjectMapper mapper, MeterRegistry registry) {
+        this.erasure = erasure;
         this.operators = operators;
         this.audit = audit;
         this.config = config;
@@ -86,6 +88,8 @@ public class AdminRoutes {
         route(router, HttpMethod.GET, "/admin/instances", "instances.lines", instances::lines);
         route(router, HttpMethod.GET, "/admin/quarantine", "quarantine.read", quarantine::counts);
         route(router, HttpMethod.POST, "/admin/quarantine/replay", "quarantine.replay", quarantine::replay);
+        route(router, HttpMethod.POST, "/admin/patients/erase", "patient.erase", erasure::erase);
+        route(router, HttpMethod.GET, "/admin/patients/erasures/:id", "patient.erasure.read", erasure::receipt);
         route(router, HttpMethod.GET, "/admin/audit", "audit.read", this::auditPage);
         router.route("/admin/*").handler(context -> problem(context, 404, "not-found", "no such admin endpoint"));
     }

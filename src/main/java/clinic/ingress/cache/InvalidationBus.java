@@ -1,6 +1,8 @@
 package clinic.ingress.cache;
 
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -26,9 +28,12 @@ import io.vertx.mutiny.redis.client.Response;
  * sharded pub/sub falls back to the classic commands, which reach every node of a cluster too.
  *
  * <p>
- * Each message is {@code <origin> <name>}: a replica ignores its own. Losing the subscription
- * (connection closed, node failed over, slot moved) tells the listener that messages may have been
- * missed, so it can flush its local tier, and resubscribes with backoff.
+ * Each message is {@code <origin> <name>} (the clinic directory's) or {@code <origin> <topic>\0<name>}
+ * (another topic's: a patient's memory entry, an erasure begun or ended): a replica ignores its own,
+ * and hands each to its topic's listener. A NUL cannot be in an instance name (PostgreSQL text), and
+ * a replica of an older version reads a topic's message as an instance that does not exist. Losing
+ * the subscription (connection closed, node failed over, slot moved) tells every listener that
+ * messages may have been missed, so it can flush its local tier, and resubscribes with backoff.
  */
 @ApplicationScoped
 public class InvalidationBus {
@@ -53,8 +58,13 @@ public class InvalidationBus {
         void mayHaveMissed();
     }
 
+    /** The clinic directory's topic: its messages carry no topic, as before topics existed. */
+    static final String DIRECTORY = "";
+    private static final char TOPIC_END = '\0';
+
     private final Redis redis;
     private final CacheConfig config;
+    private final Map<String, Listener> listeners = new ConcurrentHashMap<>();
     private final Background background;
     private volatile boolean sharded;
     private volatile RedisConnection subscription;
@@ -70,22 +80,43 @@ public class InvalidationBus {
 
     /** Tells the other replicas to drop {@code name} from their local tier (bounded; failures swallowed). */
     public Uni<Void> publish(String name) {
+        return publish(DIRECTORY, name);
+    }
+
+    /** Tells the other replicas' listener of {@code topic} about {@code name} (bounded; failures swallowed). */
+    public Uni<Void> publish(String topic, String name) {
         if (!config.redisEnabled()) {
             return Uni.createFrom().voidItem();
         }
         return redis.send(Request.cmd(sharded ? Command.SPUBLISH : Command.PUBLISH)
                 .arg(config.invalidationChannel())
-                .arg(origin + " " + name))
+                .arg(origin + " " + (DIRECTORY.equals(topic) ? name : topic + TOPIC_END + name)))
                 .ifNoItem().after(config.redisTimeout().multipliedBy(4)).fail()
                 .onFailure().invoke(e -> Log.debugf("invalidation of %s not published: %s", name, e.getClass().getSimpleName()))
                 .onFailure().recoverWithNull()
                 .replaceWithVoid();
     }
 
-    /** Subscribes {@code listener} for the life of the application (one listener: the clinic directory). */
+    /** Subscribes the clinic directory's {@code listener} for the life of the application. */
     public void subscribe(Listener listener) {
-        if (config.redisEnabled()) {
-            subscribe(listener, 0);
+        subscribe(DIRECTORY, listener);
+    }
+
+    /**
+     * Subscribes {@code listener} to {@code topic} for the life of the application (one listener per
+     * topic; one Redis subscription for them all, made with the first).
+     */
+    public void subscribe(String topic, Listener listener) {
+        if (!config.redisEnabled()) {
+            return;
+        }
+        boolean first;
+        synchronized (listeners) {
+            first = listeners.isEmpty();
+            listeners.put(topic, listener);
+        }
+        if (first) {
+            subscribe(0);
         }
     }
 
@@ -97,55 +128,64 @@ public class InvalidationBus {
         }
     }
 
-    private void subscribe(Listener listener, int attempt) {
+    private void subscribe(int attempt) {
         if (stopped) {
             return;
         }
         redis.connect()
                 .chain(connection -> {
-                    connection.handler(message -> onMessage(connection, message, listener));
-                    connection.exceptionHandler(e -> lost(connection, listener));
-                    connection.endHandler(() -> lost(connection, listener));
+                    connection.handler(message -> onMessage(connection, message));
+                    connection.exceptionHandler(e -> lost(connection));
+                    connection.endHandler(() -> lost(connection));
                     subscription = connection;
                     return connection.send(Request.cmd(sharded ? Command.SSUBSCRIBE : Command.SUBSCRIBE)
                             .arg(config.invalidationChannel()))
                             .onFailure().invoke(connection::closeAndForget);
                 })
                 .subscribe().with(
-                        ignored -> listener.mayHaveMissed(),
+                        ignored -> listeners.values().forEach(Listener::mayHaveMissed),
                         failure -> {
                             if (sharded && String.valueOf(failure.getMessage()).contains("unknown command")) {
                                 Log.info("Redis has no sharded pub/sub (Redis < 7): invalidations use PUBLISH/SUBSCRIBE");
                                 sharded = false;
                             }
                             background.after(background.reconnectDelay(attempt + 1),
-                                    () -> subscribe(listener, attempt + 1));
+                                    () -> subscribe(attempt + 1));
                         });
     }
 
-    private void onMessage(RedisConnection connection, Response message, Listener listener) {
+    private void onMessage(RedisConnection connection, Response message) {
         // ["message"|"smessage", channel, payload] (RESP2) or its RESP3 push equivalent.
         String kind = message.size() > 0 ? message.get(0).toString() : "";
         if (message.size() == 3 && ("message".equals(kind) || "smessage".equals(kind))) {
             String payload = message.get(2).toString();
             int space = payload.indexOf(' ');
             if (space > 0 && !payload.substring(0, space).equals(origin)) {
-                listener.invalidated(payload.substring(space + 1));
+                deliver(payload.substring(space + 1));
             }
         } else if ("sunsubscribe".equals(kind)) {
             // The server dropped a sharded subscription: its slot moved to another master.
             connection.closeAndForget();
-            lost(connection, listener);
+            lost(connection);
         }
     }
 
-    private void lost(RedisConnection connection, Listener listener) {
+    private void deliver(String message) {
+        int end = message.indexOf(TOPIC_END);
+        String topic = end < 0 ? DIRECTORY : message.substring(0, end);
+        Listener listener = listeners.get(topic);
+        if (listener != null) {
+            listener.invalidated(message.substring(end + 1));
+        }
+    }
+
+    private void lost(RedisConnection connection) {
         if (stopped || subscription != connection) {
             return;
         }
         subscription = null;
         Log.warn("Redis invalidation subscription lost: local tier flushed, resubscribing");
-        listener.mayHaveMissed();
-        background.after(background.reconnectDelay(1), () -> subscribe(listener, 1));
+        listeners.values().forEach(Listener::mayHaveMissed);
+        background.after(background.reconnectDelay(1), () -> subscribe(1));
     }
 }

@@ -108,7 +108,7 @@ public class OutboxRelay {
     private enum Outcome {
         /** In the stream. */
         PUBLISHED,
-        /** The row cannot become a turn: keeps its growing lease. */
+        /** The row cannot become a turn, or its patient is being erased: keeps its growing lease. */
         UNPUBLISHABLE,
         /** Redis refused or failed: released at once. */
         FAILED,
@@ -257,9 +257,10 @@ public class OutboxRelay {
                 .map(ignored -> new Result(messageId, Outcome.PUBLISHED))
                 .onFailure().recoverWithItem(failure -> {
                     Log.debugf("turn %s not relayed: %s", messageId, failure.getClass().getSimpleName());
-                    return new Result(messageId, failure instanceof TurnPublisher.Unpublishable ? Outcome.UNPUBLISHABLE
-                            : failure instanceof TimeoutException ? Outcome.UNCERTAIN
-                                    : Outcome.FAILED);
+                    return new Result(messageId, failure instanceof TurnPublisher.Unpublishable
+                            || failure instanceof TurnPublisher.Held ? Outcome.UNPUBLISHABLE
+                                    : failure instanceof TimeoutException ? Outcome.UNCERTAIN
+                                            : Outcome.FAILED);
                 });
     }
 

@@ -12,6 +12,7 @@ import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import clinic.ingress.memory.ErasingPatients;
 import clinic.ingress.memory.MemoryLookup;
 import clinic.ingress.memory.PatientMemory;
 import clinic.ingress.platform.Background;
@@ -62,6 +63,13 @@ public class TurnPublisher {
         }
     }
 
+    /** The patient is being erased: the turn stays in the outbox, and goes with the erasure. */
+    static final class Held extends RuntimeException {
+        Held() {
+            super("the patient is being erased", null, false, false);
+        }
+    }
+
     /** A turn waiting for the next pipelined batch, and whoever waits for its XADD. */
     private record Outgoing(UUID messageId, String stream, Request xadd, UniEmitter<? super Void> done) {
     }
@@ -81,6 +89,7 @@ public class TurnPublisher {
     private final OutboxDeletes published;
     private final PatientMemory memory;
     private final TurnSeal seal;
+    private final ErasingPatients erasing;
     private final Context flushContext;
     private final ConcurrentLinkedQueue<Outgoing> outgoing = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean flushScheduled = new AtomicBoolean();
@@ -90,8 +99,10 @@ public class TurnPublisher {
     private final Counter unreplicated;
 
     public TurnPublisher(ReactiveRedisDataSource redis, DispatchConfig config, TurnStreams streams,
-            Pool pool, Background background, PatientMemory memory, TurnSeal seal, Vertx vertx, MeterRegistry registry) {
+            Pool pool, Background background, PatientMemory memory, TurnSeal seal, ErasingPatients erasing, Vertx vertx,
+            MeterRegistry registry) {
         this.seal = seal;
+        this.erasing = erasing;
         this.redis = redis.getRedis();
         this.config = config;
         this.streams = streams;
@@ -111,6 +122,11 @@ public class TurnPublisher {
 
     /** Publishes right after the store, in the background; the webhook never waits for it. */
     public void publishAfterStore(PendingTurn stored, MemoryLookup lookup, String traceparent, Runnable done) {
+        if (erasing.erasing(stored.subject())) {
+            // Stored just before the erasure began: its row goes with the patient's other rows.
+            done.run();
+            return;
+        }
         publish(stored, lookup, traceparent)
                 .invoke(() -> direct.increment())
                 .eventually(done)
@@ -135,6 +151,9 @@ public class TurnPublisher {
         Request xadd;
         try {
             String patient = memory.pseudonym(stored.subject());
+            if (erasing.erasing(patient)) {
+                return Uni.createFrom().failure(new Held());
+            }
             stream = streams.of(patient);
             xadd = xadd(stream, seal.apply(stream, new Turn(stored, patient, lookup, traceparent).fields()));
         } catch (RuntimeException e) {

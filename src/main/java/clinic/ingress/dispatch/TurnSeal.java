@@ -35,7 +35,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * assistant routes on or trusts ({@link #BOUND}, in that order), each written as its UTF-8 byte
  * length, a colon and its bytes (an absent field as empty): an entry copied to another partition,
  * or given another turn id, clinic, organization, instance, patient, session, message, time, type,
- * media or trace, does not open. Those fields stay readable: the assistant routes on them.
+ * media or trace, does not open; nor does a turn made an {@code erase} event ({@code type},
+ * {@code subject}: absent from turns, so empty). Those fields stay readable: the assistant routes on them.
  */
 @ApplicationScoped
 public class TurnSeal {
@@ -46,7 +47,8 @@ public class TurnSeal {
     private static final String AAD_LABEL = "clinic-ingress/turn-seal/v2";
     /** The fields the associated data binds, in this order (docs/consumer-contract.md#sealed-turns). */
     static final List<String> BOUND = List.of("turnId", "clinic", "organization", "sessionId", "messageId",
-            "whatsappMessageId", "instance", "patient", "messageTimestamp", "messageType", "media", "traceparent");
+            "whatsappMessageId", "instance", "patient", "messageTimestamp", "messageType", "media", "traceparent", "type",
+            "subject");
     private static final int IV_BYTES = 12;
     private static final int TAG_BITS = 128;
 

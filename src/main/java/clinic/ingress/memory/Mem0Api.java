@@ -1,10 +1,12 @@
 package clinic.ingress.memory;
 
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -49,4 +51,14 @@ interface Mem0Api {
     @POST
     @Path("/memories")
     Uni<JsonNode> addOss(@HeaderParam("X-API-Key") String apiKey, JsonNode body);
+
+    /** Every memory of a user, hosted (all versions): queued by mem0, answers {@code {message, event_id}}. */
+    @DELETE
+    @Path("/v1/memories/")
+    Uni<JsonNode> deleteAllV1(@HeaderParam("Authorization") String authorization, @QueryParam("user_id") String userId);
+
+    /** Every memory of a user, self-hosted: answers {@code {message}}. */
+    @DELETE
+    @Path("/memories")
+    Uni<JsonNode> deleteAllOss(@HeaderParam("X-API-Key") String apiKey, @QueryParam("user_id") String userId);
 }

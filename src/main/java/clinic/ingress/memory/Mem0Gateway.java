@@ -6,6 +6,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.WebApplicationException;
 
 import org.eclipse.microprofile.faulttolerance.Bulkhead;
 import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
@@ -17,6 +18,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import clinic.ingress.platform.Json;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
@@ -103,6 +105,25 @@ public class Mem0Gateway {
             case OSS -> mem0.addOss(config.apiKey().orElse(null), body);
         };
         return timed("add", answer).replaceWithVoid();
+    }
+
+    /**
+     * Deletes every memory of a user (a patient's erasure); the answer is mem0's event id for the
+     * deletion when it queues it (hosted), or null. No circuit breaker: an erasure is rare, and one
+     * that fails is run again by its own lease; the timeout is mem0's add's.
+     */
+    @AsynchronousNonBlocking
+    @Timeout(15_000)
+    public Uni<String> deleteAll(String userId) {
+        Mem0Api mem0 = api.orElseThrow();
+        Uni<JsonNode> answer = config.api() == Mem0Config.Api.OSS
+                ? mem0.deleteAllOss(config.apiKey().orElse(null), userId)
+                : mem0.deleteAllV1(token(), userId);
+        return timed("delete", answer)
+                .map(json -> json == null ? null : Json.text(json.get("event_id")))
+                // mem0 holds nothing for this user: nothing to delete is what the erasure wants.
+                .onFailure(e -> e instanceof WebApplicationException web && web.getResponse().getStatus() == 404)
+                .recoverWithNull();
     }
 
     private ObjectNode withThreshold(ObjectNode body) {

@@ -1,11 +1,15 @@
 package clinic.ingress.memory;
 
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import com.github.benmanes.caffeine.cache.Caffeine;
+
 import clinic.ingress.cache.CacheMetrics;
 import clinic.ingress.cache.CachedValue;
+import clinic.ingress.cache.InvalidationBus;
 import clinic.ingress.cache.Loaded;
 import clinic.ingress.cache.SharedCache;
 import io.quarkus.cache.Cache;
@@ -17,22 +21,37 @@ import io.smallrye.mutiny.Uni;
  * Where memory entries are kept: the Caffeine tier of this process and the shared Redis tier, whose
  * unreadable values count as corrupt and read as misses. {@link PatientMemory} decides when to read,
  * write and ask mem0; this class only keeps.
+ *
+ * <p>
+ * An erased patient's entry leaves both tiers on every replica: the others are told on the
+ * invalidation channel (topic {@value #TOPIC}), and each remembers when, so that a mem0 search begun
+ * before the erasure and answered after it keeps nothing.
  */
 @ApplicationScoped
-class MemoryTiers {
+class MemoryTiers implements InvalidationBus.Listener {
 
     static final String LOCAL = "patient-memory";
+    static final String TOPIC = "memory";
+    /** Longer than any mem0 search (its timeout is 8 s). */
+    private static final Duration ERASURE_REMEMBERED = Duration.ofMinutes(5);
 
     private final SharedCache shared;
     private final CaffeineCache local;
     private final CacheMetrics metrics;
     private final MemoryConfig config;
+    private final InvalidationBus bus;
+    /** Keys of erased patients, and when (nanoTime). */
+    private final com.github.benmanes.caffeine.cache.Cache<String, Long> erased = Caffeine.newBuilder()
+            .expireAfterWrite(ERASURE_REMEMBERED).build();
 
-    MemoryTiers(SharedCache shared, @CacheName(LOCAL) Cache local, CacheMetrics metrics, MemoryConfig config) {
+    MemoryTiers(SharedCache shared, @CacheName(LOCAL) Cache local, CacheMetrics metrics, MemoryConfig config,
+            InvalidationBus bus) {
         this.shared = shared;
         this.local = local.as(CaffeineCache.class);
         this.metrics = metrics;
         this.config = config;
+        this.bus = bus;
+        bus.subscribe(TOPIC, this);
     }
 
     /** This process's entry, or null. */
@@ -51,8 +70,15 @@ class MemoryTiers {
                 .map(this::decode);
     }
 
-    /** Both tiers; Redis keeps it as stale until {@code stale-ttl}. */
-    Uni<Void> keep(String key, MemoryEntry entry) {
+    /**
+     * Both tiers; Redis keeps it as stale until {@code stale-ttl}. Nothing when the patient was erased
+     * after {@code askedAt} (nanoTime), when the search that found it began.
+     */
+    Uni<Void> keep(String key, MemoryEntry entry, long askedAt) {
+        Long erasedAt = erased.getIfPresent(key);
+        if (erasedAt != null && erasedAt - askedAt >= 0) {
+            return Uni.createFrom().voidItem();
+        }
         keepLocal(key, entry);
         return shared.put(PatientMemory.CACHE, key, entry.toJson(), entry.fetchedAt(), config.staleTtl());
     }
@@ -66,6 +92,34 @@ class MemoryTiers {
     Uni<Void> invalidate(String key) {
         return local.invalidate(key)
                 .chain(() -> shared.delete(key));
+    }
+
+    /** An erased patient's entry and lease: gone from Redis, this process and every other replica's local tier. */
+    Uni<Void> erase(String key, String leaseKey) {
+        erasedHere(key);
+        return shared.delete(key)
+                .chain(() -> shared.delete(leaseKey))
+                .chain(() -> bus.publish(TOPIC, key));
+    }
+
+    private void erasedHere(String key) {
+        erased.put(key, System.nanoTime());
+        // A Caffeine invalidation: done by the time subscribe returns, on whichever thread.
+        local.invalidate(key).subscribe().with(ignored -> {
+        });
+    }
+
+    /** Another replica erased a patient. */
+    @Override
+    public void invalidated(String key) {
+        erasedHere(key);
+    }
+
+    /** An erasure may have been missed: this process's entries go (they come back from Redis). */
+    @Override
+    public void mayHaveMissed() {
+        local.invalidateAll().subscribe().with(ignored -> {
+        });
     }
 
     private MemoryEntry decode(CachedValue value) {

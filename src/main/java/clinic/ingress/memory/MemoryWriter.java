@@ -1,5 +1,6 @@
 package clinic.ingress.memory;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -22,6 +23,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.Startup;
+import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 
 /**
@@ -38,8 +40,7 @@ import io.vertx.mutiny.sqlclient.Pool;
  * Because mem0 makes adds searchable only later, the patient's entry is refreshed
  * {@code ingress.memory.refresh-after-write} after a successful add, once however many adds.
  */
-// Created at start, not on first use: its meters exist (at 0) on the first scrape, so an
-// increase() alert sees the first event after a deploy.
+// Created at start: its meters exist (at 0) on the first scrape, so increase() alerts see the first event.
 @Startup
 @ApplicationScoped
 public class MemoryWriter {
@@ -62,10 +63,15 @@ public class MemoryWriter {
     private final Counter addedCount;
     /** Patients with a refresh already scheduled: one refresh covers every add before it fires. */
     private final Set<MemorySubject> refreshing = ConcurrentHashMap.newKeySet();
+    private final ErasingPatients erasing;
+    private final ErasedWrites erased;
+    private final Counter erasedCount;
 
     public MemoryWriter(Mem0Gateway mem0, PatientMemory memory, MemoryConfig memorySettings, Background background,
-            WriteRetries retries, DroppedWrites dropped, Pool pool, MeterRegistry registry) {
+            WriteRetries retries, DroppedWrites dropped, Pool pool, ErasingPatients erasing, MeterRegistry registry) {
         this.mem0 = mem0;
+        this.erasing = erasing;
+        this.erased = new ErasedWrites(background, memory::pseudonym);
         this.memory = memory;
         this.config = memorySettings.write();
         this.background = background;
@@ -75,14 +81,15 @@ public class MemoryWriter {
                 "added messages");
         this.queue = new FairQueue<>(batch -> 1, config.writeQueueCapacity(), 1);
         this.addedCount = counter(registry, "added");
+        this.erasedCount = counter(registry, "erased");
         Gauge.builder("ingress.memory.write.queue", this, MemoryWriter::queued)
                 .description("Patients whose messages wait for a mem0 add")
                 .register(registry);
     }
 
-    /** Queues a message for mem0; never blocks the caller. */
+    /** Queues a message for mem0; never blocks the caller (a patient being erased: the memory relay's later). */
     public void enqueue(MemorySubject subject, String text, UUID messageId) {
-        if (!mem0.enabled() || text == null || text.isBlank()) {
+        if (!mem0.enabled() || text == null || text.isBlank() || erasing.erasing(subject)) {
             return;
         }
         while (true) {
@@ -105,6 +112,28 @@ public class MemoryWriter {
         }
     }
 
+    /**
+     * An erasure of these patients (by pseudonym): their batches are not added, wherever they wait
+     * (their outbox rows go with the erasure); answers once mem0 answered their adds already sent,
+     * or after {@code wait}, so that none lands after the erasure deleted their memories.
+     */
+    public Uni<Void> forget(Set<String> pseudonyms, Duration wait) {
+        erased.erase(pseudonyms);
+        for (WriteBatch batch : open.values()) {
+            // Sealed: a message of the patient after the erasure opens a batch of its own.
+            if (erased.erased(batch.subject) && open.remove(batch.subject, batch)) {
+                seal(batch);
+            }
+        }
+        return erased.answered(pseudonyms, wait);
+    }
+
+    private static void seal(WriteBatch batch) {
+        synchronized (batch) {
+            batch.sealed = true;
+        }
+    }
+
     /** The outbox rows of these messages can go: mem0 holds them, or there is nothing to add. */
     void markAdded(List<UUID> messageIds) {
         added.addAll(messageIds);
@@ -112,9 +141,7 @@ public class MemoryWriter {
 
     /** Patients the queue can still take. */
     int room() {
-        synchronized (queue) {
-            return config.writeQueueCapacity() - queue.size();
-        }
+        return config.writeQueueCapacity() - queued();
     }
 
     private int queued() {
@@ -136,9 +163,7 @@ public class MemoryWriter {
     }
 
     private void drop(WriteBatch batch) {
-        synchronized (batch) {
-            batch.sealed = true;
-        }
+        seal(batch);
         open.remove(batch.subject, batch);
         dropped.add(batch);
     }
@@ -198,7 +223,14 @@ public class MemoryWriter {
                 ids = batch.messageIds.stream().map(UUID::toString).toList();
             }
             open.remove(batch.subject, batch);
-            mem0.add(memory.pseudonym(batch.subject), texts, ids)
+            if (erased.since(batch) || erasing.erasing(batch.subject)) {
+                // The erasure deletes its outbox rows; a message stored after it is the relay's.
+                erasedCount.increment(texts.size());
+                active.decrementAndGet();
+                continue;
+            }
+            String pseudonym = memory.pseudonym(batch.subject);
+            erased.sending(pseudonym, mem0.add(pseudonym, texts, ids))
                     .subscribe().with(
                             ignored -> {
                                 addedCount.increment(texts.size());

@@ -39,12 +39,22 @@ public class PatientKeys {
 
     /** {@code mem0:v1:{organization_id}:{pseudonym}}: a patient's cached memories. */
     public String memory(UUID organizationId, String patientKey) {
-        return CacheKeys.MEMORY_PREFIX + "v1:" + organizationId + ":" + pseudonym(organizationId, patientKey);
+        return memoryOf(organizationId, pseudonym(organizationId, patientKey));
     }
 
     /** Short-lived lease so that one replica at a time fetches a patient's memories. */
     public String memoryLease(UUID organizationId, String patientKey) {
-        return CacheKeys.MEMORY_PREFIX + "lease:" + organizationId + ":" + pseudonym(organizationId, patientKey);
+        return memoryLeaseOf(organizationId, pseudonym(organizationId, patientKey));
+    }
+
+    /** {@link #memory}, from the pseudonym (hex, without {@code p_}). */
+    static String memoryOf(UUID organizationId, String pseudonym) {
+        return CacheKeys.MEMORY_PREFIX + "v1:" + organizationId + ":" + pseudonym;
+    }
+
+    /** {@link #memoryLease}, from the pseudonym (hex, without {@code p_}). */
+    static String memoryLeaseOf(UUID organizationId, String pseudonym) {
+        return CacheKeys.MEMORY_PREFIX + "lease:" + organizationId + ":" + pseudonym;
     }
 
     private Mac newMac() {

@@ -2,6 +2,7 @@ package clinic.ingress.memory;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -49,13 +50,15 @@ public class PatientMemory {
     private final Freshness freshness;
     private final Background background;
     private final MemoryMetrics meters;
+    private final ErasingPatients erasing;
     private final ConcurrentHashMap<String, CompletableFuture<MemoryEntry>> inflight = new ConcurrentHashMap<>();
     private final com.github.benmanes.caffeine.cache.Cache<String, AtomicInteger> activity;
 
     @SuppressWarnings("java:S107") // constructor injection of the lookup's collaborators
     PatientMemory(Mem0Gateway mem0, Mem0Searches searches, MemoryTiers tiers, PatientKeys keys, MemoryConfig config,
-            CacheMetrics metrics, FetchLease lease, MemoryMetrics meters, Background background) {
+            CacheMetrics metrics, FetchLease lease, MemoryMetrics meters, Background background, ErasingPatients erasing) {
         this.background = background;
+        this.erasing = erasing;
         this.mem0 = mem0;
         this.searches = searches;
         this.tiers = tiers;
@@ -81,7 +84,7 @@ public class PatientMemory {
     }
 
     private Uni<MemoryLookup> lookupTiers(MemorySubject subject) {
-        if (!mem0.enabled()) {
+        if (!enabledFor(subject)) {
             return Uni.createFrom().item(MemoryLookup.NONE);
         }
         String key = keys.memory(subject.organizationId(), subject.patientKey());
@@ -101,7 +104,7 @@ public class PatientMemory {
      * {@code stale}, or {@code none}. For work that must not wait for mem0 (the turn relay).
      */
     public Uni<MemoryLookup> cached(MemorySubject subject) {
-        if (!mem0.enabled()) {
+        if (!enabledFor(subject)) {
             return Uni.createFrom().item(MemoryLookup.NONE);
         }
         String key = keys.memory(subject.organizationId(), subject.patientKey());
@@ -121,7 +124,7 @@ public class PatientMemory {
 
     /** Fetches from mem0 now, in the background (write-behind after an add; admin). */
     public void refresh(MemorySubject subject) {
-        if (mem0.enabled()) {
+        if (enabledFor(subject)) {
             String key = keys.memory(subject.organizationId(), subject.patientKey());
             fetch(subject, key, null);
         }
@@ -129,7 +132,7 @@ public class PatientMemory {
 
     /** Fills both tiers for a patient, waiting for mem0 if needed (start-up prefetch). */
     public Uni<Void> warm(MemorySubject subject) {
-        if (!mem0.enabled()) {
+        if (!enabledFor(subject)) {
             return Uni.createFrom().voidItem();
         }
         String key = keys.memory(subject.organizationId(), subject.patientKey());
@@ -150,6 +153,22 @@ public class PatientMemory {
      */
     public Uni<Void> invalidate(MemorySubject subject) {
         return tiers.invalidate(keys.memory(subject.organizationId(), subject.patientKey()));
+    }
+
+    /**
+     * An erased patient, by pseudonym ({@code p_<hex>}): their entry and lease leave Redis and every
+     * replica's local tier, and a search in flight for them keeps nothing when it answers.
+     */
+    public Uni<Void> erase(UUID organizationId, String pseudonym) {
+        String hex = pseudonym.substring(2);
+        String key = PatientKeys.memoryOf(organizationId, hex);
+        inflight.remove(key);
+        return tiers.erase(key, PatientKeys.memoryLeaseOf(organizationId, hex));
+    }
+
+    /** mem0 is configured, and the patient is not being erased (then there is nothing to look up). */
+    private boolean enabledFor(MemorySubject subject) {
+        return mem0.enabled() && !erasing.erasing(subject);
     }
 
     private Uni<MemoryLookup> fromShared(MemorySubject subject, String key, MemoryEntry entry, int lookups) {
@@ -224,7 +243,7 @@ public class PatientMemory {
                     MemoryEntry entry = new MemoryEntry(items, Instant.now(),
                             Duration.ofNanos(System.nanoTime() - start).toMillis(),
                             tiers.freshTtlMillis());
-                    return tiers.keep(key, entry)
+                    return tiers.keep(key, entry, start)
                             .replaceWith(entry);
                 });
     }

@@ -17,6 +17,8 @@ final class WriteBatch {
     int attempt = 1;
     /** Taken by a sender: no more messages may join. */
     boolean sealed;
+    /** When it was opened (nanoTime): an erasure of the patient after that drops it ({@link MemoryWriter#forget}). */
+    final long openedAt = System.nanoTime();
 
     WriteBatch(MemorySubject subject) {
         this.subject = subject;

@@ -1,26 +1,15 @@
 package clinic.ingress.spool;
 
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
-
 import jakarta.enterprise.context.ApplicationScoped;
-
-import com.fasterxml.jackson.databind.JsonNode;
 
 import clinic.ingress.cache.CacheCodec;
 import clinic.ingress.cache.CacheConfig;
-import clinic.ingress.cache.CacheKeys;
 import clinic.ingress.conversation.StoreConfig;
 import clinic.ingress.dispatch.DispatchConfig;
 import clinic.ingress.platform.Background;
@@ -48,7 +37,7 @@ import io.vertx.mutiny.redis.client.Response;
  * <p>
  * Every replica reads the spool's depth and age every {@code spool-check-interval} (the readiness
  * details, the gauges, and whether new messages must queue behind spooled ones); one replica at a
- * time drains it, holding a lease ({@code SET NX PX}, renewed per round).
+ * time drains it, holding the {@link DrainLease}.
  */
 // Created at start, not on first use: its meters exist (at 0) on the first scrape.
 @Startup
@@ -83,21 +72,14 @@ public class Spool {
             end
             if redis.call('XLEN', KEYS[1]) == 0 then redis.call('DEL', KEYS[2], KEYS[3]) else redis.call('DECRBY', KEYS[2], freed) end
             return freed""";
-    private static final String RENEW = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end";
-    private static final String RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
 
     private final Redis redis;
-    private final CacheCodec codec;
+    private final SpoolEntries entries;
     private final StoreConfig config;
     private final DispatchConfig dispatch;
     private final String stream;
     private final String bytesKey;
     private final String chatsKey;
-    private final String leaseKey;
-    /** Names chats in Redis by HMAC: the hash of chats spooled names no patient. */
-    private final SecretKeySpec chatKey;
-    /** This replica as the drain lease's owner: drawn at run time (a static would be the image's). */
-    private final String owner = UUID.randomUUID().toString();
     private final AtomicLong depth = new AtomicLong();
     private final AtomicLong oldestMillis = new AtomicLong();
     private volatile boolean readable = true;
@@ -109,15 +91,13 @@ public class Spool {
     public Spool(ReactiveRedisDataSource redis, CacheCodec codec, CacheConfig cache, StoreConfig config,
             DispatchConfig dispatch, Background background, MeterRegistry registry) {
         this.redis = redis.getRedis();
-        this.codec = codec;
         this.config = config;
         this.dispatch = dispatch;
         this.registry = registry;
         this.stream = config.spoolStream();
         this.bytesKey = stream + ":bytes";
         this.chatsKey = stream + ":chats";
-        this.leaseKey = stream + ":drain";
-        this.chatKey = new SecretKeySpec(CacheKeys.secret(cache), "HmacSHA256");
+        this.entries = new SpoolEntries(codec, cache, stream);
         for (String outcome : List.of("spooled", "full", "stored", "duplicate", "quarantined", "corrupt")) {
             count(outcome, 0);
         }
@@ -153,7 +133,7 @@ public class Spool {
      * messages are stored in the order they arrived. Other chats' messages go to the store at once.
      */
     public Uni<Boolean> holdsChat(SpooledMessage.Chat chat) {
-        return redis.send(Request.cmd(Command.HEXISTS).arg(chatsKey).arg(chatName(chat)))
+        return redis.send(Request.cmd(Command.HEXISTS).arg(chatsKey).arg(entries.chatName(chat)))
                 .ifNoItem().after(dispatch.publishTimeout()).fail()
                 .map(exists -> exists != null && exists.toLong() == 1);
     }
@@ -183,10 +163,10 @@ public class Spool {
      */
     public Uni<Boolean> append(SpooledMessage message) {
         String key = message.idempotencyKey();
-        byte[] sealed = codec.encode(sealedUnder(key), message.toJson(), message.receivedAt());
+        byte[] sealed = entries.seal(message);
         Request append = Request.cmd(Command.EVAL).arg(APPEND).arg(3).arg(stream).arg(bytesKey).arg(chatsKey)
                 .arg(config.spoolMaxMessages()).arg(config.spoolMaxBytes().asLongValue()).arg(sealed.length)
-                .arg(key).arg(sealed).arg(chatName(message.chat()));
+                .arg(key).arg(sealed).arg(entries.chatName(message.chat()));
         return redis.send(append)
                 .ifNoItem().after(dispatch.publishTimeout()).fail()
                 .chain(id -> {
@@ -206,7 +186,7 @@ public class Spool {
      */
     public Uni<List<Entry>> oldest(int count) {
         return redis.send(Request.cmd(Command.XRANGE).arg(stream).arg("-").arg("+").arg("COUNT").arg(count))
-                .map(this::entries);
+                .map(entries::read);
     }
 
     /** Removes drained entries, and their bytes from the spool's count. */
@@ -220,22 +200,6 @@ public class Spool {
         }
         return redis.send(remove)
                 .invoke(() -> depth.updateAndGet(d -> Math.max(0, d - entries.size())))
-                .replaceWithVoid();
-    }
-
-    /** Takes, or renews, the drain lease: whether this replica may drain now. */
-    public Uni<Boolean> holdDrain() {
-        long ms = config.spoolDrainLease().toMillis();
-        return redis.send(Request.cmd(Command.SET).arg(leaseKey).arg(owner).arg("NX").arg("PX").arg(ms))
-                .chain(set -> set != null && "OK".equals(set.toString())
-                        ? Uni.createFrom().item(true)
-                        : redis.send(Request.cmd(Command.EVAL).arg(RENEW).arg(1).arg(leaseKey).arg(owner).arg(ms))
-                                .map(renewed -> renewed != null && renewed.toLong() == 1));
-    }
-
-    public Uni<Void> releaseDrain() {
-        return redis.send(Request.cmd(Command.EVAL).arg(RELEASE).arg(1).arg(leaseKey).arg(owner))
-                .onFailure().recoverWithNull()
                 .replaceWithVoid();
     }
 
@@ -280,61 +244,6 @@ public class Spool {
                 .onFailure().invoke(e -> unreplicated.increment())
                 .onFailure().recoverWithNull()
                 .replaceWithVoid();
-    }
-
-    private List<Entry> entries(Response range) {
-        List<Entry> entries = new ArrayList<>(range.size());
-        for (Response item : range) {
-            String id = item.get(0).toString();
-            Response fields = item.get(1);
-            String key = null;
-            long bytes = 0;
-            String chat = null;
-            byte[] sealed = null;
-            for (int i = 0; i + 1 < fields.size(); i += 2) {
-                switch (fields.get(i).toString()) {
-                    case "k" -> key = fields.get(i + 1).toString();
-                    case "n" -> bytes = fields.get(i + 1).toLong();
-                    case "c" -> chat = fields.get(i + 1).toString();
-                    case "m" -> sealed = fields.get(i + 1).toBytes();
-                    default -> {
-                        // a field this service does not write: ignored, the seal decides
-                    }
-                }
-            }
-            entries.add(new Entry(id, bytes, chat, open(key, sealed)));
-        }
-        return entries;
-    }
-
-    private SpooledMessage open(String key, byte[] sealed) {
-        if (key == null || sealed == null) {
-            return null;
-        }
-        try {
-            JsonNode json = codec.decode(sealedUnder(key), sealed).data();
-            SpooledMessage message = SpooledMessage.fromJson(json);
-            return message != null && message.idempotencyKey().equals(key) ? message : null;
-        } catch (CacheCodec.UndecodableValue e) {
-            return null;
-        }
-    }
-
-    /** HMAC of the chat, hex: how the hash of chats spooled names it. */
-    private String chatName(SpooledMessage.Chat chat) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(chatKey);
-            mac.update("spool-chat\n".getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(mac.doFinal(chat.value().getBytes(StandardCharsets.UTF_8)), 0, 16);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is required by every JVM", e);
-        }
-    }
-
-    /** What the seal is bound to: this stream and this message, so an entry moved or relabelled does not open. */
-    private String sealedUnder(String idempotencyKey) {
-        return stream + "|" + idempotencyKey;
     }
 
     private static long idMillis(String id) {

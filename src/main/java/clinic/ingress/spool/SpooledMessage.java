@@ -24,10 +24,18 @@ import clinic.ingress.platform.Json;
  * @param message the message as parsed
  * @param traceparent the webhook's trace context, or null
  * @param receivedAt when the webhook was answered {@code spooled}
+ * @param held spooled because its patient was being erased (not because PostgreSQL was away): it
+ *        arrived after the erasure began, so the erasure leaves it, and the drain stores it once the
+ *        erasure is done
  */
-public record SpooledMessage(Clinic clinic, InboundMessage message, String traceparent, Instant receivedAt) {
+public record SpooledMessage(Clinic clinic, InboundMessage message, String traceparent, Instant receivedAt, boolean held) {
 
     private static final int FORMAT = 1;
+
+    /** A message spooled because the store could not take it. */
+    public SpooledMessage(Clinic clinic, InboundMessage message, String traceparent, Instant receivedAt) {
+        this(clinic, message, traceparent, receivedAt, false);
+    }
 
     /** The instance and the message id: what the store deduplicates on, and what the seal is bound to. */
     public String idempotencyKey() {
@@ -38,7 +46,12 @@ public record SpooledMessage(Clinic clinic, InboundMessage message, String trace
     public record Chat(String value) {
 
         public static Chat of(InboundMessage message) {
-            return new Chat(message.instanceName() + '\u0000' + message.patient().key());
+            return of(message.instanceName(), message.patient().key());
+        }
+
+        /** An instance's chat with the patient of this key (phone digits or {@code lid:<digits>}). */
+        public static Chat of(String instance, String patientKey) {
+            return new Chat(instance + '\u0000' + patientKey);
         }
 
         @Override
@@ -79,6 +92,9 @@ public record SpooledMessage(Clinic clinic, InboundMessage message, String trace
         }
         json.put("traceparent", traceparent);
         json.put("receivedAt", receivedAt.toEpochMilli());
+        if (held) {
+            json.put("held", true);
+        }
         return json;
     }
 
@@ -113,7 +129,7 @@ public record SpooledMessage(Clinic clinic, InboundMessage message, String trace
                 return null;
             }
             return new SpooledMessage(clinic, message, Json.text(json.get("traceparent")),
-                    Instant.ofEpochMilli(json.path("receivedAt").asLong()));
+                    Instant.ofEpochMilli(json.path("receivedAt").asLong()), json.path("held").asBoolean(false));
         } catch (RuntimeException e) {
             return null;
         }

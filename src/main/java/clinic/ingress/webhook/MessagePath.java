@@ -10,6 +10,7 @@ import clinic.ingress.conversation.StoredMessage;
 import clinic.ingress.dispatch.PendingTurn;
 import clinic.ingress.dispatch.TurnPublisher;
 import clinic.ingress.evolution.InboundMessage;
+import clinic.ingress.memory.ErasingPatients;
 import clinic.ingress.memory.MemoryLookup;
 import clinic.ingress.memory.MemorySubject;
 import clinic.ingress.memory.MemoryWriter;
@@ -31,6 +32,11 @@ import io.smallrye.mutiny.Uni;
  * stored, remembered and turned when the drain brings it back through {@link #fromSpool}. While the
  * store looks stalled new messages go to the spool at once; while a chat has messages in the spool,
  * its new ones queue behind them, so each chat's messages are stored in the order they arrived.
+ *
+ * <p>
+ * A message of a patient being erased is held in the spool too, and stored once the erasure is
+ * done: whole, after it, instead of half-kept by it. Without a spool to hold it, it is stored, and
+ * the erasure's next pass erases it with the rest.
  */
 @ApplicationScoped
 class MessagePath {
@@ -58,10 +64,12 @@ class MessagePath {
     private final InstanceActivity activity;
     private final Tracing tracing;
     private final WebhookConfig config;
+    private final ErasingPatients erasing;
 
     @SuppressWarnings("java:S107") // constructor injection of the path's steps
     MessagePath(MessageStore messages, Spool spool, PatientMemory memory, MemoryWriter memoryWriter, TurnPublisher turns,
-            InstanceActivity activity, Tracing tracing, WebhookConfig config) {
+            InstanceActivity activity, Tracing tracing, WebhookConfig config, ErasingPatients erasing) {
+        this.erasing = erasing;
         this.messages = messages;
         this.spool = spool;
         this.memory = memory;
@@ -82,9 +90,13 @@ class MessagePath {
         if (!spool.enabled()) {
             return store(clinic, message, null, true);
         }
+        if (erasing.erasing(new MemorySubject(clinic.organizationId(), message.patient().key()))) {
+            return spool(clinic, message, true)
+                    .onFailure().recoverWithUni(() -> store(clinic, message, null, true));
+        }
         if (messages.stalled()) {
             // The store may be slow rather than gone: if the spool cannot take it, the store still may.
-            return spool(clinic, message)
+            return spool(clinic, message, false)
                     .onFailure().recoverWithUni(() -> store(clinic, message, null, true));
         }
         if (spool.holdsMessages()) {
@@ -92,7 +104,7 @@ class MessagePath {
             return spool.holdsChat(SpooledMessage.Chat.of(message))
                     .onFailure().recoverWithItem(false)
                     .chain(behind -> behind
-                            ? spool(clinic, message).onFailure().recoverWithUni(() -> storeOrSpool(clinic, message))
+                            ? spool(clinic, message, false).onFailure().recoverWithUni(() -> storeOrSpool(clinic, message))
                             : storeOrSpool(clinic, message));
         }
         return storeOrSpool(clinic, message);
@@ -116,13 +128,16 @@ class MessagePath {
     private Uni<Outcome> storeOrSpool(Clinic clinic, InboundMessage message) {
         return store(clinic, message, null, true)
                 .onFailure(failure -> !(failure instanceof MessageStore.Overloaded))
-                .recoverWithUni(() -> spool(clinic, message));
+                .recoverWithUni(() -> spool(clinic, message, false));
     }
 
-    /** Kept with the message.spool span's context: the turn, published after the drain, continues it. */
-    private Uni<Outcome> spool(Clinic clinic, InboundMessage message) {
+    /**
+     * Kept with the message.spool span's context: the turn, published after the drain, continues it.
+     * {@code held}: for an erasure of its patient, not for want of PostgreSQL.
+     */
+    private Uni<Outcome> spool(Clinic clinic, InboundMessage message, boolean held) {
         return tracing.span("message.spool", () -> spool.append(
-                new SpooledMessage(clinic, message, Tracing.traceparent(Span.current()), Instant.now())))
+                new SpooledMessage(clinic, message, Tracing.traceparent(Span.current()), Instant.now(), held)))
                 .chain(kept -> kept
                         ? Uni.createFrom().item(Outcome.SPOOLED)
                         : Uni.createFrom().failure(new SpoolFull()));

@@ -13,8 +13,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import clinic.ingress.conversation.MessageStore;
 import clinic.ingress.conversation.StoreConfig;
+import clinic.ingress.memory.ErasingPatients;
+import clinic.ingress.memory.MemorySubject;
 import clinic.ingress.platform.Background;
 import clinic.ingress.platform.Failures;
+import clinic.ingress.spool.DrainLease;
 import clinic.ingress.spool.Spool;
 import clinic.ingress.spool.SpooledMessage;
 import io.quarkus.logging.Log;
@@ -32,6 +35,10 @@ import io.smallrye.mutiny.Uni;
  * at most one message of each chat, each wave after the last has committed: a chat's messages are
  * stored, and turned, in the order they were spooled. Entries leave the spool only after their wave
  * committed; a replica killed mid-round leaves them for the next drainer, whose copies are duplicates.
+ *
+ * <p>
+ * The messages of a patient being erased stay in the spool until the erasure is done: those spooled
+ * before it began go with it, those held for it are stored after it.
  */
 // Created at start, not on first use: every replica looks for a spool to drain.
 @Startup
@@ -39,6 +46,8 @@ import io.smallrye.mutiny.Uni;
 class SpoolDrain {
 
     private final Spool spool;
+    private final DrainLease lease;
+    private final ErasingPatients erasing;
     private final MessageStore store;
     private final MessagePath path;
     private final QuarantineStore quarantine;
@@ -46,9 +55,12 @@ class SpoolDrain {
     private final AtomicBoolean draining = new AtomicBoolean();
     private volatile boolean failing;
 
-    SpoolDrain(Spool spool, MessageStore store, MessagePath path, QuarantineStore quarantine, StoreConfig config,
-            Background background) {
+    @SuppressWarnings("java:S107") // constructor injection
+    SpoolDrain(Spool spool, DrainLease lease, ErasingPatients erasing, MessageStore store, MessagePath path,
+            QuarantineStore quarantine, StoreConfig config, Background background) {
         this.spool = spool;
+        this.lease = lease;
+        this.erasing = erasing;
         this.store = store;
         this.path = path;
         this.quarantine = quarantine;
@@ -80,20 +92,28 @@ class SpoolDrain {
     }
 
     private Uni<Void> rounds() {
-        return spool.holdDrain()
+        return lease.hold()
                 .chain(held -> !held ? Uni.createFrom().voidItem()
-                        : round().chain(more -> more ? rounds() : spool.releaseDrain()));
+                        : round().chain(more -> more ? rounds() : lease.release()));
     }
 
     /**
      * One round; whether there may be more. While the store looks stalled the round is one message:
-     * a probe that costs one statement, not a batch read and unsealed only to fail again.
+     * a probe that costs one statement, not a batch read and unsealed only to fail again. A round
+     * that finds only messages of patients being erased ends the drain until the next tick.
      */
     private Uni<Boolean> round() {
         return spool.oldest(store.stalled() ? 1 : config.spoolDrainBatch())
+                .map(entries -> entries.stream().filter(entry -> !erasing(entry)).toList())
                 .chain(entries -> entries.isEmpty()
                         ? Uni.createFrom().item(false)
                         : waves(waves(entries), 0).replaceWith(true));
+    }
+
+    private boolean erasing(Spool.Entry entry) {
+        SpooledMessage message = entry.message();
+        return message != null && erasing.erasing(
+                new MemorySubject(message.clinic().organizationId(), message.message().patient().key()));
     }
 
     private Uni<Void> waves(List<List<Spool.Entry>> waves, int next) {

@@ -2,11 +2,14 @@ package clinic.ingress.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,7 +49,8 @@ import io.vertx.redis.client.Response;
  * message handled exactly once, each patient's in the order they were sent, nothing left pending;
  * unsealed and sealed. Sealed, entries a Redis writer forged (unsealed, re-routed to another patient,
  * sealed with a key the consumers lack) are set aside in the dead-letter stream and the consumers go
- * on. The fields the turns carry are the ones docs/consumer-contract.md lists.
+ * on. Then one patient is erased: their turns leave the stream, and the consumer, given the erase
+ * event, deletes its record of them. The fields the turns carry are the ones docs/consumer-contract.md lists.
  */
 class AssistantConsumerIT {
 
@@ -97,7 +101,7 @@ class AssistantConsumerIT {
 
     /** What one run left behind, for the assertions. */
     private record Run(String stream, List<String> streams, Map<String, List<String>> sentByPatient, Set<String> fieldsSeen,
-            Path[] consumerLogs) {
+            Path[] consumerLogs, String erasedPhone, String erasureId) {
     }
 
     private Run run(boolean sealed) throws Exception {
@@ -116,11 +120,14 @@ class AssistantConsumerIT {
                 "quarkus.datasource.jdbc.url=jdbc:postgresql://127.0.0.1:5432/" + DATABASE,
                 "ingress.dispatch.stream=" + stream,
                 "ingress.dispatch.partitions=" + PARTITIONS,
-                "ingress.dispatch.relay-interval=200ms"));
+                "ingress.dispatch.relay-interval=200ms",
+                "ingress.erasure.settle=300ms"));
         if (sealed) {
             properties.add("ingress.dispatch.seal-key=" + SEAL_KEY);
         }
         Map<String, List<String>> sent = new ConcurrentHashMap<>();
+        String erasedPhone;
+        String erasureId;
         // What the service's turns carry: read before any forged entry joins them.
         Set<String> fields = new TreeSet<>();
         Path[] logs = { Path.of("target", stream.replace(':', '-') + "-c1.log"),
@@ -167,12 +174,14 @@ class AssistantConsumerIT {
                 if (sealed) {
                     forgeAndWatchThemSetAside(streams);
                 }
+                erasedPhone = sent.keySet().iterator().next();
+                erasureId = eraseAndWatchTheConsumerForget(replica, streams, erasedPhone, sent.get(erasedPhone));
             } finally {
                 first.destroyForcibly();
                 second.destroy();
                 second.waitFor(10, TimeUnit.SECONDS);
             }
-            return new Run(stream, streams, sent, fields, logs);
+            return new Run(stream, streams, sent, fields, logs, erasedPhone, erasureId);
         }
     }
 
@@ -216,11 +225,47 @@ class AssistantConsumerIT {
         assertThat(handled()).hasSize(PATIENTS * PER_PATIENT);
     }
 
+    /**
+     * Erases one patient through the admin endpoint: their turns leave the stream, the erase event
+     * takes their place, and the consumer handles it once and deletes its record of them.
+     */
+    private String eraseAndWatchTheConsumerForget(Replica replica, List<String> streams, String phone, List<String> turnIds)
+            throws Exception {
+        String patient = null;
+        for (String s : streams) {
+            for (Map<String, String> entry : cluster.entries(s)) {
+                if (turnIds.contains(entry.get("turnId"))) {
+                    patient = entry.get("patient");
+                }
+            }
+        }
+        assertThat(patient).as("the patient's pseudonym, from a turn of theirs").startsWith("p_");
+        String subject = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                .digest(("clinic-ingress/erasure/v1\n" + patient).getBytes(StandardCharsets.UTF_8)));
+        assertThat(cluster.keys("assistant:patient:*:" + subject)).as("the consumer's record of the patient").hasSize(1);
+        var answer = replica.post("/admin/patients/erase",
+                "{\"instance\":\"" + clinic.instance() + "\",\"phone\":\"" + phone + "\"}");
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(202);
+        String id = parse(answer.body()).path("id").asText();
+        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                .until(() -> "done".equals(parse(replica.get("/admin/patients/erasures/" + id).body()).path("status").asText())
+                        && handled().containsKey(id) && cluster.keys("assistant:patient:*:" + subject).isEmpty());
+        String everything = cluster.keys("*").toString();
+        for (String s : streams) {
+            everything += cluster.entries(s).toString();
+        }
+        assertThat(everything).as("Redis after the erasure").doesNotContain(patient).doesNotContain(patient.substring(2))
+                .doesNotContain(phone);
+        return id;
+    }
+
     private void assertContract(Run run) throws Exception {
         Set<String> accepted = new HashSet<>();
         run.sentByPatient().values().forEach(accepted::addAll);
         assertThat(accepted).hasSize(PATIENTS * PER_PATIENT);
         Map<String, String> handled = handled();
+        assertThat(handled).as("the erase event, handled once").containsKey(run.erasureId());
+        handled.remove(run.erasureId());
         assertThat(handled.keySet()).as("handled exactly the accepted turns").isEqualTo(accepted);
         assertThat(handled.values()).as("both consumers worked").contains("c1", "c2");
         assertThat(Files.readString(run.consumerLogs()[1])).as("c2 took c1's partitions over").contains("took");
@@ -241,9 +286,15 @@ class AssistantConsumerIT {
                 total += turns.size();
             }
         }
-        assertThat(total).as("records, duplicates included").isEqualTo(PATIENTS * PER_PATIENT);
-        for (List<String> patientSent : run.sentByPatient().values()) {
-            assertThat(records).as("one patient's record").anySatisfy(record -> assertThat(record).isEqualTo(patientSent));
+        assertThat(total).as("records, duplicates included, but the erased patient's").isEqualTo((PATIENTS - 1) * PER_PATIENT);
+        for (Map.Entry<String, List<String>> patientSent : run.sentByPatient().entrySet()) {
+            if (patientSent.getKey().equals(run.erasedPhone())) {
+                assertThat(records).as("the erased patient's record").noneSatisfy(
+                        record -> assertThat(record).containsAnyElementsOf(patientSent.getValue()));
+            } else {
+                assertThat(records).as("one patient's record")
+                        .anySatisfy(record -> assertThat(record).isEqualTo(patientSent.getValue()));
+            }
         }
         assertThat(pending(run.streams())).isZero();
     }

@@ -126,6 +126,28 @@ public final class Db {
         }
     }
 
+    /**
+     * {@code pg_dump --data-only} of the current database, as text: everything PostgreSQL holds, to
+     * look for what must not be there.
+     */
+    public static String dump() {
+        String database = current.substring(current.lastIndexOf('/') + 1);
+        try {
+            Process dump = new ProcessBuilder("pg_dump", "--data-only", "-h", "127.0.0.1", "-U", "postgres", database)
+                    .redirectErrorStream(true).start();
+            String text = new String(dump.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            if (dump.waitFor() != 0) {
+                throw new IllegalStateException("pg_dump failed: " + text);
+            }
+            return text;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     public static long count(String sql, Object... params) {
         return ((Number) rows(sql, params).get(0).values().iterator().next()).longValue();
     }

@@ -18,6 +18,13 @@ public final class Turns {
     private Turns() {
     }
 
+    /** Every entry of the stream (turns and erase events), in stream order. */
+    public static List<Map<String, String>> all(RedisDataSource redis) {
+        return redis.stream(String.class, String.class, String.class).xrange(STREAM, StreamRange.of("-", "+")).stream()
+                .map(StreamMessage::payload)
+                .collect(Collectors.toList());
+    }
+
     /** Every turn of a clinic currently in the stream, in stream order. */
     public static List<Map<String, String>> ofClinic(RedisDataSource redis, Object clinicId) {
         return redis.stream(String.class, String.class, String.class).xrange(STREAM, StreamRange.of("-", "+")).stream()
