@@ -11,6 +11,8 @@
 #   BENCH_SECTIONS=noisy        only the noisy-neighbour measurement (about 2 minutes)
 #   BENCH_SECTIONS=edge         the edge: noisy neighbour, reconnect bursts (Evolution up to 2.2.0 and 2.3),
 #                               stalled uploads, expensive bodies and their JMH (about 6 minutes)
+#   BENCH_SECTIONS=retention    webhooks at 200 msg/s while message retention deletes 100,000 old messages,
+#                               against the same load with nothing to delete (about 3 minutes)
 #   BENCH_SECTIONS=postgres     PostgreSQL's CPU, commits, WAL and statements per message idle, at 200 and 1,000
 #                               msg/s and at saturation (about 3 minutes per variant; PG_VARIANTS="a= b=-Dx=1,-Dy=2")
 #
@@ -137,7 +139,7 @@ start_app() { # start_app NAME [extra -D options]; PG_VIA=proxy (count statement
   fi
   DATABASE_REACTIVE_URL="postgresql://127.0.0.1:$pg_port/$DB" \
   DATABASE_JDBC_URL="jdbc:postgresql://127.0.0.1:5432/$DB" DATABASE_USERNAME=postgres DATABASE_PASSWORD="$PGPASSWORD" \
-  REDIS_URL="redis://127.0.0.1:6379/$REDIS_DB" INGRESS_WEBHOOK_TOKEN=$TOKEN INGRESS_CACHE_KEY_SECRET=bench-cache-key-secret-0123456789abcdef INGRESS_CACHE_ENCRYPTION_KEY=MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY= \
+  REDIS_URL="redis://127.0.0.1:6379/$REDIS_DB" INGRESS_WEBHOOK_TOKEN=$TOKEN INGRESS_CACHE_KEY_SECRET=bench-cache-key-secret-0123456789abcdef INGRESS_CACHE_ENCRYPTION_KEY=MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY= INGRESS_DISPATCH_SEAL_KEY=c2VhbC1rZXktZm9yLWJlbmNobWFya3MtMDEyMzQ1Njc= \
   INGRESS_ADMIN_TOKEN=bench-admin-token-0123456789abcdef0123 INGRESS_MEM0_BASE_URL="http://127.0.0.1:$MEM0_PORT" \
     "${RUN[@]}" -Dquarkus.http.port=$APP_PORT -Dquarkus.management.port=$MGMT_PORT \
       -Dquarkus.log.console.json.enabled=false "$@" "${RUN_TAIL[@]}" > "$OUT/app-$name.log" 2>&1 &
@@ -245,6 +247,36 @@ edge() { # what the edge takes from one sender: a reconnect burst, stalled uploa
   python3 tools/bench/pathological.py $APP_PORT $TOKEN bench-5 > "$OUT/runs/pathological.json"
 }
 
+retention() { # webhooks' latency while retention deletes old messages, against the same load without it
+  log "retention: 200 msg/s for 40 s with nothing old to delete (the baseline)"
+  load 200 40 "$PATIENTS" "retbase$(date +%s)" 0 5 > "$OUT/runs/retention-baseline.json"
+  log "retention: 100,000 messages stored 400 days ago"
+  psql -qX -d "$DB" -v count=100000 -f tools/bench/old-messages.sql
+  local deleted='ingress_messages_retention_deleted_total{what="messages"}'
+  ( while kill -0 "$APP" 2>/dev/null && [ ! -f "$OUT/runs/.retention-done" ]; do
+      printf '%s %s\n' "$(date +%s.%N)" "$(curl -fs "http://127.0.0.1:$OPS_PORT/q/metrics" | awk -v m="$deleted" '$1 == m {print $2}')"
+      sleep 0.5; done ) > "$OUT/runs/retention-progress.txt" &
+  local sampler=$!
+  log "retention: 200 msg/s for 40 s while the sweep deletes them"
+  load 200 40 "$PATIENTS" "retsweep$(date +%s)" 0 5 > "$OUT/runs/retention-sweep.json"
+  touch "$OUT/runs/.retention-done"; wait $sampler 2>/dev/null || true
+  python3 - "$OUT/runs" <<'PY' | tee "$OUT/runs/retention.md"
+import json, sys
+runs = sys.argv[1]
+base = json.loads(open(f"{runs}/retention-baseline.json").read().splitlines()[-1])
+sweep = json.loads(open(f"{runs}/retention-sweep.json").read().splitlines()[-1])
+points = [(float(t), float(v)) for t, v in (line.split() for line in open(f"{runs}/retention-progress.txt") if len(line.split()) == 2)]
+moving = [t for (t, v), (_, prev) in zip(points[1:], points) if v > prev]
+seconds = (max(moving) - min(moving) + 0.5) if moving else 0
+total = points[-1][1] - points[0][1] if points else 0
+print("| 200 msg/s, 40 s | p50 ms | p99 ms | p999 ms | max ms |")
+print("|---|---|---|---|---|")
+for name, r in (("nothing to delete", base), ("deleting 100,000 old messages", sweep)):
+    print(f"| {name} | {r['p50']:.1f} | {r['p99']:.1f} | {r['p999']:.1f} | {r['max']:.1f} |")
+print(f"\nDeleted {total:.0f} messages in about {seconds:.0f} s of the run; p99 ratio {sweep['p99'] / base['p99']:.2f}.")
+PY
+}
+
 # ---- 1. write path: baseline and current, same data and load ------------------------------------
 write_path() { # write_path VERSION JAR [start_app options]; PG_VIA=direct (default) or pgbouncer
   local version=$1
@@ -345,6 +377,16 @@ if [ "${BENCH_SECTIONS:-all}" = noisy ]; then
   stop_app
   BENCH_BASELINE=$BASELINE python3 tools/bench/bench_report.py "$OUT"
   sed -n '/One noisy clinic/,/Target: the quiet/p' "$OUT/report.md"
+  exit 0
+fi
+if [ "${BENCH_SECTIONS:-all}" = retention ]; then
+  fresh_database retention
+  PG_VIA=direct start_app retention -Dingress.messages.retention=365d -Dingress.messages.retention-interval=5s
+  fill_memories
+  wrk_script "$OUT/warm.lua" "1$(date +%s)"
+  wrk -t2 -c64 -d30s -s "$OUT/warm.lua" "http://127.0.0.1:$APP_PORT" > /dev/null
+  retention
+  stop_app
   exit 0
 fi
 if [ "${BENCH_SECTIONS:-all}" = edge ]; then

@@ -74,7 +74,7 @@ run() { # run NAME [options]: the executable in the prod profile against the ben
   DATABASE_REACTIVE_URL="postgresql://127.0.0.1:5432/$DB" DATABASE_JDBC_URL="jdbc:postgresql://127.0.0.1:5432/$DB" \
   DATABASE_USERNAME=postgres DATABASE_PASSWORD="$PGPASSWORD" REDIS_URL=redis://127.0.0.1:6379/3 \
   INGRESS_WEBHOOK_TOKEN=bench-webhook-token-0123456789abcdef0123 INGRESS_CACHE_KEY_SECRET=bench-cache-key-secret-0123456789abcdef \
-  INGRESS_CACHE_ENCRYPTION_KEY=MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY= \
+  INGRESS_CACHE_ENCRYPTION_KEY=MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY= INGRESS_DISPATCH_SEAL_KEY=c2VhbC1rZXktZm9yLWJlbmNobWFya3MtMDEyMzQ1Njc= \
     "$runner" -Dquarkus.http.port=8089 -Dquarkus.management.port=9089 -Dquarkus.log.console.json.enabled=false "$@" \
     > "$OUT/$name.log" 2>&1 &
   app=$!

@@ -137,7 +137,7 @@ start_replica() { # start_replica INDEX
   local i=$1
   DATABASE_REACTIVE_URL="postgresql://127.0.0.1:$PG_PORT/chaos" DATABASE_JDBC_URL="jdbc:postgresql://127.0.0.1:$PG_PORT/chaos" \
   DATABASE_USERNAME=postgres DATABASE_PASSWORD=postgres \
-  INGRESS_WEBHOOK_TOKEN=$TOKEN INGRESS_CACHE_KEY_SECRET=chaos-cache-key-secret-0123456789abcdef INGRESS_CACHE_ENCRYPTION_KEY=MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY= \
+  INGRESS_WEBHOOK_TOKEN=$TOKEN INGRESS_CACHE_KEY_SECRET=chaos-cache-key-secret-0123456789abcdef INGRESS_CACHE_ENCRYPTION_KEY=MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY= INGRESS_DISPATCH_SEAL_KEY=c2VhbC1rZXktZm9yLWJlbmNobWFya3MtMDEyMzQ1Njc= \
   INGRESS_MEM0_BASE_URL="http://127.0.0.1:$MEM0_PORT" INGRESS_MEM0_API_KEY=standin \
     java -Xmx384m -Dquarkus.http.port=${PORTS[$i]} -Dquarkus.management.port=${MGMT[$i]} "${REDIS_OPTS[@]}" \
       -Dquarkus.log.console.json.enabled=false \

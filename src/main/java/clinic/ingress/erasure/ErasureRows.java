@@ -56,6 +56,8 @@ class ErasureRows {
             UPDATE core.patient_erasures SET removed = $2::text::jsonb, completed_at = now(), patient_key = NULL,
                 claimed_until = now()
             WHERE id = $1 AND completed_at IS NULL""";
+    /** The instance's organization, active or not: a clinic that left still has its patients' data here. */
+    private static final String ORGANIZATION = "SELECT organization_id FROM core.whatsapp_instances WHERE instance_name = $1";
     /** The organization's instances: an erasure covers the patient's chats with each of its clinics. */
     private static final String INSTANCES = "SELECT instance_name FROM core.whatsapp_instances WHERE organization_id = $1";
     /** A phone's LIDs and a LID's phones, as the organization's stored messages pair them. */
@@ -156,6 +158,13 @@ class ErasureRows {
         return pool.preparedQuery(COMPLETE)
                 .execute(Tuple.of(id, removed.toString()))
                 .replaceWithVoid();
+    }
+
+    /** The instance's organization, or null when the directory has no such instance. */
+    Uni<UUID> organization(String instance) {
+        return pool.preparedQuery(ORGANIZATION)
+                .execute(Tuple.of(instance))
+                .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getUUID(0));
     }
 
     Uni<List<String>> instances(UUID organization) {

@@ -6,8 +6,6 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import clinic.ingress.clinic.Clinic;
-import clinic.ingress.clinic.ClinicDirectory;
 import clinic.ingress.memory.ErasingPatients;
 import clinic.ingress.memory.ErasureConfig;
 import clinic.ingress.memory.PatientKeys;
@@ -60,18 +58,16 @@ public class Erasures {
 
     private final ErasureRows rows;
     private final ErasureSteps steps;
-    private final ClinicDirectory directory;
     private final PatientKeys keys;
     private final ErasureConfig config;
     private final Counter completed;
     private final Counter failed;
 
     @SuppressWarnings("java:S107") // constructor injection
-    Erasures(ErasureRows rows, ErasureSteps steps, ClinicDirectory directory, PatientKeys keys, ErasureConfig config,
-            Background background, MeterRegistry registry) {
+    Erasures(ErasureRows rows, ErasureSteps steps, PatientKeys keys, ErasureConfig config, Background background,
+            MeterRegistry registry) {
         this.rows = rows;
         this.steps = steps;
-        this.directory = directory;
         this.keys = keys;
         this.config = config;
         this.completed = Counter.builder("ingress.erasure.runs").tag("outcome", "completed")
@@ -85,10 +81,10 @@ public class Erasures {
 
     /** Begins erasing the patient, or answers the erasure already running for them. */
     public Uni<Erasure> request(String instance, Asked asked, String operator) {
-        return directory.resolve(instance)
+        return rows.organization(instance)
                 .onItem().ifNull().failWith(() -> new Refused(404, "the instance is not in the clinic directory"))
-                .chain(clinic -> patient(clinic, asked)
-                        .chain(patient -> begin(clinic, asked, patient, operator)));
+                .chain(organization -> patient(organization, asked)
+                        .chain(patient -> begin(organization, instance, asked, patient, operator)));
     }
 
     public Uni<Erasure> find(UUID id) {
@@ -96,8 +92,7 @@ public class Erasures {
     }
 
     /** The keys and pseudonyms of the patient named, with their linked identities. */
-    private Uni<Patient> patient(Clinic clinic, Asked asked) {
-        UUID organization = clinic.organizationId();
+    private Uni<Patient> patient(UUID organization, Asked asked) {
         Uni<Patient> named;
         if (asked.pseudonym() != null) {
             // The operator knows only the pseudonym (from a turn): whose it is, among the organization's conversations.
@@ -118,13 +113,13 @@ public class Erasures {
                 });
     }
 
-    private Uni<Erasure> begin(Clinic clinic, Asked asked, Patient patient, String operator) {
+    private Uni<Erasure> begin(UUID organization, String instance, Asked asked, Patient patient, String operator) {
         String named = asked.pseudonym() != null ? asked.pseudonym()
-                : pseudonym(clinic.organizationId(), asked.phone() != null ? asked.phone() : "lid:" + asked.lid());
+                : pseudonym(organization, asked.phone() != null ? asked.phone() : "lid:" + asked.lid());
         List<String> subjects = patient.pseudonyms().stream().map(ErasingPatients::subject).toList();
         UUID id = UUID.randomUUID();
-        return rows.begin(id, clinic.organizationId(), clinic.instanceName(), ErasingPatients.subject(named), subjects, patient,
-                operator, config.lease())
+        return rows.begin(id, organization, instance, ErasingPatients.subject(named), subjects, patient, operator,
+                config.lease())
                 .invoke(erasure -> {
                     if (erasure.id().equals(id)) {
                         run(erasure);

@@ -29,7 +29,8 @@ class TurnSealTest {
     private static final String STREAM = "ingress:turns:{3}";
     /** The contract's list, in its order. */
     private static final List<String> BOUND = List.of("turnId", "clinic", "organization", "sessionId", "messageId",
-            "whatsappMessageId", "instance", "patient", "messageTimestamp", "messageType", "media", "traceparent");
+            "whatsappMessageId", "instance", "patient", "messageTimestamp", "messageType", "media", "traceparent", "type",
+            "subject");
 
     private final TurnSeal seal = new TurnSeal(KEY);
 
@@ -46,12 +47,26 @@ class TurnSealTest {
     void aReRoutedTurnDoesNotOpen() {
         Map<String, String> sealed = seal.apply(STREAM, turn());
         for (String field : List.of("turnId", "clinic", "organization", "sessionId", "messageId", "whatsappMessageId",
-                "instance", "patient", "messageTimestamp", "messageType", "media")) {
+                "instance", "patient", "messageTimestamp", "messageType", "media", "type", "subject")) {
             Map<String, String> rerouted = new LinkedHashMap<>(sealed);
             rerouted.put(field, sealed.getOrDefault(field, "") + "x");
             assertThatThrownBy(() -> open(STREAM, rerouted)).as(field).isInstanceOf(AEADBadTagException.class);
         }
         assertThatThrownBy(() -> open("ingress:turns:{4}", sealed)).isInstanceOf(AEADBadTagException.class);
+    }
+
+    @Test
+    void anEraseEventIsSealedToo() throws Exception {
+        Map<String, String> erase = new LinkedHashMap<>();
+        erase.put("type", "erase");
+        erase.put("turnId", "0193a5f2-0000-7e4b-9a2f-3c4d5e6f7a8b");
+        erase.put("organization", "6d1c3f0e-8a2b-4c5d-9e7f-0a1b2c3d4e5f");
+        erase.put("subject", "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08");
+        Map<String, String> sealed = seal.apply(STREAM, erase);
+        assertThat(open(STREAM, sealed)).isEqualTo("{\"text\":null,\"memory\":null}");
+        Map<String, String> otherPatient = new LinkedHashMap<>(sealed);
+        otherPatient.put("subject", "0" + sealed.get("subject").substring(1));
+        assertThatThrownBy(() -> open(STREAM, otherPatient)).isInstanceOf(AEADBadTagException.class);
     }
 
     @Test

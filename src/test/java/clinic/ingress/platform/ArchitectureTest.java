@@ -35,7 +35,7 @@ class ArchitectureTest {
             Map.entry("line", Set.of("platform")),
             Map.entry("spool", Set.of("evolution", "clinic", "conversation", "dispatch", "cache", "platform")),
             Map.entry("admin", Set.of("webhook", "line", "erasure", "clinic", "memory", "cache", "warmup", "platform")),
-            Map.entry("erasure", Set.of("clinic", "memory", "dispatch", "spool", "postgres", "platform")),
+            Map.entry("erasure", Set.of("memory", "dispatch", "spool", "postgres", "platform")),
             Map.entry("conversation", Set.of("evolution", "clinic", "dispatch", "memory", "platform")),
             Map.entry("dispatch", Set.of("memory", "postgres", "platform")),
             Map.entry("memory", Set.of("cache", "postgres", "platform")),
