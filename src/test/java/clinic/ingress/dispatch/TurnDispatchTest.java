@@ -61,7 +61,10 @@ class TurnDispatchTest {
         Evolution status = Evolution.text(clinic.instance(), "5511955550002", "status");
         status.key().put("remoteJid", "status@broadcast");
         Webhooks.answer(status);
-        Webhooks.answer(Evolution.event("connection.update", clinic.instance()));
+        Evolution connection = Evolution.event("connection.update", clinic.instance());
+        connection.data().removeAll();
+        connection.data().put("instance", clinic.instance()).put("state", "open");
+        assertThat(Webhooks.answer(connection)).containsEntry("status", "recorded");
 
         Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> Turns.ofClinic(redis, clinic.clinicId()).size() == 1);
         // The relay can only publish what is in the outbox: once the published turn has left it and

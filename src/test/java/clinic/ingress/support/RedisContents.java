@@ -27,7 +27,10 @@ public final class RedisContents {
             String type = redis.execute("TYPE", key).toString();
             Response value = switch (type) {
                 case "string" -> redis.execute("GET", key);
-                case "hash" -> redis.execute("HGETALL", key);
+                case "hash" -> {
+                    append(all, redis.execute("HKEYS", key));
+                    yield redis.execute("HVALS", key);
+                }
                 case "list" -> redis.execute("LRANGE", key, "0", "-1");
                 case "set" -> redis.execute("SMEMBERS", key);
                 case "zset" -> redis.execute("ZRANGE", key, "0", "-1");
@@ -39,28 +42,14 @@ public final class RedisContents {
         return all.toString();
     }
 
-    /** A RESP3 map's keys, or null for an array. */
-    private static java.util.Set<String> keys(Response value) {
-        try {
-            return value.getKeys();
-        } catch (RuntimeException array) {
-            return null;
-        }
-    }
-
     private static void append(StringBuilder all, Response value) {
         if (value == null) {
             return;
         }
         if (value.type() == ResponseType.MULTI) {
-            java.util.Set<String> keys = keys(value);
-            if (keys == null) {
-                value.forEach(item -> append(all, item));
-            } else {
-                for (String key : keys) {
-                    all.append(key).append('\n');
-                    append(all, value.get(key));
-                }
+            // Arrays only (every command above answers one, nested for XRANGE): walked by index.
+            for (int i = 0; i < value.size(); i++) {
+                append(all, value.get(i));
             }
             return;
         }

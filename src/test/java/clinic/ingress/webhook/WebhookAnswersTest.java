@@ -90,11 +90,14 @@ class WebhookAnswersTest {
 
     @Test
     void eventsWeDoNotProcessAreIgnoredWithReason() {
-        Evolution connection = Evolution.event("connection.update", clinic.instance());
-        connection.data().put("state", "open");
-        Webhooks.post(connection).statusCode(200)
+        Evolution presence = Evolution.event("presence.update", clinic.instance());
+        Webhooks.post(presence).statusCode(200)
                 .body("status", equalTo("ignored"))
                 .body("reason", equalTo("event-not-processed"));
+        // A line's connection is kept, not ignored (LineStatusIT).
+        Evolution connection = Evolution.event("connection.update", clinic.instance());
+        connection.data().put("state", "open");
+        Webhooks.post(connection).statusCode(200).body("status", equalTo("recorded"));
 
         Evolution status = Evolution.text(clinic.instance(), "5511912340004", "story");
         status.key().put("remoteJid", "status@broadcast");
@@ -249,9 +252,11 @@ class WebhookAnswersTest {
         upper.root().put("event", "MESSAGES_UPSERT");
         Webhooks.post(upper).statusCode(200).body("status", equalTo("accepted"));
 
+        Evolution connection = Evolution.event("connection.update", clinic.instance());
+        connection.data().put("state", "close");
         given().header(Evolution.TOKEN_HEADER, Evolution.TOKEN).contentType(ContentType.JSON)
-                .body(Evolution.event("connection.update", clinic.instance()).json())
+                .body(connection.json())
                 .post(Webhooks.PATH + "/connection-update")
-                .then().statusCode(200).body("status", equalTo("ignored"));
+                .then().statusCode(200).body("status", equalTo("recorded"));
     }
 }
