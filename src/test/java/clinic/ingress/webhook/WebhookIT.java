@@ -30,8 +30,11 @@ class WebhookIT {
         Webhooks.post(event).statusCode(200).body("status", equalTo("duplicate"));
         assertThat(Db.messages(clinic.instance())).isEqualTo(1);
 
-        Webhooks.post(Evolution.event("connection.update", clinic.instance())).statusCode(200).body("status",
+        Webhooks.post(Evolution.event("presence.update", clinic.instance())).statusCode(200).body("status",
                 equalTo("ignored"));
+        Evolution connection = Evolution.event("connection.update", clinic.instance());
+        connection.data().put("state", "open");
+        Webhooks.post(connection).statusCode(200).body("status", equalTo("recorded"));
         Webhooks.post(Evolution.text("unknown-" + Evolution.newId(), "5511912346666", "x")).statusCode(202);
         Webhooks.post("{broken").statusCode(400).contentType("application/problem+json");
         given().contentType(ContentType.JSON).body(Evolution.text(clinic.instance(), "5511912346666", "y").json())
