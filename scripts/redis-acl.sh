@@ -54,7 +54,7 @@ commands=(
   +hello +auth +ping +echo +client\|setname +client\|id +readonly +readwrite
   +cluster\|nodes +cluster\|slots +cluster\|shards +cluster\|info +info
   # caches, leases, last-seen times
-  +get +set +del +unlink +pexpire +hset +hgetall +hexists +hincrby +hdel +incrby +decrby
+  +get +set +del +unlink +pexpire +hset +hgetall +hexists +hmget +hincrby +hdel +incrby +decrby
   # turn streams and the spool (XADD, reads, trims; never XGROUP)
   +xadd +xrange +xlen +xdel +xtrim +xinfo\|groups +xinfo\|stream +xpending +wait
   # the scripts (lease compare-and-delete, the spool's bounded append and removal): EVAL only, so a

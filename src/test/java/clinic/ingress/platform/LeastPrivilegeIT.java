@@ -79,6 +79,17 @@ class LeastPrivilegeIT {
             assertThat(pattern.body()).contains("scan-refused").contains("--allow-scan");
             assertThat(replica.post("/admin/cache/invalidate", "{\"instance\": \"" + clinic.instance() + "\"}")
                     .statusCode()).isEqualTo(200);
+            // A line's status and a patient's erasure, with these rights only.
+            Evolution connection = Evolution.event("connection.update", clinic.instance());
+            connection.data().put("state", "open");
+            assertThat(post(replica, connection)).contains("\"recorded\"");
+            var erase = replica.post("/admin/patients/erase",
+                    "{\"instance\": \"" + clinic.instance() + "\", \"phone\": \"5511944440001\"}");
+            assertThat(erase.statusCode()).as(erase.body()).isEqualTo(202);
+            String erasure = erase.body().replaceAll(".*\"id\":\"([^\"]+)\".*", "$1");
+            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> replica.get("/admin/patients/erasures/" + erasure)
+                    .body().contains("\"status\":\"done\""));
+            assertThat(Db.messages(clinic.instance())).isZero();
 
             assertThat(replica.log()).contains("connected to PostgreSQL as " + APP_ROLE + ": DML only")
                     .doesNotContain("permission denied").doesNotContain("must be owner").doesNotContain(" ERROR ");
