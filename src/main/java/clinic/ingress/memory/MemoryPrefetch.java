@@ -1,6 +1,7 @@
 package clinic.ingress.memory;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -15,8 +16,12 @@ import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Start-up prefetch of the memories of patients who wrote recently (the seed's "smart prefetching"),
- * so their next message is a cache hit. Runs after the clinic directory warm-up; readiness waits for
- * it at most {@code ingress.memory.prefetch-readiness-cap}, and the rest goes on in the background.
+ * so their next message is a cache hit. Two phases: what the shared Redis tier holds fresh is read
+ * into this replica's local tier, which is what readiness waits for (at most
+ * {@code ingress.memory.prefetch-readiness-cap}); the patients Redis holds nothing fresh for are then
+ * fetched from mem0 in the background, 16 at a time, without holding readiness: mem0 takes seconds
+ * a search, and a restart finds the memories already in Redis. A patient whose entry is stale is
+ * served it within the lookup budget meanwhile.
  */
 @ApplicationScoped
 public class MemoryPrefetch {
@@ -29,18 +34,32 @@ public class MemoryPrefetch {
             GROUP BY organization_id, patient_key
             ORDER BY max(created_at) DESC
             LIMIT $2""";
+    /** Redis reads and mem0 searches in flight while prefetching. */
+    private static final int CONCURRENCY = 16;
 
     private final Pool pool;
     private final PatientMemory memory;
+    private final MemoryTiers tiers;
+    private final PatientKeys keys;
+    private final Freshness freshness;
+    private final ErasingPatients erasing;
     private final MemoryConfig.Prefetch config;
 
-    public MemoryPrefetch(Pool pool, PatientMemory memory, MemoryConfig memorySettings) {
+    public MemoryPrefetch(Pool pool, PatientMemory memory, MemoryTiers tiers, PatientKeys keys, ErasingPatients erasing,
+            MemoryConfig memorySettings) {
         this.pool = pool;
         this.memory = memory;
+        this.tiers = tiers;
+        this.keys = keys;
+        this.erasing = erasing;
+        this.freshness = Freshness.of(memorySettings);
         this.config = memorySettings.prefetch();
     }
 
-    /** Starts the prefetch; the returned future completes with the number of patients warmed. */
+    /**
+     * Starts the prefetch; the returned future completes once the Redis tier has been read (with the
+     * number of patients found there fresh), while the mem0 phase goes on.
+     */
     public CompletableFuture<Integer> start() {
         if (!memory.enabled() || config.prefetchWindow().isZero() || config.prefetchLimit() <= 0) {
             return CompletableFuture.completedFuture(0);
@@ -54,20 +73,54 @@ public class MemoryPrefetch {
                     return subjects;
                 })
                 .chain(subjects -> Multi.createFrom().iterable(subjects)
-                        .onItem().transformToUni(memory::warm)
-                        .merge(16)
-                        .collect().last()
-                        .replaceWith(subjects.size()))
-                .invoke(count -> Log.infof("prefetched memories of %d recently active patients in %d ms", count,
-                        Duration.ofNanos(System.nanoTime() - started).toMillis()))
+                        .onItem().transformToUni(this::fromRedis)
+                        .merge(CONCURRENCY)
+                        .collect().asList()
+                        .invoke(missing -> {
+                            Log.infof("prefetched memories of %d of %d recently active patients from Redis in %d ms; "
+                                    + "%d asked of mem0 in the background", subjects.size() - missing.size(), subjects.size(),
+                                    Duration.ofNanos(System.nanoTime() - started).toMillis(), missing.size());
+                            fromMem0(missing);
+                        })
+                        .map(missing -> subjects.size() - missing.size()))
                 .onFailure().invoke(e -> Log.warnf("memory prefetch failed (%s)", e.getClass().getSimpleName()))
                 .onFailure().recoverWithItem(0)
                 .subscribeAsCompletionStage();
     }
 
-    /** Waits for the prefetch at most the readiness cap (the prefetch itself goes on). */
+    /** Waits for the Redis phase at most the readiness cap (the prefetch itself goes on). */
     public Uni<Integer> awaitCapped(CompletableFuture<Integer> prefetch) {
         return Uni.createFrom().completionStage(prefetch.copy())
                 .ifNoItem().after(config.prefetchReadinessCap()).recoverWithItem(-1);
+    }
+
+    /** The patient's fresh Redis entry, kept locally; the patient itself (null item) when mem0 must be asked. */
+    private Uni<MemorySubject> fromRedis(MemorySubject subject) {
+        if (erasing.erasing(subject)) {
+            return Uni.createFrom().nullItem();
+        }
+        String key = keys.memory(subject.organizationId(), subject.patientKey());
+        return tiers.shared(key)
+                .map(entry -> {
+                    if (entry != null && freshness.fresh(entry, 0, Instant.now())) {
+                        tiers.keepLocal(key, entry);
+                        return null;
+                    }
+                    return subject;
+                });
+    }
+
+    private void fromMem0(List<MemorySubject> missing) {
+        if (missing.isEmpty()) {
+            return;
+        }
+        long started = System.nanoTime();
+        Multi.createFrom().iterable(missing)
+                .onItem().transformToUni(memory::warm)
+                .merge(CONCURRENCY)
+                .collect().last()
+                .subscribe().with(ignored -> Log.infof("prefetched memories of %d patients from mem0 in %d ms", missing.size(),
+                        Duration.ofNanos(System.nanoTime() - started).toMillis()),
+                        e -> Log.warnf("memory prefetch from mem0 stopped (%s)", e.getClass().getSimpleName()));
     }
 }

@@ -1,6 +1,7 @@
 package clinic.ingress.warmup;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -29,7 +30,8 @@ public class Warmup {
 
     private final ClinicRepository repository;
     private final MemoryPrefetch prefetch;
-    private volatile boolean prefetchStarted;
+    /** The memory prefetch, started once beside the directory warm-up (it needs nothing of it). */
+    private volatile CompletableFuture<Integer> prefetching;
     private final ClinicDirectory directory;
     private final ClinicConfig clinicConfig;
     private final WarmupConfig config;
@@ -63,14 +65,15 @@ public class Warmup {
             done = true;
             return;
         }
+        prefetching = prefetch.start();
         attempt();
     }
 
     /** One warm-up; a failed one is tried again after the shared capped backoff, until one succeeds. */
     private void attempt() {
         run()
-                // Then the memories of recently active patients, waited for at most the readiness cap.
-                .call(report -> prefetch.awaitCapped(prefetch.start()))
+                // And the memories of recently active patients Redis holds, waited for at most the readiness cap.
+                .call(report -> prefetch.awaitCapped(prefetching))
                 .subscribe().with(
                         report -> done = true,
                         e -> {
