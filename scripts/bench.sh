@@ -11,6 +11,11 @@
 #   BENCH_SECTIONS=noisy        only the noisy-neighbour measurement (about 2 minutes)
 #   BENCH_SECTIONS=edge         the edge: noisy neighbour, reconnect bursts (Evolution up to 2.2.0 and 2.3),
 #                               stalled uploads, expensive bodies and their JMH (about 6 minutes)
+#   BENCH_SECTIONS=native       the JVM and the native executable, same data and load, one after the other:
+#                               wrk -c32/64/128 and 1,000 msg/s with CPU, allocation and RSS per message, then
+#                               5 restarts each to ready with 10,000 instances (memories in Redis, mem0 at 5 s);
+#                               NATIVE_VARIANTS="name=-Xopt,-Xopt ..." adds executables' option sets (about
+#                               4 minutes per variant)
 #   BENCH_SECTIONS=retention    webhooks at 200 msg/s while message retention deletes 100,000 old messages,
 #                               against the same load with nothing to delete (about 3 minutes)
 #   BENCH_SECTIONS=postgres     PostgreSQL's CPU, commits, WAL and statements per message idle, at 200 and 1,000
@@ -74,6 +79,8 @@ scripts/services.sh pgbouncer start >/dev/null 2>&1
 PGBOUNCER_PORT=${PGBOUNCER_PORT:-6432}
 
 NATIVE=${NATIVE_RUNNER:-}
+# The run-time options the native image ships with (Dockerfile.native's CMD), unless NATIVE_OPTS says otherwise.
+NATIVE_OPTS=${NATIVE_OPTS-$(python3 -c 'import json,re,sys; print(" ".join(json.loads(re.search(r"^CMD (\[.*\])", open("Dockerfile.native").read(), re.M).group(1))[1:]))')}
 log "building the service and the benchmark tools"
 ./mvnw -B -q package -DskipTests
 ./mvnw -B -q test-compile dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt >/dev/null
@@ -277,6 +284,36 @@ print(f"\nDeleted {total:.0f} messages in about {seconds:.0f} s of the run; p99 
 PY
 }
 
+native_variant() { # native_variant NAME JAR [options]: wrk and the open model, CPU, allocation and RSS per message
+  local name=$1
+  JAR=$2
+  shift 2
+  PG_VIA=direct start_app "$name" "$@"
+  [ -n "${memories_filled:-}" ] || { fill_memories; memories_filled=1; }
+  log "native section, $name: warm-up (wrk, 30 s, not recorded)"
+  wrk_script "$OUT/warm.lua" "w$name$(date +%s)"
+  wrk -t2 -c64 -d30s -s "$OUT/warm.lua" "http://127.0.0.1:$APP_PORT" > /dev/null
+  curl -fs "http://127.0.0.1:$OPS_PORT/q/metrics" > "$OUT/runs/$name-metrics-before.txt"
+  wc -l < "$OUT/app-$name.log" > "$OUT/runs/$name-log-before.txt"
+  for c in 32 64 128; do
+    log "native section, $name: wrk -c$c, 15 s"
+    wrk_script "$OUT/run.lua" "n$c$name$(date +%s)"
+    measured "$name-wrk$c" -- wrk -t2 -c$c -d15s --latency -s "$OUT/run.lua" "http://127.0.0.1:$APP_PORT" > "$OUT/runs/$name-wrk$c.txt"
+  done
+  log "native section, $name: open model 1,000 msg/s, 15 s"
+  ( sleep 10; echo "{\"rss_mb_under_load\": $(rss_mb)}" > "$OUT/runs/$name-rss.json" ) &
+  measured "$name-open1000" -- java $TOOL_JVM -cp "$CP" clinic.ingress.bench.OpenLoad 127.0.0.1 $APP_PORT 1000 15 \
+    $TOKEN "$INSTANCE_LIST" "$PATIENTS" "o$name$(date +%s)" 0 3 > "$OUT/runs/$name-open1000.json"
+  curl -fs "http://127.0.0.1:$OPS_PORT/q/metrics" > "$OUT/runs/$name-metrics-after.txt"
+  wc -l < "$OUT/app-$name.log" > "$OUT/runs/$name-log-after.txt"
+  stop_app
+  for i in 1 2 3 4 5; do
+    PG_VIA=direct start_app "$name-restart$i" "$@"
+    echo "$READY_MS" >> "$OUT/runs/$name-ready.txt"
+    stop_app
+  done
+}
+
 # ---- 1. write path: baseline and current, same data and load ------------------------------------
 write_path() { # write_path VERSION JAR [start_app options]; PG_VIA=direct (default) or pgbouncer
   local version=$1
@@ -377,6 +414,20 @@ if [ "${BENCH_SECTIONS:-all}" = noisy ]; then
   stop_app
   BENCH_BASELINE=$BASELINE python3 tools/bench/bench_report.py "$OUT"
   sed -n '/One noisy clinic/,/Target: the quiet/p' "$OUT/report.md"
+  exit 0
+fi
+if [ "${BENCH_SECTIONS:-all}" = native ]; then
+  [ -n "$NATIVE" ] || { log "BENCH_SECTIONS=native needs a native executable (scripts/native-check.sh, or NATIVE_RUNNER)"; exit 1; }
+  fresh_database native
+  rm -f "$OUT"/runs/*-ready.txt
+  native_variant jvm target/quarkus-app/quarkus-run.jar
+  # Serial GC's collections, printed, are how native allocation is counted (no allocation counter there).
+  NATIVE_OPTS="$NATIVE_OPTS -XX:+PrintGC" native_variant native "$NATIVE"
+  for spec in ${NATIVE_VARIANTS:-}; do
+    opts=${spec#*=}
+    NATIVE_OPTS="${opts//,/ } -XX:+PrintGC" native_variant "native-${spec%%=*}" "$NATIVE"
+  done
+  NATIVE_OPTS="$NATIVE_OPTS" python3 tools/bench/native_report.py "$OUT" | tee "$OUT/native.md"
   exit 0
 fi
 if [ "${BENCH_SECTIONS:-all}" = retention ]; then

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The Redis user the service runs as: its own keys and channels, and exactly the commands it sends.
 #
-#   REDIS_ACL_PASSWORD=... scripts/redis-acl.sh [--db N] [--allow-scan] USER
+#   REDIS_ACL_PASSWORD=... scripts/redis-acl.sh [--db N] [--allow-scan] [--namespace NS] USER
 #                        creates or resets USER on the Redis at REDIS_HOST:REDIS_PORT (127.0.0.1:6379)
-#   REDIS_ACL_PASSWORD=... scripts/redis-acl.sh --print [--db N] [--allow-scan] USER
+#   REDIS_ACL_PASSWORD=... scripts/redis-acl.sh --print [--db N] [--allow-scan] [--namespace NS] USER
 #                        prints the line for an ACL file (aclfile) instead
 #
 # Passwords never travel on a command line (where ps and /proc/*/cmdline show them): the user's
@@ -23,6 +23,9 @@
 #                 of the database, other applications' too: allow it only where the database is the
 #                 service's own. Without it, pattern invalidation answers 403 (instance and patient
 #                 invalidation need no SCAN).
+#   --namespace NS  the service's ingress.cache.key-namespace (docs/cutover.md): its cache keys are
+#                 NS:whatsapp:instance:* and NS:mem0:*, and the Python backend's (whatsapp:instance:*,
+#                 mem0:*) are out of the user's reach.
 # The service authenticates with rediss://USER:PASSWORD@host:6379 (REDIS_URL); docs/deployment.md
 # explains it, LeastPrivilegeIT runs the service as such a user and checks what it may not do.
 set -euo pipefail
@@ -30,16 +33,20 @@ set -euo pipefail
 print=false
 db=0
 scan=false
+namespace=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --print) print=true; shift ;;
+    --namespace) namespace=$2; shift 2 ;;
     --db) db=$2; shift 2 ;;
     --allow-scan) scan=true; shift ;;
     --*) echo "unknown option $1" >&2; exit 2 ;;
     *) break ;;
   esac
 done
-[ $# -eq 1 ] || { echo "usage: REDIS_ACL_PASSWORD=... $0 [--print] [--db N] [--allow-scan] USER" >&2; exit 2; }
+[ $# -eq 1 ] || { echo "usage: REDIS_ACL_PASSWORD=... $0 [--print] [--db N] [--allow-scan] [--namespace NS] USER" >&2; exit 2; }
+case "$namespace" in ''|[a-z0-9]|[a-z0-9][a-z0-9-]*) ;; *) echo "--namespace: lowercase letters, digits and dashes" >&2; exit 2 ;; esac
+case "$namespace" in *[!a-z0-9-]*) echo "--namespace: lowercase letters, digits and dashes" >&2; exit 2 ;; esac
 user=$1
 case "$db" in ''|*[!0-9]*) echo "--db takes a database number" >&2; exit 2 ;; esac
 password=${REDIS_ACL_PASSWORD:-}
@@ -66,7 +73,9 @@ commands=(
 [ "$db" != 0 ] && commands+=(+select)
 $scan && commands+=(+scan)
 
-rules=(on ">$password" resetkeys "~whatsapp:instance:*" "~mem0:*" "~ingress:*" resetchannels "&ingress:*"
+cache_keys=("~whatsapp:instance:*" "~mem0:*")
+[ -n "$namespace" ] && cache_keys=("~$namespace:whatsapp:instance:*" "~$namespace:mem0:*")
+rules=(on ">$password" resetkeys "${cache_keys[@]}" "~ingress:*" resetchannels "&ingress:*"
   -@all "${commands[@]}")
 
 if $print; then

@@ -183,23 +183,34 @@ class Consumer:
                 self.log(f"{stream} {entry_id} set aside in {stream}:dead: {why}")
                 continue
             tag = self.tag(stream)
+            if self.redis.hexists(f"assistant:handled:{tag}", turn["turnId"]):
+                # Delivered again (at least once): handled before, so no work twice.
+                self.redis.xack(stream, self.args.group, entry_id)
+                continue
             if turn.get("type") == "erase":
                 # Everything kept of the patient goes; the event's id is handled once, like a turn's.
+                self.forget(turn["subject"])
                 done = self.erase(keys=[self.lease(stream), f"assistant:handled:{tag}",
                                         f"assistant:patient:{tag}:{turn['subject']}"],
                                   args=[self.args.name, turn["turnId"]])
             else:
-                record = json.dumps({"turnId": turn["turnId"], "messageTimestamp": turn["messageTimestamp"],
-                                     "text": turn.get("text", ""), "consumer": self.args.name,
-                                     "traceparent": child(turn.get("traceparent"))})
                 done = self.record(keys=[self.lease(stream), f"assistant:handled:{tag}",
                                          f"assistant:patient:{tag}:{subject(turn['patient'])}"],
-                                   args=[self.args.name, turn["turnId"], record])
+                                   args=[self.args.name, turn["turnId"], json.dumps(self.work(turn))])
             if done == -1:
                 self.log(f"{stream} is no longer ours: {entry_id} left for its new owner")
                 self.owned.discard(stream)
                 return
             self.redis.xack(stream, self.args.group, entry_id)
+
+    # ---- the assistant's part: override these (examples/assistant-consumer/adapter.py) ---------------
+    def work(self, turn):
+        """Handles one turn; what it returns is recorded with the turnId, atomically (a dict, JSON-able)."""
+        return {"turnId": turn["turnId"], "messageTimestamp": turn["messageTimestamp"], "text": turn.get("text", ""),
+                "consumer": self.args.name, "traceparent": child(turn.get("traceparent"))}
+
+    def forget(self, subject):
+        """An erase event: delete what the assistant keeps of this patient elsewhere (its record here goes too)."""
 
     def log(self, line):
         if not self.args.quiet:

@@ -29,6 +29,14 @@ public interface CacheConfig {
     Optional<String> keySecret();
 
     /**
+     * A prefix for every cache key this service writes ({@code <namespace>:whatsapp:instance:...},
+     * {@code <namespace>:mem0:...}): lowercase letters, digits and dashes. Unset, the keys keep the
+     * names the Python backend used; set it while both run on one Redis (docs/cutover.md), so that
+     * neither reads nor overwrites the other's values.
+     */
+    Optional<String> keyNamespace();
+
+    /**
      * Base64 AES-256 key: cached values are encrypted with AES-GCM. Required in prod unless
      * {@link #plaintextAllowed()}: cached memories are health data.
      */

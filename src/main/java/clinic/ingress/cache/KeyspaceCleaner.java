@@ -26,13 +26,14 @@ import io.vertx.mutiny.redis.client.Response;
 @ApplicationScoped
 public class KeyspaceCleaner {
 
-    public static final List<String> OWN_PREFIXES = List.of(CacheKeys.INSTANCE_PREFIX, CacheKeys.MEMORY_PREFIX);
     private static final int PAGE = 500;
 
     private final RedisNodes nodes;
+    private final CacheKeys keys;
 
-    public KeyspaceCleaner(RedisNodes nodes) {
+    public KeyspaceCleaner(RedisNodes nodes, CacheKeys keys) {
         this.nodes = nodes;
+        this.keys = keys;
     }
 
     /** The service's Redis user may not SCAN (scripts/redis-acl.sh without --allow-scan). */
@@ -47,8 +48,8 @@ public class KeyspaceCleaner {
      * service's prefixes and with {@link ScanRefused} when the ACL forbids SCAN.
      */
     public Uni<Long> unlink(String pattern) {
-        if (OWN_PREFIXES.stream().noneMatch(pattern::startsWith)) {
-            return Uni.createFrom().failure(new IllegalArgumentException("pattern must start with one of " + OWN_PREFIXES));
+        if (keys.own().stream().noneMatch(pattern::startsWith)) {
+            return Uni.createFrom().failure(new IllegalArgumentException("pattern must start with one of " + keys.own()));
         }
         return nodes.onEachMaster(node -> unlinkOn(node, pattern))
                 .onFailure(failure -> failure.getMessage() != null && failure.getMessage().startsWith("NOPERM"))

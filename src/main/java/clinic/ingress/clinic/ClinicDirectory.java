@@ -47,9 +47,13 @@ public class ClinicDirectory {
     private final ClinicConfig config;
     private final CacheMetrics metrics;
     private final Timer resolveTime;
+    private final CacheKeys keys;
 
+    @SuppressWarnings("java:S107") // constructor injection of the tiers and their settings
     public ClinicDirectory(ClinicRepository repository, SharedCache shared, @CacheName(LOCAL) Cache local,
-            @CacheName(UNKNOWN) Cache unknown, ClinicConfig config, CacheMetrics metrics, MeterRegistry registry) {
+            @CacheName(UNKNOWN) Cache unknown, ClinicConfig config, CacheMetrics metrics, CacheKeys keys,
+            MeterRegistry registry) {
+        this.keys = keys;
         this.resolveTime = Timer.builder("ingress.clinic.resolve")
                 .description("Time to resolve an instance's clinic, whichever tier answered")
                 .register(registry);
@@ -61,8 +65,9 @@ public class ClinicDirectory {
         this.metrics = metrics;
     }
 
-    public static String redisKey(String instanceName) {
-        return CacheKeys.instance(instanceName);
+    /** The instance's entry in the shared tier ({@code [namespace:]whatsapp:instance:{name}}). */
+    public String redisKey(String instanceName) {
+        return keys.instance(instanceName);
     }
 
     /** The clinic of the instance, or a null item when it is not in the directory. */

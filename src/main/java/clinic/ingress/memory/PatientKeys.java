@@ -22,10 +22,12 @@ import clinic.ingress.cache.CacheKeys;
 public class PatientKeys {
 
     private final SecretKeySpec secret;
+    private final CacheKeys keys;
     /** A Mac per thread: Mac.getInstance is a provider lookup, and every message needs a few HMACs. */
     private final ThreadLocal<Mac> mac;
 
-    public PatientKeys(CacheConfig config) {
+    public PatientKeys(CacheConfig config, CacheKeys keys) {
+        this.keys = keys;
         this.secret = new SecretKeySpec(CacheKeys.secret(config), "HmacSHA256");
         this.mac = ThreadLocal.withInitial(this::newMac);
     }
@@ -37,7 +39,7 @@ public class PatientKeys {
                 .formatHex(mac.get().doFinal((organizationId + ":" + patientKey).getBytes(StandardCharsets.UTF_8)));
     }
 
-    /** {@code mem0:v1:{organization_id}:{pseudonym}}: a patient's cached memories. */
+    /** {@code [namespace:]mem0:v1:{organization_id}:{pseudonym}}: a patient's cached memories. */
     public String memory(UUID organizationId, String patientKey) {
         return memoryOf(organizationId, pseudonym(organizationId, patientKey));
     }
@@ -48,13 +50,13 @@ public class PatientKeys {
     }
 
     /** {@link #memory}, from the pseudonym (hex, without {@code p_}). */
-    static String memoryOf(UUID organizationId, String pseudonym) {
-        return CacheKeys.MEMORY_PREFIX + "v1:" + organizationId + ":" + pseudonym;
+    String memoryOf(UUID organizationId, String pseudonym) {
+        return keys.memoryPrefix() + "v1:" + organizationId + ":" + pseudonym;
     }
 
     /** {@link #memoryLease}, from the pseudonym (hex, without {@code p_}). */
-    static String memoryLeaseOf(UUID organizationId, String pseudonym) {
-        return CacheKeys.MEMORY_PREFIX + "lease:" + organizationId + ":" + pseudonym;
+    String memoryLeaseOf(UUID organizationId, String pseudonym) {
+        return keys.memoryPrefix() + "lease:" + organizationId + ":" + pseudonym;
     }
 
     private Mac newMac() {

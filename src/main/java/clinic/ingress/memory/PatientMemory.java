@@ -161,9 +161,9 @@ public class PatientMemory {
      */
     public Uni<Void> erase(UUID organizationId, String pseudonym) {
         String hex = pseudonym.substring(2);
-        String key = PatientKeys.memoryOf(organizationId, hex);
+        String key = keys.memoryOf(organizationId, hex);
         inflight.remove(key);
-        return tiers.erase(key, PatientKeys.memoryLeaseOf(organizationId, hex));
+        return tiers.erase(key, keys.memoryLeaseOf(organizationId, hex));
     }
 
     /** mem0 is configured, and the patient is not being erased (then there is nothing to look up). */

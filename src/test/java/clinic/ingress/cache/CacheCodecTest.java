@@ -182,6 +182,10 @@ public class CacheCodecTest {
                 return Optional.of(secret);
             }
 
+            public Optional<String> keyNamespace() {
+                return Optional.empty();
+            }
+
             public Optional<String> encryptionKey() {
                 return Optional.ofNullable(key);
             }

@@ -51,7 +51,7 @@ class CacheKeyRotationTest {
     @Test
     void aValueSealedUnderThePreviousKeyIsServedAndSealedAgainUnderTheCurrentOne() throws Exception {
         TestClinic clinic = Directory.settledClinic(changes, "rotation");
-        String key = ClinicDirectory.redisKey(clinic.instance());
+        String key = directory.redisKey(clinic.instance());
         Directory.resolve(directory, clinic.instance());
         // What a replica still on key A wrote: the same entry, sealed under A, 40 minutes to live.
         CachedValue entry = CacheCodecTest.codec(CacheCodecTest.KEY_B).decode(key, redis.value(byte[].class).get(key));

@@ -38,6 +38,6 @@ class ClinicCacheDisabledTest {
     void everyResolutionReadsPostgres() {
         Db.TestClinic clinic = Db.clinic("no-cache");
         assertThat(Directory.resolveThreeTimes(directory, metrics, clinic)).isEqualTo(new Directory.Reads(3, 0));
-        assertThat(redis.key().exists(ClinicDirectory.redisKey(clinic.instance()))).isFalse();
+        assertThat(redis.key().exists(directory.redisKey(clinic.instance()))).isFalse();
     }
 }

@@ -53,9 +53,9 @@ class ClinicDirectoryTest {
         assertThat(first.clinicId()).isEqualTo(clinic.clinicId());
         assertThat(first.organizationId()).isEqualTo(clinic.organizationId());
         assertThat(first.name()).isEqualTo(clinic.name());
-        assertThat(redis.value(String.class).get(ClinicDirectory.redisKey(clinic.instance())))
+        assertThat(redis.value(String.class).get(directory.redisKey(clinic.instance())))
                 .contains("\"v\":2").contains(clinic.clinicId().toString());
-        assertThat(redis.key().pttl(ClinicDirectory.redisKey(clinic.instance())))
+        assertThat(redis.key().pttl(directory.redisKey(clinic.instance())))
                 .isBetween(Duration.ofMinutes(50).toMillis(), Duration.ofMinutes(70).toMillis());
 
         long localHits = count("local.hit");
@@ -78,7 +78,7 @@ class ClinicDirectoryTest {
                 .map(clinic -> resolve(clinic.instance()))
                 .toList();
         clinics.forEach(clinic -> {
-            redis.key().del(ClinicDirectory.redisKey(clinic.instanceName()));
+            redis.key().del(directory.redisKey(clinic.instanceName()));
             directory.evictLocal(clinic.instanceName());
         });
 
@@ -88,7 +88,7 @@ class ClinicDirectoryTest {
         long redisHits = count("redis.hit");
         long dbHits = count("database.hit");
         for (Clinic clinic : clinics) {
-            String key = ClinicDirectory.redisKey(clinic.instanceName());
+            String key = directory.redisKey(clinic.instanceName());
             assertThat(redis.key().pttl(key)).as(key)
                     .isBetween(Duration.ofMinutes(50).toMillis(), Duration.ofMinutes(70).toMillis());
             // As another process would find it: its local tier empty, Redis holding the warm-up's value.
@@ -110,8 +110,8 @@ class ClinicDirectoryTest {
 
         assertThat(count("database.miss")).isEqualTo(dbMisses + 1);
         assertThat(count("local.negative")).isGreaterThanOrEqualTo(49);
-        assertThat(redis.value(String.class).get(ClinicDirectory.redisKey(instance))).contains("\"data\":null");
-        assertThat(redis.key().pttl(ClinicDirectory.redisKey(instance))).isLessThanOrEqualTo(Duration.ofSeconds(33).toMillis());
+        assertThat(redis.value(String.class).get(directory.redisKey(instance))).contains("\"data\":null");
+        assertThat(redis.key().pttl(directory.redisKey(instance))).isLessThanOrEqualTo(Duration.ofSeconds(33).toMillis());
 
         // Another replica is answered by the negative Redis entry, not by PostgreSQL.
         directory.evictLocal(instance);
@@ -122,7 +122,7 @@ class ClinicDirectoryTest {
     @Test
     void corruptEditedAndForeignRedisValuesAreMissesReplacedFromPostgres() throws Exception {
         TestClinic clinic = Directory.settledClinic(changes, "corrupt");
-        String key = ClinicDirectory.redisKey(clinic.instance());
+        String key = directory.redisKey(clinic.instance());
         resolve(clinic.instance());
         byte[] genuine = redis.value(byte[].class).get(key);
         // The entry as read from Redis, with the clinic's routing changed by whoever can write Redis.
@@ -131,7 +131,7 @@ class ClinicDirectoryTest {
                 .getBytes(StandardCharsets.ISO_8859_1);
         TestClinic other = Directory.settledClinic(changes, "corrupt-other");
         resolve(other.instance());
-        byte[] anotherInstancesEntry = redis.value(byte[].class).get(ClinicDirectory.redisKey(other.instance()));
+        byte[] anotherInstancesEntry = redis.value(byte[].class).get(directory.redisKey(other.instance()));
         Map<String, byte[]> corrupt = Map.of(
                 "garbage", new byte[] { (byte) 0xff, 0x00, 0x13, 0x37 },
                 "edited in Redis", edited,

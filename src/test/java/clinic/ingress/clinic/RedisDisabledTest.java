@@ -42,6 +42,6 @@ class RedisDisabledTest {
         Db.TestClinic clinic = Directory.settledClinic(changes, "no-redis");
         // PostgreSQL once, then the local tier.
         assertThat(Directory.resolveThreeTimes(directory, metrics, clinic)).isEqualTo(new Directory.Reads(1, 2));
-        assertThat(redis.key().exists(ClinicDirectory.redisKey(clinic.instance()))).isFalse();
+        assertThat(redis.key().exists(directory.redisKey(clinic.instance()))).isFalse();
     }
 }

@@ -59,7 +59,7 @@ class RedisOutageTest {
         Db.TestClinic after = Db.clinic("redis-after");
         Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             Webhooks.answer(Evolution.text(after.instance(), "5511912345003", "depois"));
-            assertThat(directRedis.key().exists(ClinicDirectory.redisKey(after.instance()))).isTrue();
+            assertThat(directRedis.key().exists(directory.redisKey(after.instance()))).isTrue();
         });
         assertThat(Db.messages(cold.instance())).isEqualTo(20);
     }
