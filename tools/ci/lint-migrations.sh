@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Lints migrations/ with squawk (npm squawk-cli, pinned). Rules turned off and files left out are
+# Lints migrations/ (and the runbooks' DDL) with squawk (npm squawk-cli, pinned). Rules turned off and files left out are
 # justified in .squawk.toml; single statements excused carry a `squawk-ignore` comment saying why.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -11,5 +11,6 @@ if [ ! -x "$prefix/node_modules/.bin/squawk" ]; then
   mkdir -p "$prefix"
   npm install --prefix "$prefix" --no-audit --no-fund --silent "squawk-cli@$SQUAWK_VERSION" >/dev/null
 fi
-"$prefix/node_modules/.bin/squawk" --config .squawk.toml migrations/*.sql
-echo "squawk: migrations/ clean"
+# The runbooks' DDL (run by hand, gated) is held to the same rules as the migrations.
+"$prefix/node_modules/.bin/squawk" --config .squawk.toml migrations/*.sql docs/runbooks/session-id/contract_session_id.sql
+echo "squawk: migrations/ and the runbooks' DDL clean"

@@ -16,6 +16,7 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import clinic.ingress.support.Db;
 import clinic.ingress.support.Migrations;
 
 /**
@@ -28,16 +29,12 @@ import clinic.ingress.support.Migrations;
 class CredentialScrubMigrationTest {
 
     private static final String DATABASE = "clinic_ingress_scrub_test";
-    private static final String URL = "jdbc:postgresql://127.0.0.1:5432/" + DATABASE;
+    private static String URL;
     private static final String TOKEN = "B6D711FCDE4D4FD5936544120E713976";
 
     @BeforeAll
-    static void freshDatabase() throws SQLException {
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres", "postgres", "postgres");
-                Statement s = c.createStatement()) {
-            s.execute("DROP DATABASE IF EXISTS " + DATABASE + " WITH (FORCE)");
-            s.execute("CREATE DATABASE " + DATABASE);
-        }
+    static void freshDatabase() {
+        URL = Db.recreate(DATABASE);
     }
 
     @Test
@@ -95,12 +92,7 @@ class CredentialScrubMigrationTest {
      */
     @Test
     void v18RemovesCredentialsAtAnyDepthAndCutOffValues() throws SQLException {
-        String url = URL.replace(DATABASE, DATABASE + "_18");
-        try (Connection c = DriverManager.getConnection(URL.replace(DATABASE, "postgres"), "postgres", "postgres");
-                Statement s = c.createStatement()) {
-            s.execute("DROP DATABASE IF EXISTS " + DATABASE + "_18 WITH (FORCE)");
-            s.execute("CREATE DATABASE " + DATABASE + "_18");
-        }
+        String url = Db.recreate(DATABASE + "_18");
         Migrations.flyway(url, "17", false).migrate();
         String nested = "{\"event\": \"messages.upsert\", \"data\": {\"API_KEY\": \"" + TOKEN
                 + "\", \"key\": {\"id\": \"N1\"}, "

@@ -3,16 +3,18 @@ package clinic.ingress.conversation;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
 import org.flywaydb.core.Flyway;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import clinic.ingress.support.Db;
@@ -21,29 +23,25 @@ import clinic.ingress.support.Migrations;
 /**
  * The seed's session_id fix (V7-V11) on a legacy database: every row kept, UUIDs converted
  * (upper-case ones too), values that are not UUIDs preserved, the foreign key enforced, the five
- * indexes valid, and a second run changing nothing. Runs Flyway on its own scratch database.
+ * indexes valid, and a second run changing nothing; then the contract phase (the runbook that drops
+ * session_id_legacy) gated, archiving what a uuid cannot hold. Runs Flyway on its own scratch database.
  */
 class SessionIdMigrationTest {
 
-    private static final String DATABASE = "clinic_ingress_migration_test";
-    private static final String URL = "jdbc:postgresql://127.0.0.1:5432/" + DATABASE;
+    private static String url;
     private static final UUID VALID = UUID.fromString("3f1c2a52-8b7d-4c61-9d3e-2f5a6b7c8d90");
     private static final UUID DANGLING = UUID.fromString("7a2b3c4d-5e6f-4a1b-8c2d-3e4f5a6b7c8d");
     private static final String UPPER = "A1B2C3D4-E5F6-4A7B-8C9D-0E1F2A3B4C5D";
 
-    @BeforeAll
-    static void freshLegacyDatabase() throws SQLException {
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres", "postgres", "postgres");
-                Statement s = c.createStatement()) {
-            s.execute("DROP DATABASE IF EXISTS " + DATABASE + " WITH (FORCE)");
-            s.execute("CREATE DATABASE " + DATABASE);
-        }
+    @BeforeEach
+    void freshLegacyDatabase() throws SQLException {
+        url = Db.recreate("clinic_ingress_migration_test");
+        flyway("6").migrate();
+        seedLegacyRows();
     }
 
     @Test
     void convertsKeepsEnforcesAndIsIdempotent() throws SQLException {
-        flyway("6").migrate();
-        seedLegacyRows();
 
         int applied = flyway("11").migrate().migrationsExecuted;
 
@@ -80,6 +78,54 @@ class SessionIdMigrationTest {
         assertThat(snapshot()).isEqualTo(before);
     }
 
+    @Test
+    void contractPhaseIsGatedArchivesWhatAUuidCannotHoldAndDropsTheColumn() throws Exception {
+        flyway(null).migrate();
+        String before = rows("SELECT patient_key, session_id::text AS s FROM core.whatsapp_conversations ORDER BY patient_key")
+                .toString();
+
+        assertThat(contract()).as("V9 ran just now: inside the 30-day window the gate stays closed").isEqualTo(3);
+        assertThat(contract("--window-days", "0")).as("dry run").isZero();
+        assertThat(legacyColumns()).as("a dry run changes nothing").isOne();
+
+        assertThat(contract("--apply", "--window-days", "0")).isZero();
+
+        assertThat(legacyColumns()).isZero();
+        assertThat(rows("SELECT patient_key, session_id::text AS s FROM core.whatsapp_conversations ORDER BY patient_key")
+                .toString()).as("every row and converted id kept").isEqualTo(before);
+        assertThat(rows("SELECT c.patient_key, a.session_id_legacy FROM core.whatsapp_conversations_session_id_legacy a "
+                + "JOIN core.whatsapp_conversations c ON c.id = a.conversation_id ORDER BY c.patient_key"))
+                .as("only the values a uuid cannot hold are archived; upper-case UUIDs are the same uuid")
+                .containsExactly(Map.of("patient_key", "empty", "session_id_legacy", ""),
+                        Map.of("patient_key", "invalid", "session_id_legacy", "sess_8f2a91"),
+                        Map.of("patient_key", "padded", "session_id_legacy", " " + VALID + " "));
+        assertThat(contract("--apply", "--window-days", "0")).as("a second run finds the column gone").isZero();
+        assertThat(flyway(null).migrate().migrationsExecuted).as("later migrations do not need the column").isZero();
+
+        execute("DELETE FROM core.whatsapp_conversations WHERE patient_key = 'invalid'");
+        assertThat(count("SELECT count(*) FROM core.whatsapp_conversations_session_id_legacy"))
+                .as("an archived value goes with its conversation (erasure, retention)").isEqualTo(2);
+    }
+
+    /** Runs docs/runbooks/session-id/contract_session_id.sh on the scratch database; returns its exit code. */
+    private static int contract(String... arguments) throws Exception {
+        List<String> command = new ArrayList<>(List.of("docs/runbooks/session-id/contract_session_id.sh"));
+        command.addAll(List.of(arguments));
+        var process = new ProcessBuilder(command).redirectErrorStream(true);
+        process.environment()
+                .putAll(Map.of("DATABASE_URL", url, "DATABASE_USERNAME", "postgres", "DATABASE_PASSWORD", "postgres"));
+        Process running = process.start();
+        String output = new String(running.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        int exit = running.waitFor();
+        System.out.println(output);
+        return exit;
+    }
+
+    private static long legacyColumns() {
+        return count("SELECT count(*) FROM information_schema.columns WHERE table_schema = 'core' "
+                + "AND table_name = 'whatsapp_conversations' AND column_name = 'session_id_legacy'");
+    }
+
     private static void seedLegacyRows() throws SQLException {
         execute("INSERT INTO healthcare.conversation_sessions (id) VALUES ('" + VALID + "'), ('" + UPPER.toLowerCase() + "')");
         String[][] legacy = {
@@ -92,7 +138,7 @@ class SessionIdMigrationTest {
     }
 
     private static Flyway flyway(String target) {
-        return Migrations.flyway(URL, target, false);
+        return Migrations.flyway(url, target, false);
     }
 
     private static Map<String, Object> session(String patientKey) {
@@ -111,11 +157,11 @@ class SessionIdMigrationTest {
     }
 
     private static List<Map<String, Object>> rows(String sql) {
-        return Db.rowsIn(URL, sql);
+        return Db.rowsIn(url, sql);
     }
 
     private static void execute(String sql) throws SQLException {
-        try (Connection c = DriverManager.getConnection(URL, "postgres", "postgres"); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(url, "postgres", "postgres"); Statement s = c.createStatement()) {
             s.execute(sql);
         }
     }

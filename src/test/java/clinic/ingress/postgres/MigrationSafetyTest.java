@@ -25,16 +25,11 @@ import clinic.ingress.support.Migrations;
  */
 class MigrationSafetyTest {
 
-    private static final String DATABASE = "clinic_ingress_migration_safety_test";
-    private static final String URL = "jdbc:postgresql://127.0.0.1:5432/" + DATABASE;
+    private static String url;
 
     @BeforeEach
-    void freshDatabase() throws SQLException {
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres", "postgres", "postgres");
-                Statement s = c.createStatement()) {
-            s.execute("DROP DATABASE IF EXISTS " + DATABASE + " WITH (FORCE)");
-            s.execute("CREATE DATABASE " + DATABASE);
-        }
+    void freshDatabase() {
+        url = Db.recreate("clinic_ingress_migration_safety_test");
     }
 
     @Test
@@ -102,7 +97,7 @@ class MigrationSafetyTest {
     }
 
     private static Flyway flyway(String target, boolean outOfOrder) {
-        return Migrations.flyway(URL, target, outOfOrder);
+        return Migrations.flyway(url, target, outOfOrder);
     }
 
     private static void invalidate(String index) throws SQLException {
@@ -111,11 +106,11 @@ class MigrationSafetyTest {
     }
 
     private static long count(String sql) {
-        return ((Number) Db.rowsIn(URL, sql).get(0).values().iterator().next()).longValue();
+        return ((Number) Db.rowsIn(url, sql).get(0).values().iterator().next()).longValue();
     }
 
     private static void execute(String sql) throws SQLException {
-        try (Connection c = DriverManager.getConnection(URL, "postgres", "postgres"); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(url, "postgres", "postgres"); Statement s = c.createStatement()) {
             s.execute(sql);
         }
     }

@@ -37,13 +37,18 @@ public final class Db {
      * with the service other *IT classes left running.
      */
     public static void useFreshDatabase(String database) {
+        current = recreate(database);
+    }
+
+    /** Drops and creates {@code database} on the tests' server, empty; returns its JDBC URL. */
+    public static String recreate(String database) {
         try (Connection c = DriverManager.getConnection(SERVER + "postgres", "postgres", "postgres")) {
             c.createStatement().execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
             c.createStatement().execute("CREATE DATABASE " + database);
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
-        current = SERVER + database;
+        return SERVER + database;
     }
 
     public static void useTestDatabase() {
