@@ -16,6 +16,11 @@
 #                               5 restarts each to ready with 10,000 instances (memories in Redis, mem0 at 5 s);
 #                               NATIVE_VARIANTS="name=-Xopt,-Xopt ..." adds executables' option sets (about
 #                               4 minutes per variant)
+#   BENCH_SECTIONS=profile      where a message's CPU and allocation go under wrk -c64 (30 s after a warm-up):
+#                               JFR on the JVM (top frames, allocation by class and by the service's first
+#                               frame: tools/bench/jfr_top.py), and perf on NATIVE_RUNNER when given (build it
+#                               with -Dquarkus.native.additional-build-args=-H:+UnlockExperimentalVMOptions,
+#                               -H:-DeleteLocalSymbols so perf sees symbols) (about 4 minutes)
 #   BENCH_SECTIONS=retention    webhooks at 200 msg/s while message retention deletes 100,000 old messages,
 #                               against the same load with nothing to delete (about 3 minutes)
 #   BENCH_SECTIONS=postgres     PostgreSQL's CPU, commits, WAL and statements per message idle, at 200 and 1,000
@@ -428,6 +433,41 @@ if [ "${BENCH_SECTIONS:-all}" = native ]; then
     NATIVE_OPTS="${opts//,/ } -XX:+PrintGC" native_variant "native-${spec%%=*}" "$NATIVE"
   done
   NATIVE_OPTS="$NATIVE_OPTS" python3 tools/bench/native_report.py "$OUT" | tee "$OUT/native.md"
+  exit 0
+fi
+profile() { # profile jvm|native: JFR or perf under wrk -c64, 30 s, after the same warm-up as the write path
+  local mode=$1 load_pid
+  wrk_script "$OUT/warm.lua" "1$mode$(date +%s)"
+  wrk -t2 -c64 -d45s -s "$OUT/warm.lua" "http://127.0.0.1:$APP_PORT" > /dev/null
+  wrk_script "$OUT/run.lua" "p$mode$(date +%s)"
+  wrk -t2 -c64 -d30s --latency -s "$OUT/run.lua" "http://127.0.0.1:$APP_PORT" > "$OUT/runs/profile-$mode-wrk.txt" &
+  load_pid=$!
+  if [ "$mode" = jvm ]; then
+    jcmd "$APP" JFR.start name=profile settings=profile filename="$PWD/$OUT/profile-jvm.jfr" > /dev/null
+    wait "$load_pid"
+    jcmd "$APP" JFR.stop name=profile > /dev/null
+    python3 tools/bench/jfr_top.py "$OUT/profile-jvm.jfr" > "$OUT/profile-jvm.txt"
+  else
+    perf record -F 499 -g -p "$APP" -o "$OUT/profile-native.perf" -- sleep 28 > /dev/null 2>&1
+    wait "$load_pid"
+    perf report -i "$OUT/profile-native.perf" --no-children --sort symbol --stdio 2>/dev/null \
+      | grep -v '^#' | grep '%' | head -60 > "$OUT/profile-native.txt"
+    perf report -i "$OUT/profile-native.perf" --children --sort symbol --stdio -g none 2>/dev/null \
+      | grep -v '^#' | grep '%' | grep -i 'clinic' | head -40 > "$OUT/profile-native-inclusive.txt"
+  fi
+  log "profile, $mode: $(grep 'Requests/sec' "$OUT/runs/profile-$mode-wrk.txt"), $OUT/profile-$mode.txt"
+}
+if [ "${BENCH_SECTIONS:-all}" = profile ]; then
+  fresh_database profile
+  JAR=target/quarkus-app/quarkus-run.jar PG_VIA=direct start_app profile-jvm
+  fill_memories
+  profile jvm
+  stop_app
+  if [ -n "$NATIVE" ]; then
+    JAR=$NATIVE PG_VIA=direct start_app profile-native
+    profile native
+    stop_app
+  fi
   exit 0
 fi
 if [ "${BENCH_SECTIONS:-all}" = retention ]; then

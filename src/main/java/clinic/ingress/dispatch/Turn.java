@@ -24,12 +24,14 @@ record Turn(PendingTurn stored, String patient, MemoryLookup memory, String trac
 
     /** The Redis Stream entry: flat string fields, memory as a JSON document. */
     Map<String, String> fields() {
-        Map<String, String> fields = new LinkedHashMap<>();
-        fields.put("turnId", stored.messageId().toString());
+        // Sized for its 16 fields: the default table would be rebuilt once per turn.
+        Map<String, String> fields = new LinkedHashMap<>(32);
+        String messageId = stored.messageId().toString();
+        fields.put("turnId", messageId);
         fields.put("clinic", stored.clinicId().toString());
         fields.put("organization", stored.organizationId().toString());
         fields.put("sessionId", stored.sessionId() == null ? "" : stored.sessionId());
-        fields.put("messageId", stored.messageId().toString());
+        fields.put("messageId", messageId);
         fields.put("whatsappMessageId", stored.whatsappId());
         fields.put("instance", stored.instanceName());
         fields.put("patient", patient);

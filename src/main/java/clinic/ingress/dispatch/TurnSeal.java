@@ -55,6 +55,10 @@ public class TurnSeal {
     private final SecretKeySpec key;
     private final String keyId;
     private final SecureRandom random = new SecureRandom();
+    // One cipher per thread (the event loops), initialised afresh with a new IV for each turn: looking
+    // one up and expanding the key for every turn was a fifth of the write path's allocation (JFR,
+    // docs/benchmarks.md). The provider keeps the expanded key while the key stays the same.
+    private static final ThreadLocal<Cipher> CIPHERS = ThreadLocal.withInitial(TurnSeal::newCipher);
 
     @Inject
     public TurnSeal(DispatchConfig config) {
@@ -106,7 +110,7 @@ public class TurnSeal {
 
     /** The label, the stream key and each bound field, each as its UTF-8 length, ':' and its bytes. */
     static byte[] associatedData(String stream, Map<String, String> fields) {
-        StringBuilder aad = new StringBuilder(AAD_LABEL);
+        StringBuilder aad = new StringBuilder(512).append(AAD_LABEL);
         lengthPrefixed(aad, stream);
         for (String name : BOUND) {
             lengthPrefixed(aad, fields.get(name));
@@ -116,14 +120,42 @@ public class TurnSeal {
 
     private static void lengthPrefixed(StringBuilder aad, String value) {
         String text = value == null ? "" : value;
-        aad.append(text.getBytes(StandardCharsets.UTF_8).length).append(':').append(text);
+        aad.append(utf8Length(text)).append(':').append(text);
+    }
+
+    /** The UTF-8 byte length of {@code text}, without encoding it. */
+    static int utf8Length(String text) {
+        int bytes = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x80) {
+                bytes++;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                bytes += 4;
+                i++;
+            } else {
+                // A lone surrogate is encoded as '?' by getBytes(UTF_8): one byte.
+                bytes += Character.isSurrogate(c) ? 1 : 3;
+            }
+        }
+        return bytes;
+    }
+
+    private static Cipher newCipher() {
+        try {
+            return Cipher.getInstance("AES/GCM/NoPadding");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES-GCM is required by every JVM", e);
+        }
     }
 
     private String seal(byte[] associatedData, byte[] plain) {
         try {
             byte[] iv = new byte[IV_BYTES];
             random.nextBytes(iv);
-            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+            Cipher cipher = CIPHERS.get();
             cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, iv));
             cipher.updateAAD(associatedData);
             byte[] sealed = cipher.doFinal(plain);

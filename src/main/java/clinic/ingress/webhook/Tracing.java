@@ -26,13 +26,20 @@ import io.smallrye.mutiny.Uni;
 public class Tracing {
 
     private final Tracer tracer;
+    private final boolean off;
 
     public Tracing(Tracer tracer, @ConfigProperty(name = "quarkus.otel.sdk.disabled") boolean sdkDisabled) {
         this.tracer = sdkDisabled ? TracerProvider.noop().get("clinic-ingress") : tracer;
+        this.off = sdkDisabled;
     }
 
     /** Runs {@code work} inside a child span that ends when its Uni does. */
     public <T> Uni<T> span(String name, Supplier<Uni<T>> work) {
+        if (off) {
+            // Making even a no-op span current copies the trace ids into the MDC and wraps the Uni
+            // twice: 8 % of the write path's allocation (JFR, docs/benchmarks.md), for nothing.
+            return work.get();
+        }
         Span span = tracer.spanBuilder(name).startSpan();
         Uni<T> uni;
         try (Scope ignored = span.makeCurrent()) {

@@ -44,6 +44,26 @@ class TurnSealTest {
     }
 
     @Test
+    void lengthsAreUtf8BytesWhateverTheText() {
+        for (String text : List.of("", "ascii", "Conceição", "日本語", "emoji \uD83D\uDE00 ok", "lone \uD800 surrogate",
+                "\uDC00 low first", "end \uD83D")) {
+            assertThat(TurnSeal.utf8Length(text)).as(text).isEqualTo(text.getBytes(StandardCharsets.UTF_8).length);
+        }
+    }
+
+    @Test
+    void turnsSealedOneAfterAnotherEachOpenWithTheirOwnFields() throws Exception {
+        // The cipher is reused per thread: each turn must still get its own IV and bound fields.
+        for (int i = 0; i < 50; i++) {
+            Map<String, String> turn = turn();
+            turn.put("patient", "paciente-ç-" + i);
+            turn.put("text", "mensagem " + i + " ✓");
+            Map<String, String> sealed = seal.apply(STREAM, turn);
+            assertThat(open(STREAM, sealed)).contains("mensagem " + i + " ✓");
+        }
+    }
+
+    @Test
     void aReRoutedTurnDoesNotOpen() {
         Map<String, String> sealed = seal.apply(STREAM, turn());
         for (String field : List.of("turnId", "clinic", "organization", "sessionId", "messageId", "whatsappMessageId",
