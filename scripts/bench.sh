@@ -459,7 +459,8 @@ profile() { # profile jvm|native: JFR or perf under wrk -c64, 30 s, after the sa
 }
 if [ "${BENCH_SECTIONS:-all}" = profile ]; then
   fresh_database profile
-  JAR=target/quarkus-app/quarkus-run.jar PG_VIA=direct start_app profile-jvm
+  # shellcheck disable=SC2086
+  JAR=target/quarkus-app/quarkus-run.jar PG_VIA=direct start_app profile-jvm ${PROFILE_OPTS:-}
   fill_memories
   profile jvm
   stop_app

@@ -132,8 +132,13 @@ logfile = $PGBOUNCER_DIR/pgbouncer.log
 pidfile = $PGBOUNCER_DIR/pgbouncer.pid
 admin_users = postgres
 INI
-  # trust: the user must still be listed; the password is the one PostgreSQL gets.
-  printf '"postgres" "%s"\n' "$PGPASSWORD" > "$PGBOUNCER_DIR/userlist.txt"
+  # trust: every user must still be listed (an unlisted one is refused with '"trust" authentication
+  # failed'); the password is the one PostgreSQL gets. postgres, and the roles scripts/db-roles.sh
+  # creates by default (PGBOUNCER_USERS="role:password ..." to list others).
+  : > "$PGBOUNCER_DIR/userlist.txt"
+  for entry in ${PGBOUNCER_USERS:-postgres:$PGPASSWORD clinic_ingress_owner:${OWNER_PASSWORD:-} clinic_ingress_app:${APP_PASSWORD:-}}; do
+    printf '"%s" "%s"\n' "${entry%%:*}" "${entry#*:}" >> "$PGBOUNCER_DIR/userlist.txt"
+  done
   log "starting PgBouncer (transaction mode) on 127.0.0.1:$PGBOUNCER_PORT"
   if [ "$(id -u)" = 0 ]; then
     chown -R postgres "$PGBOUNCER_DIR"

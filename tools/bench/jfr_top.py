@@ -4,8 +4,9 @@
     tools/bench/jfr_top.py FILE.jfr
 
 Execution: the share of samples whose top frame is each method, and whose stack holds each of the
-service's methods (clinic.ingress.*). Allocation: bytes by allocated class, and by the first frame
-of the service's own code on the stack (where the allocation was asked for, through libraries)."""
+service's methods (clinic.ingress.*). Allocation: shares of samples by allocated class, and by the
+first frame of the service's own code on the stack (where the allocation was asked for, through
+libraries)."""
 import collections
 import json
 import subprocess
@@ -47,15 +48,22 @@ for name, n in inclusive.most_common(25):
     print(f"{100 * n / total:5.1f}%  {name}")
 
 allocations = events("jdk.ObjectAllocationSample")
-by_class, by_site = collections.Counter(), collections.Counter()
+# Shares by sample count: JFR takes allocation samples in proportion to the bytes allocated, and a
+# sample's "weight" (bytes since the thread's previous sample) has outliers of gigabytes (the first
+# sample of a thread) that would rank one 32-byte iterator above everything.
+by_class, by_site, by_frame = collections.Counter(), collections.Counter(), collections.Counter()
 for e in allocations:
-    weight = e["values"].get("weight", 0)
-    by_class[e["values"]["objectClass"]["name"]] += weight
-    by_site[own(frames(e))] += weight
-weight = max(1, sum(by_class.values()))
-print(f"== allocation samples: {len(allocations)}, {weight / 2**20:.0f} MiB sampled weight; by class")
-for name, w in by_class.most_common(20):
-    print(f"{100 * w / weight:5.1f}%  {name}")
+    stack = frames(e)
+    by_class[e["values"]["objectClass"]["name"].replace("/", ".")] += 1
+    by_site[own(stack)] += 1
+    by_frame[(own(stack), next((f for f in stack if not f.startswith("java.")), "?"))] += 1
+count = max(1, len(allocations))
+print(f"== allocation samples: {len(allocations)}; by class")
+for name, n in by_class.most_common(20):
+    print(f"{100 * n / count:5.1f}%  {name}")
 print("== by the service's first frame on the stack")
-for name, w in by_site.most_common(30):
-    print(f"{100 * w / weight:5.1f}%  {name}")
+for name, n in by_site.most_common(30):
+    print(f"{100 * n / count:5.1f}%  {name}")
+print("== by the service's first frame and the first frame outside the JDK")
+for (site, frame), n in by_frame.most_common(30):
+    print(f"{100 * n / count:5.1f}%  {site}  <-  {frame}")

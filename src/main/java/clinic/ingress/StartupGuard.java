@@ -84,7 +84,12 @@ public class StartupGuard {
             return;
         }
         if (failClosed) {
-            throw new IllegalStateException("refusing to start: " + String.join("; ", problems));
+            String refusal = "clinic-ingress refuses to start: " + String.join("; ", problems);
+            // One plain line on stderr before Quarkus reports the failed start (as JSON in prod, where
+            // this message would sit in a nested causedBy): what an operator reads first.
+            System.err.println(refusal);
+            Log.error(refusal);
+            throw new IllegalStateException(refusal);
         }
         problems.forEach(problem -> Log.warnf("%s (accepted because ingress.fail-closed=false)", problem));
     }

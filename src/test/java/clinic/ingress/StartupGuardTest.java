@@ -79,7 +79,7 @@ class StartupGuardTest {
 
         assertThat(guard.problems()).singleElement().asString().contains("no webhook credential");
         assertThatThrownBy(() -> guard.check(null)).isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("refusing to start");
+                .hasMessageContaining("refuses to start");
     }
 
     @Test

@@ -9,6 +9,7 @@ import jakarta.enterprise.event.Observes;
 
 import clinic.ingress.cache.InvalidationBus;
 import clinic.ingress.platform.Background;
+import clinic.ingress.platform.FailureLog;
 import clinic.ingress.postgres.PostgresPoolCreator;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -50,6 +51,8 @@ public class ClinicChanges implements InvalidationBus.Listener {
     private final Event<DirectoryChanged> changedEvents;
     private final Event<InstanceRefreshed> refreshedEvents;
     private final AtomicLong handled = new AtomicLong();
+    private final FailureLog listenFailures = new FailureLog(ClinicChanges.class,
+            "cannot LISTEN to PostgreSQL for clinic directory changes");
     private PgConnectOptions pgOptions;
     private PgSubscriber subscriber;
     private volatile boolean stopped;
@@ -170,11 +173,13 @@ public class ClinicChanges implements InvalidationBus.Listener {
         subscriber.connect().subscribe().with(
                 ignored -> {
                     listening = true;
+                    listenFailures.recovered();
                     heartbeat(subscriber);
                     Log.infof("listening for clinic directory changes on %s", config.notifyChannel());
                 },
                 failure -> {
-                    Log.warnf("cannot LISTEN to PostgreSQL yet (%s): retrying", failure.getClass().getSimpleName());
+                    listenFailures.failed(failure, "retrying in " + background.reconnectDelay(attempt + 1)
+                            + " (the local clinic tier expires meanwhile)");
                     subscriber.closeAndForget();
                     background.after(background.reconnectDelay(attempt + 1), () -> listenToPostgres(attempt + 1));
                 });

@@ -28,6 +28,7 @@ public class RedisReport implements HealthCheck {
     private final Background background;
     private final RedisReportConfig config;
     private final AtomicInteger up = new AtomicInteger(-1);
+    private final FailureLog failures = new FailureLog(RedisReport.class, "Redis does not answer PING");
 
     public RedisReport(ReactiveRedisDataSource redis, Background background, RedisReportConfig config,
             MeterRegistry registry) {
@@ -45,14 +46,20 @@ public class RedisReport implements HealthCheck {
     private void ping() {
         redis.execute("PING")
                 .ifNoItem().after(config.pingTimeout()).fail()
-                .subscribe().with(pong -> up.set(1), failure -> up.set(0));
+                .subscribe().with(pong -> {
+                    up.set(1);
+                    failures.recovered();
+                }, failure -> {
+                    failures.failed(failure, "webhooks are still stored; pinged again every " + config.pingInterval());
+                    up.set(0);
+                });
     }
 
     @Override
     public HealthCheckResponse call() {
         String state = switch (up.get()) {
             case 1 -> "up";
-            case 0 -> "down (webhooks are stored; caches fall through, turns wait in the outbox)";
+            case 0 -> "down: " + failures.cause() + " (webhooks are stored; caches fall through, turns wait in the outbox)";
             default -> "not checked yet";
         };
         return HealthCheckResponse.named("Redis (reported, does not gate readiness)")

@@ -14,6 +14,8 @@ import clinic.ingress.clinic.ClinicDirectory;
 import clinic.ingress.clinic.ClinicRepository;
 import clinic.ingress.memory.MemoryPrefetch;
 import clinic.ingress.platform.Background;
+import clinic.ingress.platform.FailureLog;
+import clinic.ingress.platform.Failures;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.logging.Log;
@@ -40,6 +42,7 @@ public class Warmup {
     private final AtomicInteger size = new AtomicInteger();
     private final AtomicInteger attempts = new AtomicInteger();
     private final AtomicReference<String> lastFailure = new AtomicReference<>();
+    private final FailureLog failures = new FailureLog(Warmup.class, "clinic directory warm-up failed");
     private volatile boolean done;
     private volatile long startedAt;
     private volatile WarmupReport last;
@@ -75,13 +78,16 @@ public class Warmup {
                 // And the memories of recently active patients Redis holds, waited for at most the readiness cap.
                 .call(report -> prefetch.awaitCapped(prefetching))
                 .subscribe().with(
-                        report -> done = true,
+                        report -> {
+                            done = true;
+                            failures.recovered();
+                        },
                         e -> {
                             int attempt = attempts.incrementAndGet();
-                            lastFailure.set(e.getClass().getSimpleName());
-                            Log.warnf("clinic directory warm-up failed (%s): retrying", e.getClass().getSimpleName());
-                            background.after(Background.backoff(attempt, config.initialBackoff(), config.maxBackoff()),
-                                    this::attempt);
+                            lastFailure.set(Failures.describe(e));
+                            Duration wait = Background.backoff(attempt, config.initialBackoff(), config.maxBackoff());
+                            failures.failed(e, "retrying in " + wait + " (not ready meanwhile)");
+                            background.after(wait, this::attempt);
                         });
     }
 

@@ -1,6 +1,5 @@
 package clinic.ingress.webhook;
 
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
@@ -20,7 +19,7 @@ import org.eclipse.microprofile.health.Readiness;
 
 import clinic.ingress.clinic.DirectoryChanged;
 import clinic.ingress.platform.Background;
-import clinic.ingress.platform.Failures;
+import clinic.ingress.platform.FailureLog;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
@@ -62,6 +61,8 @@ public class InstanceSecrets implements HealthCheck {
     private final AtomicBoolean loading = new AtomicBoolean();
     private final AtomicBoolean reloadAgain = new AtomicBoolean();
     private final AtomicInteger activeWithoutSecret = new AtomicInteger();
+    private final FailureLog failures = new FailureLog(InstanceSecrets.class, "cannot read instance webhook secrets");
+    private int failedReads;
     private volatile Index index;
     private volatile boolean warned;
     private Set<String> sharedSecrets = Set.of();
@@ -109,7 +110,10 @@ public class InstanceSecrets implements HealthCheck {
         }
         reloadAgain.set(false);
         read().subscribe().with(this::loadedNow, failure -> {
-            Log.warnf("cannot read instance webhook secrets (%s): retrying", Failures.describe(failure));
+            failedReads++;
+            failures.failed(failure, index == null
+                    ? "retrying in " + background.reconnectDelay(failedReads) + " (webhooks are answered 503 meanwhile)"
+                    : "the secrets read before stand");
             finished(index == null);
         });
     }
@@ -160,6 +164,8 @@ public class InstanceSecrets implements HealthCheck {
     }
 
     private void loadedNow(Index loaded) {
+        failedReads = 0;
+        failures.recovered();
         boolean first = index == null;
         index = loaded;
         if (first) {
@@ -179,16 +185,19 @@ public class InstanceSecrets implements HealthCheck {
         if (reloadAgain.getAndSet(false)) {
             reload();
         } else if (retrySoon) {
-            background.after(Duration.ofSeconds(1), this::reload);
+            // The reconnect backoff (ingress.reconnect.*): a database that refuses the service's role is
+            // asked again less and less often, not every second.
+            background.after(background.reconnectDelay(failedReads), this::reload);
         }
     }
 
     @Override
     public HealthCheckResponse call() {
-        return HealthCheckResponse.named("Instance webhook secrets")
+        var response = HealthCheckResponse.named("Instance webhook secrets")
                 .status(loaded())
                 .withData("instancesWithSecret", loaded() ? index.secured().size() : 0)
-                .withData("activeInstancesWithoutSecret", activeWithoutSecret.get())
-                .build();
+                .withData("activeInstancesWithoutSecret", activeWithoutSecret.get());
+        String cause = failures.cause();
+        return (cause == null ? response : response.withData("lastFailure", cause)).build();
     }
 }

@@ -27,7 +27,7 @@ class ProdStartIT {
         Replica.Exit exit = Replica.runToExit(Duration.ofSeconds(90), "prod", settings.toArray(String[]::new));
 
         assertThat(exit.code()).isNotZero();
-        assertThat(exit.output()).contains("refusing to start").contains("ingress.cache.encryption-key")
+        assertThat(exit.output()).contains("clinic-ingress refuses to start: ").contains("ingress.cache.encryption-key")
                 .contains("ingress.cache.plaintext-allowed");
     }
 
@@ -38,7 +38,7 @@ class ProdStartIT {
         Replica.Exit exit = Replica.runToExit(Duration.ofSeconds(90), "prod", settings.toArray(String[]::new));
 
         assertThat(exit.code()).isNotZero();
-        assertThat(exit.output()).contains("refusing to start").contains("ingress.dispatch.seal-key")
+        assertThat(exit.output()).contains("clinic-ingress refuses to start: ").contains("ingress.dispatch.seal-key")
                 .contains("ingress.dispatch.plaintext-allowed").doesNotContain("ingress.cache.encryption-key (");
     }
 

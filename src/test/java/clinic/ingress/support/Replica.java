@@ -44,14 +44,7 @@ public final class Replica implements AutoCloseable {
 
     /** Starts a replica with another profile (prod, to see what production does); returns once it is ready. */
     public static Replica startWithProfile(String profile, String... properties) throws IOException {
-        int port = Ports.any();
-        int managementPort = Ports.any();
-        Path log = Path.of("target", "replica-" + STARTED.incrementAndGet() + ".log");
-        Process process = new ProcessBuilder(command(profile, port, managementPort, properties))
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
-        Replica replica = new Replica(process, port, managementPort, log);
+        Replica replica = launch(profile, properties);
         try {
             Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
                     .until(() -> replica.management("/q/health/ready").statusCode() == 200);
@@ -60,6 +53,18 @@ public final class Replica implements AutoCloseable {
             replica.close();
             throw new IllegalStateException("the replica did not get ready; its log:\n" + replica.log(), e);
         }
+    }
+
+    /** Starts a replica and returns at once, ready or not: for a service that cannot get ready. */
+    public static Replica launch(String profile, String... properties) throws IOException {
+        int port = Ports.any();
+        int managementPort = Ports.any();
+        Path log = Path.of("target", "replica-" + STARTED.incrementAndGet() + ".log");
+        Process process = new ProcessBuilder(command(profile, port, managementPort, properties))
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+        return new Replica(process, port, managementPort, log);
     }
 
     /**
