@@ -65,6 +65,10 @@ Evolution instance webhook configuration (POST /webhook/set/$instance):
       "events": ["MESSAGES_UPSERT"]
     }
   }
+
+Send the sample message as that instance with it (the global dev token still works for instances
+without a secret of their own):
+  INSTANCE=$instance INGRESS_WEBHOOK_TOKEN=$secret scripts/send-sample.sh
 MSG
 if [ "$column" = webhook_secret_next_sha256 ]; then
   cat <<MSG

@@ -58,6 +58,8 @@ within the 300 ms budget, the next ones "cached".
   OpenAPI:                 curl http://127.0.0.1:$MANAGEMENT_PORT/q/openapi
   admin (management port): curl -H 'Authorization: Bearer dev-admin-token' http://127.0.0.1:$MANAGEMENT_PORT/admin/audit
   give an instance its own webhook secret:   scripts/instance-secret.sh clinica-sorriso-centro
+      then send as it with that secret:       INGRESS_WEBHOOK_TOKEN=<the secret it printed> scripts/send-sample.sh
+      (with its own secret, the instance no longer accepts the global dev token: 401)
 Ctrl-C stops everything.
 
 MSG

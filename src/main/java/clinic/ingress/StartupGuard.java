@@ -11,8 +11,9 @@ import jakarta.inject.Inject;
 
 import clinic.ingress.admin.AdminConfig;
 import clinic.ingress.cache.CacheConfig;
+import clinic.ingress.credentials.CredentialsConfig;
 import clinic.ingress.dispatch.DispatchConfig;
-import clinic.ingress.webhook.WebhookConfig;
+import clinic.ingress.settings.IngressConfig;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
@@ -45,7 +46,7 @@ public class StartupGuard {
     private final boolean failClosed;
 
     @Inject
-    public StartupGuard(WebhookConfig webhook, CacheConfig cache, AdminConfig admin, DispatchConfig dispatch,
+    public StartupGuard(CredentialsConfig webhook, CacheConfig cache, AdminConfig admin, DispatchConfig dispatch,
             IngressConfig ingress, MeterRegistry registry) {
         this(new Settings(webhook.token(), webhook.jwtSecret(),
                 webhook.instanceApikeyEnabled() || webhook.requireInstanceSecret(),

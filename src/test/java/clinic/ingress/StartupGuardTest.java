@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.List;
 import java.util.Optional;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import clinic.ingress.StartupGuard.Settings;
@@ -15,6 +16,7 @@ import clinic.ingress.StartupGuard.Settings;
  * Fail closed: a production start without a webhook credential or cache key secret, or with any
  * secret too weak to be one, is refused with a message naming the key and never its value.
  */
+@Tag("fast")
 class StartupGuardTest {
 
     private static final String STRONG = "0123456789abcdef0123456789abcdef";

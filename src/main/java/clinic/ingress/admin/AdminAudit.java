@@ -8,8 +8,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import clinic.ingress.platform.Failures;
-import clinic.ingress.platform.LogText;
+import clinic.ingress.background.Failures;
+import clinic.ingress.background.LogText;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;

@@ -11,9 +11,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 
-import clinic.ingress.platform.Failures;
-import clinic.ingress.platform.LogText;
-import clinic.ingress.platform.Problems;
+import clinic.ingress.background.Failures;
+import clinic.ingress.background.LogText;
+import clinic.ingress.http.Problems;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;

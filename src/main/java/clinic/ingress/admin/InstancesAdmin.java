@@ -9,9 +9,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 
+import clinic.ingress.delivery.DeliveryConfig;
+import clinic.ingress.delivery.InstanceActivity;
 import clinic.ingress.line.LineStates;
-import clinic.ingress.webhook.InstanceActivity;
-import clinic.ingress.webhook.WebhookConfig;
 import io.smallrye.mutiny.Uni;
 
 /** Clinics' WhatsApp lines as an operator watches them. */
@@ -19,10 +19,10 @@ import io.smallrye.mutiny.Uni;
 class InstancesAdmin {
 
     private final InstanceActivity activity;
-    private final WebhookConfig webhook;
+    private final DeliveryConfig webhook;
     private final LineStates lines;
 
-    InstancesAdmin(InstanceActivity activity, WebhookConfig webhook, LineStates lines) {
+    InstancesAdmin(InstanceActivity activity, DeliveryConfig webhook, LineStates lines) {
         this.activity = activity;
         this.webhook = webhook;
         this.lines = lines;

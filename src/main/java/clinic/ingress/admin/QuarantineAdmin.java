@@ -6,8 +6,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import clinic.ingress.webhook.QuarantineReplay;
-import clinic.ingress.webhook.QuarantineStore;
+import clinic.ingress.delivery.QuarantineReplay;
+import clinic.ingress.quarantine.QuarantineStore;
 import io.smallrye.mutiny.Uni;
 
 /**

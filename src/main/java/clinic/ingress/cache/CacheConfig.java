@@ -71,4 +71,8 @@ public interface CacheConfig {
     /** Redis pub/sub channel carrying local-tier invalidations between replicas. */
     @WithDefault("ingress:invalidate")
     String invalidationChannel();
+
+    /** An admin pattern invalidation (SCAN and UNLINK on every master) gives up after this long. */
+    @WithDefault("2m")
+    Duration patternDeleteTimeout();
 }

@@ -30,8 +30,10 @@ public class KeyspaceCleaner {
 
     private final RedisNodes nodes;
     private final CacheKeys keys;
+    private final Duration timeout;
 
-    public KeyspaceCleaner(RedisNodes nodes, CacheKeys keys) {
+    public KeyspaceCleaner(RedisNodes nodes, CacheKeys keys, CacheConfig config) {
+        this.timeout = config.patternDeleteTimeout();
         this.nodes = nodes;
         this.keys = keys;
     }
@@ -56,7 +58,7 @@ public class KeyspaceCleaner {
                 .transform(failure -> new ScanRefused())
                 .map(counts -> counts.stream().mapToLong(Long::longValue).sum())
                 // An admin request: a whole keyspace walk may take a while, but never forever.
-                .ifNoItem().after(Duration.ofMinutes(2)).fail();
+                .ifNoItem().after(timeout).fail();
     }
 
     /** SCAN one node's keyspace page by page, unlinking each page before asking for the next. */

@@ -5,26 +5,17 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
-import jakarta.enterprise.event.Observes;
 
 import clinic.ingress.cache.InvalidationBus;
-import clinic.ingress.platform.Background;
-import clinic.ingress.platform.FailureLog;
-import clinic.ingress.postgres.PostgresPoolCreator;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.core.Vertx;
-import io.vertx.mutiny.pgclient.pubsub.PgSubscriber;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.pgclient.PgConnectOptions;
 
 /**
- * Keeps every replica's directory coherent without restarts.
+ * Keeps every replica's directory coherent without restarts: applies the changes
+ * {@link DirectoryListener} hears and the other replicas' invalidations.
  *
  * <ul>
  * <li>Triggers on {@code healthcare.clinics} and {@code core.whatsapp_instances} (V4) NOTIFY
@@ -42,58 +33,31 @@ public class ClinicChanges implements InvalidationBus.Listener {
 
     private final ClinicDirectory directory;
     private final ClinicRepository repository;
-    private final ClinicConfig config;
     private final InvalidationBus bus;
-    private final Vertx vertx;
-    private final Background background;
-    private final Pool pool;
-    private final PostgresPoolCreator poolCreator;
     private final Event<DirectoryChanged> changedEvents;
     private final Event<InstanceRefreshed> refreshedEvents;
     private final AtomicLong handled = new AtomicLong();
-    private final FailureLog listenFailures = new FailureLog(ClinicChanges.class,
-            "cannot LISTEN to PostgreSQL for clinic directory changes");
-    private PgConnectOptions pgOptions;
-    private PgSubscriber subscriber;
-    private volatile boolean stopped;
-    private volatile boolean listening;
 
-    public ClinicChanges(ClinicDirectory directory, ClinicRepository repository, ClinicConfig config,
-            InvalidationBus bus, Vertx vertx, Background background, Pool pool, PostgresPoolCreator poolCreator,
+    public ClinicChanges(ClinicDirectory directory, ClinicRepository repository, InvalidationBus bus,
             MeterRegistry registry, Event<DirectoryChanged> changedEvents, Event<InstanceRefreshed> refreshedEvents) {
         this.refreshedEvents = refreshedEvents;
         this.directory = directory;
         this.repository = repository;
-        this.config = config;
         this.bus = bus;
-        this.vertx = vertx;
-        this.background = background;
-        this.pool = pool;
-        this.poolCreator = poolCreator;
         this.changedEvents = changedEvents;
         FunctionCounter.builder("ingress.directory.changes", handled, AtomicLong::get)
                 .description("Clinic directory change notifications applied")
                 .register(registry);
     }
 
-    void start(@Observes StartupEvent event) {
-        if (!config.cacheEnabled()) {
-            listening = true;
-            return;
-        }
-        // The LISTEN connection is opened by hand, with the pool's own options (URL, credentials,
-        // TLS), plus TCP keepalive to notice a peer that vanished without a FIN (and the heartbeat).
-        pool.size(); // creates the pool, whose creator keeps its options
-        pgOptions = poolCreator.connectOptions().setTcpKeepAlive(true);
-        listenToPostgres(0);
+    /** Hears the other replicas' invalidations (called once the LISTEN side starts). */
+    void subscribe() {
         bus.subscribe(this);
     }
 
-    void stop(@Observes ShutdownEvent event) {
-        stopped = true;
-        if (subscriber != null) {
-            subscriber.closeAndForget();
-        }
+    /** One more change notification applied (ingress.directory.changes). */
+    void applied() {
+        handled.incrementAndGet();
     }
 
     /** Handles a NOTIFY payload: {@code instance:<name>} or {@code clinic:<uuid>}. */
@@ -149,68 +113,4 @@ public class ClinicChanges implements InvalidationBus.Listener {
                 .replaceWithVoid();
     }
 
-    /** Whether changes can be heard: LISTEN connected at least once (or nothing to listen for). */
-    public boolean listening() {
-        return listening;
-    }
-
-    private void listenToPostgres(int attempt) {
-        subscriber = PgSubscriber.subscriber(vertx, pgOptions)
-                .reconnectPolicy(retries -> background.reconnectDelay(retries + 1).toMillis());
-        subscriber.closeHandler(() -> {
-            if (!stopped) {
-                Log.warn("LISTEN connection to PostgreSQL lost: flushing the local clinic directory, reconnecting");
-                directory.flushLocal();
-            }
-        });
-        subscriber.channel(config.notifyChannel())
-                // Also runs after every reconnect: anything NOTIFYed meanwhile was missed.
-                .subscribeHandler(() -> {
-                    directory.flushLocal();
-                    changedEvents.fire(new DirectoryChanged(null));
-                })
-                .handler(payload -> onDatabaseChange(payload).subscribe().with(ignored -> handled.incrementAndGet()));
-        subscriber.connect().subscribe().with(
-                ignored -> {
-                    listening = true;
-                    listenFailures.recovered();
-                    heartbeat(subscriber);
-                    Log.infof("listening for clinic directory changes on %s", config.notifyChannel());
-                },
-                failure -> {
-                    listenFailures.failed(failure, "retrying in " + background.reconnectDelay(attempt + 1)
-                            + " (the local clinic tier expires meanwhile)");
-                    subscriber.closeAndForget();
-                    background.after(background.reconnectDelay(attempt + 1), () -> listenToPostgres(attempt + 1));
-                });
-    }
-
-    /**
-     * A LISTEN connection only receives: a server or network gone silent (no RST) would leave it
-     * waiting forever. Every {@code ingress.clinic.listen-heartbeat} (30 s) it runs {@code SELECT 1}
-     * bounded by {@code listen-heartbeat-timeout} (5 s); a failure closes it,
-     * which reconnects (and flushes the local tier, since changes may have been missed).
-     */
-    private void heartbeat(PgSubscriber current) {
-        background.after(config.listenHeartbeat(), () -> {
-            if (stopped || subscriber != current || current.closed()) {
-                return;
-            }
-            var connection = current.actualConnection();
-            if (connection == null) {
-                heartbeat(current);
-                return;
-            }
-            connection.query("SELECT 1").execute()
-                    .ifNoItem().after(config.listenHeartbeatTimeout()).fail()
-                    .subscribe().with(
-                            ok -> heartbeat(current),
-                            failure -> {
-                                Log.warnf("LISTEN connection did not answer its heartbeat (%s): reconnecting",
-                                        failure.getClass().getSimpleName());
-                                connection.closeAndForget();
-                                heartbeat(current);
-                            });
-        });
-    }
 }

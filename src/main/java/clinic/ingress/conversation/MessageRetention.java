@@ -5,8 +5,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import clinic.ingress.platform.Background;
-import clinic.ingress.platform.Failures;
+import clinic.ingress.background.Background;
+import clinic.ingress.background.Failures;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;

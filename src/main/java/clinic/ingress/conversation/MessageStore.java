@@ -13,10 +13,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import com.fasterxml.uuid.Generators;
 import com.fasterxml.uuid.impl.TimeBasedEpochGenerator;
 
+import clinic.ingress.background.Background;
 import clinic.ingress.clinic.Clinic;
 import clinic.ingress.evolution.InboundMessage;
-import clinic.ingress.platform.Background;
-import clinic.ingress.platform.FairQueue;
+import clinic.ingress.fairness.FairQueue;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -125,15 +125,12 @@ public class MessageStore {
         this.queue = new FairQueue<>(waiting -> waiting.weight, config.maxQueuedBytes().asLongValue(), QUANTUM_BYTES);
         this.batchSize = DistributionSummary.builder("ingress.store.batch.size")
                 .description("Messages per store statement (group commit)")
-                .serviceLevelObjectives(1, 2, 5, 10, 20, 50, 100, 200)
                 .register(registry);
         this.batchWait = Timer.builder("ingress.store.batch.wait")
                 .description("Time a message waited for its batch to be sent")
-                .serviceLevelObjectives(ms(1), ms(2), ms(5), ms(10), ms(25), ms(50), ms(100), ms(250), ms(1000))
                 .register(registry);
         this.batchWrite = Timer.builder("ingress.store.batch.write")
                 .description("Time from sending a batch to its commit")
-                .serviceLevelObjectives(ms(1), ms(2), ms(5), ms(10), ms(25), ms(50), ms(100), ms(250), ms(1000))
                 .register(registry);
         Gauge.builder("ingress.store.queued", this, MessageStore::queued)
                 .description("Messages waiting for a batch")
@@ -313,7 +310,4 @@ public class MessageStore {
         }
     }
 
-    private static Duration ms(long millis) {
-        return Duration.ofMillis(millis);
-    }
 }

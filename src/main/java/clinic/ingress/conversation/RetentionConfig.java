@@ -8,7 +8,7 @@ import io.smallrye.config.WithDefault;
 
 /** How long stored messages are kept ({@code ingress.messages.*}, docs/operations.md#message-retention). */
 @ConfigMapping(prefix = "ingress.messages")
-public interface RetentionConfig {
+interface RetentionConfig {
 
     /**
      * Messages older than this (by when they were stored) are deleted, with their log rows and

@@ -109,4 +109,8 @@ public interface StoreConfig {
      */
     @WithDefault("15s")
     Duration spoolDrainLease();
+
+    /** How long readiness waits for PostgreSQL's {@code SELECT 1}: below Kubernetes' 1 s probe timeout. */
+    @WithDefault("800ms")
+    Duration readinessPingTimeout();
 }

@@ -149,4 +149,12 @@ public interface DispatchConfig {
     /** Published turns are removed from the outbox in batches, at most this long after the XADD. */
     @WithDefault("200ms")
     Duration markInterval();
+
+    /** One batched DELETE of published turns slower than this is given up (its rows are tried again). */
+    @WithDefault("5s")
+    Duration markTimeout();
+
+    /** One trimming round of a stream (exact MINID over a large backlog takes a moment; a hung Redis must not). */
+    @WithDefault("10s")
+    Duration trimTimeout();
 }

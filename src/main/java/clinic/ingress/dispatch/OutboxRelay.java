@@ -11,9 +11,9 @@ import java.util.stream.Collectors;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
+import clinic.ingress.background.Background;
 import clinic.ingress.memory.MemoryLookup;
 import clinic.ingress.memory.PatientMemory;
-import clinic.ingress.platform.Background;
 import clinic.ingress.postgres.OutboxLeases;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -7,8 +7,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
-import clinic.ingress.platform.Background;
-import clinic.ingress.platform.Failures;
+import clinic.ingress.background.Background;
+import clinic.ingress.background.Failures;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
@@ -83,8 +83,7 @@ public class StreamTrimmer {
      */
     public Uni<Round> trim(String stream, String group, long cap, Duration retention) {
         return measureAndTrim(stream, group, cap, retention)
-                // Exact MINID trimming of a large backlog takes a moment; a Redis that hangs must not.
-                .ifNoItem().after(Duration.ofSeconds(10)).fail();
+                .ifNoItem().after(config.trimTimeout()).fail();
     }
 
     private Uni<Round> measureAndTrim(String stream, String group, long cap, Duration retention) {

@@ -12,11 +12,11 @@ import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import clinic.ingress.background.Background;
+import clinic.ingress.background.Failures;
 import clinic.ingress.memory.ErasingPatients;
 import clinic.ingress.memory.MemoryLookup;
 import clinic.ingress.memory.PatientMemory;
-import clinic.ingress.platform.Background;
-import clinic.ingress.platform.Failures;
 import clinic.ingress.postgres.OutboxDeletes;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -106,7 +106,7 @@ public class TurnPublisher {
         this.redis = redis.getRedis();
         this.config = config;
         this.streams = streams;
-        this.published = OutboxDeletes.every(config.markInterval(), background, pool, "core.turn_outbox",
+        this.published = OutboxDeletes.every(config.markInterval(), config.markTimeout(), background, pool, "core.turn_outbox",
                 "published turns");
         this.memory = memory;
         this.flushContext = vertx.getOrCreateContext();

@@ -7,13 +7,13 @@ import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import clinic.ingress.background.Background;
 import clinic.ingress.dispatch.PatientTurns;
 import clinic.ingress.memory.ErasingPatients;
 import clinic.ingress.memory.ErasureConfig;
 import clinic.ingress.memory.Mem0Gateway;
 import clinic.ingress.memory.MemoryWriter;
 import clinic.ingress.memory.PatientMemory;
-import clinic.ingress.platform.Background;
 import clinic.ingress.spool.SpoolErasure;
 import clinic.ingress.spool.SpooledMessage;
 import io.smallrye.mutiny.Multi;

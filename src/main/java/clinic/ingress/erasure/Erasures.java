@@ -6,11 +6,11 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import clinic.ingress.background.Background;
+import clinic.ingress.background.Failures;
 import clinic.ingress.memory.ErasingPatients;
 import clinic.ingress.memory.ErasureConfig;
 import clinic.ingress.memory.PatientKeys;
-import clinic.ingress.platform.Background;
-import clinic.ingress.platform.Failures;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;

@@ -17,8 +17,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
-import clinic.ingress.platform.Json;
-
 /**
  * Turns an Evolution webhook body into an {@link EvolutionEvent}, whatever version sent it:
  * v1 ({@code data.owner}, {@code extendedTextMessage}) and v2 ({@code instanceId}, text folded into

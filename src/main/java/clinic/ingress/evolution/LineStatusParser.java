@@ -9,8 +9,6 @@ import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import clinic.ingress.platform.Json;
-
 /**
  * The line-status events, v1 and v2 alike: {@code connection.update} ({@code data.state}: open,
  * connecting, close, refused; {@code statusReason}: Baileys' disconnect code), {@code qrcode.updated}

@@ -5,8 +5,6 @@ import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import clinic.ingress.platform.Json;
-
 /**
  * What a Baileys {@code proto.IMessage} says, whatever its kind: its type and its text (text,
  * caption, transcription, reaction or reply), through the wrappers Evolution versions use.

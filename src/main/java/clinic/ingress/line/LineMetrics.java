@@ -7,8 +7,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
-import clinic.ingress.platform.Background;
-import clinic.ingress.platform.Failures;
+import clinic.ingress.background.Background;
+import clinic.ingress.background.Failures;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;

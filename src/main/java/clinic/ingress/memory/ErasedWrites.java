@@ -8,7 +8,7 @@ import java.util.function.Function;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 
-import clinic.ingress.platform.Background;
+import clinic.ingress.background.Background;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -18,19 +18,18 @@ import io.smallrye.mutiny.Uni;
  */
 final class ErasedWrites {
 
-    /** Long past any retry of a batch opened before the erasure (write-max-attempts backoffs). */
-    private static final Duration REMEMBERED = Duration.ofHours(1);
-    private static final Duration POLL = Duration.ofMillis(100);
-
     private final Background background;
     private final Function<MemorySubject, String> pseudonyms;
     /** Patients erased, by pseudonym, and when (nanoTime). */
-    private final Cache<String, Long> erased = Caffeine.newBuilder().expireAfterWrite(REMEMBERED).build();
+    private final Cache<String, Long> erased;
+    private final Duration poll;
     /** Adds sent and not answered, per pseudonym. */
     private final ConcurrentHashMap<String, Integer> sending = new ConcurrentHashMap<>();
 
-    ErasedWrites(Background background, Function<MemorySubject, String> pseudonyms) {
+    ErasedWrites(Background background, Function<MemorySubject, String> pseudonyms, ErasureConfig config) {
         this.background = background;
+        this.erased = Caffeine.newBuilder().expireAfterWrite(config.writeGuard()).build();
+        this.poll = config.addsPoll();
         this.pseudonyms = pseudonyms;
     }
 
@@ -70,7 +69,7 @@ final class ErasedWrites {
         if (patients.stream().noneMatch(sending::containsKey) || System.nanoTime() - deadline > 0) {
             return Uni.createFrom().voidItem();
         }
-        return background.delay(POLL)
+        return background.delay(poll)
                 .chain(() -> answered(patients, deadline));
     }
 }

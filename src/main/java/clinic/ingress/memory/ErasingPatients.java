@@ -11,9 +11,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import clinic.ingress.background.Background;
+import clinic.ingress.background.Failures;
 import clinic.ingress.cache.InvalidationBus;
-import clinic.ingress.platform.Background;
-import clinic.ingress.platform.Failures;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
@@ -48,6 +48,7 @@ public class ErasingPatients implements InvalidationBus.Listener {
     private final Pool pool;
     private final PatientKeys keys;
     private final InvalidationBus bus;
+    private final ErasureConfig config;
     private volatile Set<String> subjects = Set.of();
     /** Subjects this replica began erasing, held before PostgreSQL is read again. */
     private final Set<String> begun = ConcurrentHashMap.newKeySet();
@@ -58,6 +59,7 @@ public class ErasingPatients implements InvalidationBus.Listener {
         this.pool = pool;
         this.keys = keys;
         this.bus = bus;
+        this.config = config;
         Gauge.builder("ingress.erasure.running", this, patients -> patients.subjects.size())
                 .description("Patients being erased (their new messages wait in the spool)")
                 .register(registry);
@@ -65,6 +67,11 @@ public class ErasingPatients implements InvalidationBus.Listener {
         background.every(config.pollInterval(), () -> refresh().subscribe().with(ignored -> {
         }, ignored -> {
         }));
+    }
+
+    /** The erasure settings, for the parts that guard against an erasure's stragglers. */
+    public ErasureConfig settings() {
+        return config;
     }
 
     /**

@@ -52,4 +52,22 @@ public interface ErasureConfig {
      */
     @WithDefault("20s")
     Duration addsWait();
+
+    /**
+     * How long each replica's cache tiers refuse to store what a search begun before a patient's
+     * erasure brings back: longer than any mem0 search (its timeout is 8 s).
+     */
+    @WithDefault("5m")
+    Duration cacheGuard();
+
+    /**
+     * How long the write-behind drops a just-erased patient's batches opened before the erasure:
+     * long past any retry of such a batch ({@code ingress.memory.write-max-attempts} backoffs).
+     */
+    @WithDefault("1h")
+    Duration writeGuard();
+
+    /** How often an erasure looks whether the patient's mem0 adds in flight were answered. */
+    @WithDefault("100ms")
+    Duration addsPoll();
 }

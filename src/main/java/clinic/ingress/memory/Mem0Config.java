@@ -13,7 +13,7 @@ import io.smallrye.config.WithDefault;
  * application.properties.
  */
 @ConfigMapping(prefix = "ingress.mem0")
-public interface Mem0Config {
+interface Mem0Config {
 
     /** Which API generation: the hosted platform's v3 (default), v2 or v1, or the self-hosted server. */
     enum Api {

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import clinic.ingress.platform.Json;
+import clinic.ingress.evolution.Json;
 
 /**
  * Every mem0 search answer shape: a bare array (v1 {@code v1.0}, v2), {@code {results:[...]}}

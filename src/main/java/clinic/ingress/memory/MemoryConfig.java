@@ -149,6 +149,10 @@ public interface MemoryConfig {
         @WithDefault("200ms")
         Duration writeMarkInterval();
 
+        /** One batched DELETE of accepted adds slower than this is given up (its rows are tried again). */
+        @WithDefault("5s")
+        Duration writeMarkTimeout();
+
         /** Messages dropped from a full queue are logged by id, in one line per interval (never one per drop). */
         @WithDefault("10s")
         Duration writeDroppedLogInterval();

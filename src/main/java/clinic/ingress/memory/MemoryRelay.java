@@ -6,8 +6,8 @@ import java.util.UUID;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
-import clinic.ingress.platform.Background;
-import clinic.ingress.platform.Failures;
+import clinic.ingress.background.Background;
+import clinic.ingress.background.Failures;
 import clinic.ingress.postgres.OutboxLeases;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -1,6 +1,5 @@
 package clinic.ingress.memory;
 
-import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -32,8 +31,6 @@ class MemoryTiers implements InvalidationBus.Listener {
 
     static final String LOCAL = "patient-memory";
     static final String TOPIC = "memory";
-    /** Longer than any mem0 search (its timeout is 8 s). */
-    private static final Duration ERASURE_REMEMBERED = Duration.ofMinutes(5);
 
     private final SharedCache shared;
     private final CaffeineCache local;
@@ -41,11 +38,11 @@ class MemoryTiers implements InvalidationBus.Listener {
     private final MemoryConfig config;
     private final InvalidationBus bus;
     /** Keys of erased patients, and when (nanoTime). */
-    private final com.github.benmanes.caffeine.cache.Cache<String, Long> erased = Caffeine.newBuilder()
-            .expireAfterWrite(ERASURE_REMEMBERED).build();
+    private final com.github.benmanes.caffeine.cache.Cache<String, Long> erased;
 
     MemoryTiers(SharedCache shared, @CacheName(LOCAL) Cache local, CacheMetrics metrics, MemoryConfig config,
-            InvalidationBus bus) {
+            InvalidationBus bus, ErasureConfig erasure) {
+        this.erased = Caffeine.newBuilder().expireAfterWrite(erasure.cacheGuard()).build();
         this.shared = shared;
         this.local = local.as(CaffeineCache.class);
         this.metrics = metrics;

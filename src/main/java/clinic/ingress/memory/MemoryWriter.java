@@ -14,8 +14,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
-import clinic.ingress.platform.Background;
-import clinic.ingress.platform.FairQueue;
+import clinic.ingress.background.Background;
+import clinic.ingress.fairness.FairQueue;
 import clinic.ingress.postgres.OutboxDeletes;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -71,14 +71,14 @@ public class MemoryWriter {
             WriteRetries retries, DroppedWrites dropped, Pool pool, ErasingPatients erasing, MeterRegistry registry) {
         this.mem0 = mem0;
         this.erasing = erasing;
-        this.erased = new ErasedWrites(background, memory::pseudonym);
+        this.erased = new ErasedWrites(background, memory::pseudonym, erasing.settings());
         this.memory = memory;
         this.config = memorySettings.write();
         this.background = background;
         this.retries = retries;
         this.dropped = dropped;
-        this.added = OutboxDeletes.every(config.writeMarkInterval(), background, pool, "core.memory_outbox",
-                "added messages");
+        this.added = OutboxDeletes.every(config.writeMarkInterval(), config.writeMarkTimeout(), background, pool,
+                "core.memory_outbox", "added messages");
         this.queue = new FairQueue<>(batch -> 1, config.writeQueueCapacity(), 1);
         this.addedCount = counter(registry, "added");
         this.erasedCount = counter(registry, "erased");

@@ -11,8 +11,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import com.github.benmanes.caffeine.cache.Caffeine;
 
+import clinic.ingress.background.Background;
 import clinic.ingress.cache.CacheMetrics;
-import clinic.ingress.platform.Background;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 

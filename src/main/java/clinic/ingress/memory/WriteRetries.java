@@ -6,7 +6,7 @@ import java.util.function.Consumer;
 
 import jakarta.inject.Singleton;
 
-import clinic.ingress.platform.Background;
+import clinic.ingress.background.Background;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
-import clinic.ingress.platform.Background;
+import clinic.ingress.background.Background;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -26,12 +26,14 @@ public final class OutboxDeletes {
     private static final int MAX_BATCH = 5000;
 
     private final Pool pool;
+    private final Duration timeout;
     private final String delete;
     private final String what;
     private final ConcurrentLinkedQueue<UUID> done = new ConcurrentLinkedQueue<>();
     private volatile boolean flushing;
 
-    private OutboxDeletes(Pool pool, String table, String what) {
+    private OutboxDeletes(Pool pool, Duration timeout, String table, String what) {
+        this.timeout = timeout;
         this.pool = pool;
         this.delete = "DELETE FROM " + table + " WHERE message_id = ANY($1)";
         this.what = what;
@@ -40,11 +42,13 @@ public final class OutboxDeletes {
     /**
      * Deletes what was recorded every {@code interval}, from now until the application stops.
      *
+     * @param timeout how long one DELETE may take before its batch is tried again
      * @param table the outbox, e.g. {@code core.turn_outbox}
      * @param what what its rows are, for the debug line when a round fails
      */
-    public static OutboxDeletes every(Duration interval, Background background, Pool pool, String table, String what) {
-        OutboxDeletes deletes = new OutboxDeletes(pool, table, what);
+    public static OutboxDeletes every(Duration interval, Duration timeout, Background background, Pool pool, String table,
+            String what) {
+        OutboxDeletes deletes = new OutboxDeletes(pool, timeout, table, what);
         background.every(interval, deletes::flushInBackground);
         return deletes;
     }
@@ -83,7 +87,7 @@ public final class OutboxDeletes {
         flushing = true;
         return pool.preparedQuery(delete)
                 .execute(Tuple.of(batch.toArray(UUID[]::new)))
-                .ifNoItem().after(Duration.ofSeconds(5)).fail()
+                .ifNoItem().after(timeout).fail()
                 .onFailure().invoke(failure -> {
                     done.addAll(batch);
                     Log.debugf("could not remove %d %s from their outbox yet", batch.size(), what);

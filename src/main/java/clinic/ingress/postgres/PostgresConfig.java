@@ -9,7 +9,7 @@ import io.smallrye.config.WithDefault;
  * Settings of the reactive PostgreSQL pool that Quarkus has no key for ({@code ingress.postgres.*}).
  */
 @ConfigMapping(prefix = "ingress.postgres")
-public interface PostgresConfig {
+interface PostgresConfig {
 
     /**
      * Requests that may wait for a pool connection; beyond this they fail at once (the webhook

@@ -5,9 +5,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-
-import clinic.ingress.platform.Failures;
+import clinic.ingress.background.Failures;
+import clinic.ingress.settings.IngressConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
@@ -35,10 +34,9 @@ public class RuntimeRole {
     private final boolean production;
     private final AtomicInteger privileged = new AtomicInteger();
 
-    public RuntimeRole(Pool pool, @ConfigProperty(name = "ingress.fail-closed", defaultValue = "true") boolean production,
-            MeterRegistry registry) {
+    public RuntimeRole(Pool pool, IngressConfig settings, MeterRegistry registry) {
         this.pool = pool;
-        this.production = production;
+        this.production = settings.failClosed();
         registry.gauge("ingress.postgres.privileged", privileged);
     }
 

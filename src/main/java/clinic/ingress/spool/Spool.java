@@ -8,12 +8,12 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import clinic.ingress.background.Background;
+import clinic.ingress.background.Failures;
 import clinic.ingress.cache.CacheCodec;
 import clinic.ingress.cache.CacheConfig;
 import clinic.ingress.conversation.StoreConfig;
 import clinic.ingress.dispatch.DispatchConfig;
-import clinic.ingress.platform.Background;
-import clinic.ingress.platform.Failures;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

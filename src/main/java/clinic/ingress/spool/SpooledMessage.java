@@ -10,9 +10,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import clinic.ingress.clinic.Clinic;
 import clinic.ingress.evolution.InboundMessage;
+import clinic.ingress.evolution.Json;
 import clinic.ingress.evolution.Media;
 import clinic.ingress.evolution.PatientIdentity;
-import clinic.ingress.platform.Json;
 
 /**
  * A message the store could not take, as the spool keeps it: everything the store and the turn need,

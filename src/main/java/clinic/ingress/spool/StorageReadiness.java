@@ -8,7 +8,8 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 
-import clinic.ingress.platform.Failures;
+import clinic.ingress.background.Failures;
+import clinic.ingress.conversation.StoreConfig;
 import io.smallrye.health.api.AsyncHealthCheck;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -24,21 +25,20 @@ import io.vertx.mutiny.sqlclient.Pool;
 @ApplicationScoped
 public class StorageReadiness implements AsyncHealthCheck {
 
-    /** As long as a probe may wait for PostgreSQL: Kubernetes' default probe timeout is 1 s. */
-    private static final Duration PING_TIMEOUT = Duration.ofMillis(800);
-
     private final Pool pool;
     private final Spool spool;
+    private final Duration pingTimeout;
 
-    public StorageReadiness(Pool pool, Spool spool) {
+    public StorageReadiness(Pool pool, Spool spool, StoreConfig config) {
         this.pool = pool;
         this.spool = spool;
+        this.pingTimeout = config.readinessPingTimeout();
     }
 
     @Override
     public Uni<HealthCheckResponse> call() {
         return pool.query("SELECT 1").execute()
-                .ifNoItem().after(PING_TIMEOUT).fail()
+                .ifNoItem().after(pingTimeout).fail()
                 .map(rows -> (String) null)
                 .onFailure().recoverWithItem(Failures::describe)
                 .map(this::response);

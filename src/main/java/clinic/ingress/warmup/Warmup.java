@@ -9,13 +9,13 @@ import java.util.concurrent.atomic.AtomicReference;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
+import clinic.ingress.background.Background;
+import clinic.ingress.background.FailureLog;
+import clinic.ingress.background.Failures;
 import clinic.ingress.clinic.ClinicConfig;
 import clinic.ingress.clinic.ClinicDirectory;
 import clinic.ingress.clinic.ClinicRepository;
 import clinic.ingress.memory.MemoryPrefetch;
-import clinic.ingress.platform.Background;
-import clinic.ingress.platform.FailureLog;
-import clinic.ingress.platform.Failures;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.logging.Log;

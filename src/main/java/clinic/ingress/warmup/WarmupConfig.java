@@ -9,7 +9,7 @@ import io.smallrye.config.WithDefault;
  * Start-up warm-up settings ({@code ingress.warmup.*}).
  */
 @ConfigMapping(prefix = "ingress.warmup")
-public interface WarmupConfig {
+interface WarmupConfig {
 
     /** Run the warm-up at start-up; readiness stays DOWN until it has succeeded once. */
     @WithDefault("true")

@@ -7,7 +7,7 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 
-import clinic.ingress.clinic.ClinicChanges;
+import clinic.ingress.clinic.DirectoryListener;
 
 /**
  * Readiness is DOWN until the caches are warm and directory changes can be heard, so no webhook reaches a cold replica.
@@ -18,9 +18,9 @@ import clinic.ingress.clinic.ClinicChanges;
 public class WarmupReadiness implements HealthCheck {
 
     private final Warmup warmup;
-    private final ClinicChanges changes;
+    private final DirectoryListener changes;
 
-    public WarmupReadiness(Warmup warmup, ClinicChanges changes) {
+    public WarmupReadiness(Warmup warmup, DirectoryListener changes) {
         this.warmup = warmup;
         this.changes = changes;
     }

@@ -10,6 +10,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import clinic.ingress.evolution.EvolutionEvent;
 import clinic.ingress.evolution.EvolutionParser;
+import clinic.ingress.quarantine.QuarantineConfig;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufInputStream;

@@ -3,6 +3,7 @@ package clinic.ingress.webhook;
 import java.nio.charset.StandardCharsets;
 
 import clinic.ingress.evolution.EvolutionEvent;
+import clinic.ingress.quarantine.Redaction;
 
 /**
  * A webhook body as {@link WebhookRoute} read it: understood, reduced to what may be kept, and gone.

@@ -1,52 +1,18 @@
 package clinic.ingress.webhook;
 
 import java.time.Duration;
-import java.util.Optional;
 
 import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 /**
- * Webhook ingress settings ({@code ingress.webhook.*}).
+ * The HTTP intake's settings ({@code ingress.webhook.*}: body limits and deadlines, Retry-After);
+ * credentials are {@link clinic.ingress.credentials.CredentialsConfig}, the message path's
+ * {@link clinic.ingress.delivery.DeliveryConfig}, under the same prefix.
  */
 @ConfigMapping(prefix = "ingress.webhook")
-public interface WebhookConfig {
-
-    /** Shared secret Evolution sends as a custom webhook header. */
-    Optional<String> token();
-
-    /** Name of the header carrying {@link #token()}. */
-    @WithDefault("X-Webhook-Token")
-    String tokenHeader();
-
-    /** The instance's {@code jwt_key}: verifies Evolution's HS256 {@code Authorization: Bearer} token (2.3.0+). */
-    Optional<String> jwtSecret();
-
-    /** Clock skew tolerated when checking the JWT's {@code exp}. */
-    @WithDefault("30s")
-    Duration jwtClockSkew();
-
-    /** Longest JWT lifetime ({@code exp - iat}) accepted; Evolution issues 10-minute tokens. */
-    @WithDefault("15m")
-    Duration jwtMaxLifetime();
-
-    /** Accept the body {@code apikey} when it matches the instance's stored token hash. */
-    @WithDefault("false")
-    boolean instanceApikeyEnabled();
-
-    /**
-     * Refuse every sender that does not present its instance's own secret
-     * ({@code core.whatsapp_instances.webhook_secret_sha256}): the global token, the JWT secret and
-     * the body apikey then authenticate nothing.
-     */
-    @WithDefault("false")
-    boolean requireInstanceSecret();
-
-    /** Safety-net reload of the per-instance secret index (changes normally arrive by NOTIFY at once). */
-    @WithDefault("1m")
-    Duration secretRefresh();
-
+interface WebhookConfig {
     /** Largest accepted body; larger ones get 413 (Evolution retries 413, so keep it generous). */
     @WithDefault("16M")
     MemorySize maxBodySize();
@@ -88,35 +54,11 @@ public interface WebhookConfig {
     @WithDefault("1M")
     MemorySize apikeyMaxBodySize();
 
-    /**
-     * An active instance that has sent messages before and none for this long counts as silent
-     * ({@code ingress.webhook.instances.silent}, {@code GET /admin/instances/silent}).
-     */
-    @WithDefault("6h")
-    Duration silenceAlertAfter();
-
-    /** How often the last-seen times gathered on the webhook path go to the shared Redis hash. */
-    @WithDefault("10s")
-    Duration activityFlushInterval();
-
-    /** How often the silent instances are counted for {@code ingress.webhook.instances.silent}. */
-    @WithDefault("1m")
-    Duration silenceCheckInterval();
-
     /** Store group ({@code @g.us}) messages instead of ignoring them. */
     @WithDefault("false")
     boolean acceptGroups();
 
-    /** The most a webhook waits for PostgreSQL before answering 503. */
-    @WithDefault("5s")
-    Duration storeTimeout();
-
     /** Seconds sent in {@code Retry-After} with a 503. */
     @WithDefault("5")
     int retryAfter();
-
-    /** Whether any credential is configured; prod refuses to start without one. */
-    default boolean anyCredential() {
-        return token().isPresent() || jwtSecret().isPresent() || instanceApikeyEnabled() || requireInstanceSecret();
-    }
 }

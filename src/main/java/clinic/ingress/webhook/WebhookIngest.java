@@ -2,15 +2,21 @@ package clinic.ingress.webhook;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import clinic.ingress.background.Failures;
+import clinic.ingress.background.LogText;
 import clinic.ingress.clinic.Clinic;
 import clinic.ingress.clinic.ClinicDirectory;
 import clinic.ingress.conversation.MessageStore;
+import clinic.ingress.credentials.Credentials;
+import clinic.ingress.credentials.InstanceSecrets;
+import clinic.ingress.credentials.Sender;
+import clinic.ingress.delivery.MessagePath;
+import clinic.ingress.delivery.Tracing;
 import clinic.ingress.evolution.EvolutionEvent;
 import clinic.ingress.evolution.InboundMessage;
 import clinic.ingress.line.LineStates;
 import clinic.ingress.memory.MemoryLookup;
-import clinic.ingress.platform.Failures;
-import clinic.ingress.platform.LogText;
+import clinic.ingress.quarantine.QuarantineStore;
 import clinic.ingress.webhook.WebhookMetrics.Outcome;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
@@ -123,7 +129,7 @@ public class WebhookIngest {
             return Uni.createFrom().item(WebhookAnswer.ignored("unknown-instance"));
         }
         return lines.record(line.instance(), line.state(), line.reason(), line.at())
-                .ifNoItem().after(config.storeTimeout()).fail()
+                .ifNoItem().after(path.storeTimeout()).fail()
                 .onFailure().transform(this::unavailable)
                 .map(applied -> {
                     Log.debugf("line of instance %s: %s%s", LogText.of(line.instance()), line.state(),
@@ -177,13 +183,13 @@ public class WebhookIngest {
         Sender sender = request.sender();
         return quarantine.keep(new QuarantineStore.Entry(reason, instance, event, whatsappId, request.contentType(),
                 intake.kept(), intake.length(), intake.sha256(), sender.kind().label, sender.instance()))
-                .ifNoItem().after(config.storeTimeout()).fail()
+                .ifNoItem().after(path.storeTimeout()).fail()
                 .onFailure().transform(this::unavailable)
                 .invoke(() -> metrics.count(Outcome.QUARANTINED));
     }
 
     private boolean apikeyValid(EvolutionEvent event, Clinic clinic) {
-        return config.instanceApikeyEnabled()
+        return credentials.apikeyEnabled()
                 && clinic != null
                 && credentials.apikeyMatches(event.apikey(), clinic.apiKeySha256());
     }

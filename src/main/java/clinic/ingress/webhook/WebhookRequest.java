@@ -1,5 +1,7 @@
 package clinic.ingress.webhook;
 
+import clinic.ingress.credentials.Sender;
+
 /**
  * A webhook as {@link WebhookRoute} handed it on: who sent it and what its body was.
  *

@@ -3,8 +3,11 @@ package clinic.ingress.webhook;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
-import clinic.ingress.platform.Failures;
-import clinic.ingress.platform.Problems;
+import clinic.ingress.background.Failures;
+import clinic.ingress.credentials.Credentials;
+import clinic.ingress.credentials.InstanceSecrets;
+import clinic.ingress.credentials.Sender;
+import clinic.ingress.http.Problems;
 import clinic.ingress.webhook.WebhookMetrics.Outcome;
 import io.quarkus.logging.Log;
 import io.quarkus.vertx.http.runtime.RouteConstants;
@@ -87,7 +90,7 @@ public class WebhookRoute {
             refuse(context, Outcome.UNAVAILABLE, WebhookRejection.starting(config.retryAfter()));
             return;
         }
-        Sender sender = credentials.authenticate(request.getHeader(config.tokenHeader()),
+        Sender sender = credentials.authenticate(request.getHeader(credentials.tokenHeader()),
                 request.getHeader(HttpHeaders.AUTHORIZATION));
         long announced;
         try {
@@ -155,7 +158,7 @@ public class WebhookRoute {
         boolean mayProceed = switch (sender.kind()) {
             case REJECTED, ABSENT -> false;
             case INSTANCE -> true;
-            case GLOBAL, JWT, OPEN, BODY_APIKEY -> !config.requireInstanceSecret();
+            case GLOBAL, JWT, OPEN, BODY_APIKEY -> !credentials.instanceSecretRequired();
         };
         if (!mayProceed) {
             return WebhookRejection.unauthorized();

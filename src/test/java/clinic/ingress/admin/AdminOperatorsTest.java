@@ -39,7 +39,8 @@ class AdminOperatorsTest {
         asOperator(token).body("{\"organization\":\"" + clinic.organizationId() + "\",\"patient\":\"5511987650000\"}")
                 .post("/admin/cache/invalidate").then().statusCode(200);
         asOperator(token).get("/admin/clinics/nobody-" + name).then().statusCode(404)
-                .contentType("application/problem+json");
+                .contentType("application/problem+json").body("type", equalTo("urn:clinic-ingress:problem:not-found"))
+                .body("detail", equalTo("the instance is not in the clinic directory"));
 
         List<Map<String, Object>> audit = Management.admin().queryParam("operator", name).get("/admin/audit")
                 .then().statusCode(200).extract().jsonPath().getList("");

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.zip.GZIPOutputStream;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -24,6 +25,7 @@ import io.quarkus.runtime.configuration.MemorySize;
 /**
  * The Redis value format: round trips, values bound to their key, and every kind of foreign value refused.
  */
+@Tag("fast")
 public class CacheCodecTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -174,6 +176,11 @@ public class CacheCodecTest {
                 return true;
             }
 
+            public Duration patternDeleteTimeout() {
+                return Duration.ofMinutes(2);
+            }
+
+            @Override
             public Duration redisTimeout() {
                 return Duration.ofMillis(150);
             }

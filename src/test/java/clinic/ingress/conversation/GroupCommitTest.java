@@ -15,10 +15,10 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
+import clinic.ingress.background.Background;
 import clinic.ingress.clinic.Clinic;
 import clinic.ingress.evolution.InboundMessage;
 import clinic.ingress.evolution.PatientIdentity;
-import clinic.ingress.platform.Background;
 import clinic.ingress.support.Db;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

@@ -30,9 +30,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
+import clinic.ingress.credentials.InstanceSecrets;
 import clinic.ingress.support.Db;
 import clinic.ingress.support.Evolution;
-import clinic.ingress.webhook.InstanceSecrets;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -16,6 +17,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * its bytes as sent, read from the body a second time, never built as a string: its size and
  * SHA-256 are those of the bytes between its quotes.
  */
+@Tag("fast")
 class MediaFallbackTest {
 
     private final EvolutionParser parser = new EvolutionParser(false, 16 << 20);

@@ -6,12 +6,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * Freshness decisions as pure functions, without Quarkus: the fresh window, the adaptive TTL and its
  * bound, and XFetch's early refresh at both ends of its random draw.
  */
+@Tag("fast")
 class FreshnessTest {
 
     private static final Instant FETCHED = Instant.parse("2026-11-25T10:00:00Z");

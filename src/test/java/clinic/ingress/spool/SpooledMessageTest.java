@@ -7,6 +7,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.UUID;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -17,6 +18,7 @@ import clinic.ingress.evolution.Media;
 import clinic.ingress.evolution.PatientIdentity;
 
 /** What the spool keeps of a message comes back whole, and a tree it did not write does not come back at all. */
+@Tag("fast")
 class SpooledMessageTest {
 
     private static final Clinic CLINIC = new Clinic("clinica-1", UUID.randomUUID(), UUID.randomUUID(), "Clínica",

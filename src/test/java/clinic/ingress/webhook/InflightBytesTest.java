@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -15,6 +16,7 @@ import io.quarkus.runtime.configuration.MemorySizeConverter;
 import io.smallrye.config.SmallRyeConfigBuilder;
 
 /** The in-flight budget's rules, without a server: taken as bytes arrive, the oldest body never waits. */
+@Tag("fast")
 class InflightBytesTest {
 
     private final InflightBytes budget = new InflightBytes(config("1000"), new SimpleMeterRegistry());

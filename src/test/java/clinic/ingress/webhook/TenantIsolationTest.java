@@ -26,9 +26,10 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import clinic.ingress.credentials.InstanceSecrets;
+import clinic.ingress.credentials.Secrets;
 import clinic.ingress.memory.MemorySubject;
 import clinic.ingress.memory.PatientMemory;
-import clinic.ingress.platform.Secrets;
 import clinic.ingress.support.Db;
 import clinic.ingress.support.Evolution;
 import clinic.ingress.support.Mem0Stub;
