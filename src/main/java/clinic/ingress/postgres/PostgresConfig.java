@@ -1,5 +1,6 @@
 package clinic.ingress.postgres;
 
+import java.time.Duration;
 import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
@@ -17,6 +18,13 @@ interface PostgresConfig {
      */
     @WithDefault("2000")
     int maxWaitQueue();
+
+    /**
+     * How long a request waits for a pool connection (Vert.x's default, 30 s), the webhook's own
+     * {@code store-timeout} answering first.
+     */
+    @WithDefault("30s")
+    Duration connectionTimeout();
 
     /**
      * Longest SQL text kept in the per-connection prepared-statement cache. The client's default

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 
 import jakarta.inject.Singleton;
 
@@ -58,7 +59,10 @@ public class PostgresPoolCreator implements PgPoolCreator {
             servers.add(config.pooled() ? throughPooler(options) : options);
         }
         return PgBuilder.pool()
-                .with(input.poolOptions().setMaxWaitQueueSize(config.maxWaitQueue()))
+                .with(input.poolOptions()
+                        .setMaxWaitQueueSize(config.maxWaitQueue())
+                        .setConnectionTimeout((int) config.connectionTimeout().toMillis())
+                        .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS))
                 .connectingTo(servers)
                 .using(input.vertx())
                 .build();
