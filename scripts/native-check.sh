@@ -69,13 +69,17 @@ DB=clinic_ingress_bench
 log "time to ready with 10,000 instances"
 psql -h 127.0.0.1 -U postgres -d postgres -qX -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB"
 redis-cli -n 3 FLUSHDB >/dev/null
+# The run-time options the image ships with (Dockerfile.native's CMD), unless NATIVE_OPTS says otherwise:
+# the figures are the product's as deployed.
+NATIVE_OPTS=${NATIVE_OPTS-$(python3 -c 'import json,re; print(" ".join(json.loads(re.search(r"^CMD (\[.*\])", open("Dockerfile.native").read(), re.M).group(1))[1:]))')}
+export NATIVE_OPTS
 run() { # run NAME [options]: the executable in the prod profile against the bench database
   local name=$1; shift
   DATABASE_REACTIVE_URL="postgresql://127.0.0.1:5432/$DB" DATABASE_JDBC_URL="jdbc:postgresql://127.0.0.1:5432/$DB" \
   DATABASE_USERNAME=postgres DATABASE_PASSWORD="$PGPASSWORD" REDIS_URL=redis://127.0.0.1:6379/3 \
   INGRESS_WEBHOOK_TOKEN=bench-webhook-token-0123456789abcdef0123 INGRESS_CACHE_KEY_SECRET=bench-cache-key-secret-0123456789abcdef \
   INGRESS_CACHE_ENCRYPTION_KEY=MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY= INGRESS_DISPATCH_SEAL_KEY=c2VhbC1rZXktZm9yLWJlbmNobWFya3MtMDEyMzQ1Njc= \
-    "$runner" -Dquarkus.http.port=8089 -Dquarkus.management.port=9089 -Dquarkus.log.console.json.enabled=false "$@" \
+    "$runner" $NATIVE_OPTS -Dquarkus.http.port=8089 -Dquarkus.management.port=9089 -Dquarkus.log.console.json.enabled=false "$@" \
     > "$OUT/$name.log" 2>&1 &
   app=$!
 }
@@ -122,6 +126,7 @@ burst=$(NATIVE_RUNNER="$runner" tools/bench/media-burst.sh | tail -n 2)
 
 cat <<REPORT | tee "$OUT/report.txt"
 native executable: $runner
+  run-time options              ${NATIVE_OPTS:-(none)} (Dockerfile.native CMD)
   size                          $size_mb MB
   build time                    $build_s
   *IT against it                $its

@@ -6,7 +6,10 @@ scripts/services.sh start >/dev/null 2>&1
 options=(-Dquarkus.profile=dev -Dquarkus.http.port=$port -Dquarkus.management.port=$management "${extra_options[@]}")
 mkdir -p target
 if [ -n "${NATIVE_RUNNER:-}" ]; then
-  "$NATIVE_RUNNER" "${options[@]}" > "target/$log_name" 2>&1 &
+  # The run-time options the image ships with (Dockerfile.native's CMD), unless NATIVE_OPTS says otherwise.
+  native_options=${NATIVE_OPTS-$(python3 -c 'import json,re; print(" ".join(json.loads(re.search(r"^CMD (\[.*\])", open("Dockerfile.native").read(), re.M).group(1))[1:]))')}
+  # shellcheck disable=SC2086
+  "$NATIVE_RUNNER" $native_options "${options[@]}" > "target/$log_name" 2>&1 &
 else
   [ -f target/quarkus-app/quarkus-run.jar ] || ./mvnw -B -q package -DskipTests
   java "${options[@]}" ${JAVA_OPTS:-} -jar target/quarkus-app/quarkus-run.jar > "target/$log_name" 2>&1 &

@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import clinic.ingress.background.Background;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -44,9 +45,11 @@ public class MemoryPrefetch {
     private final Freshness freshness;
     private final ErasingPatients erasing;
     private final MemoryConfig.Prefetch config;
+    private final Background background;
 
     public MemoryPrefetch(Pool pool, PatientMemory memory, MemoryTiers tiers, PatientKeys keys, ErasingPatients erasing,
-            MemoryConfig memorySettings) {
+            MemoryConfig memorySettings, Background background) {
+        this.background = background;
         this.pool = pool;
         this.memory = memory;
         this.tiers = tiers;
@@ -116,11 +119,18 @@ public class MemoryPrefetch {
         }
         long started = System.nanoTime();
         Multi.createFrom().iterable(missing)
+                // The mem0 phase may still run when the application stops: it asks nothing more then,
+                // rather than reach for beans and connections already closed.
+                .select().where(ignored -> !background.stopped())
                 .onItem().transformToUni(memory::warm)
                 .merge(CONCURRENCY)
                 .collect().last()
                 .subscribe().with(ignored -> Log.infof("prefetched memories of %d patients from mem0 in %d ms", missing.size(),
                         Duration.ofNanos(System.nanoTime() - started).toMillis()),
-                        e -> Log.warnf("memory prefetch from mem0 stopped (%s)", e.getClass().getSimpleName()));
+                        e -> {
+                            if (!background.stopped()) {
+                                Log.warnf("memory prefetch from mem0 stopped (%s)", e.getClass().getSimpleName());
+                            }
+                        });
     }
 }

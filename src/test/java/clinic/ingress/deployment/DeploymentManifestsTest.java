@@ -120,7 +120,8 @@ class DeploymentManifestsTest {
                 .forEach(part -> kubernetes.add(part.asText()));
         assertThat(kubernetes).as("deployment.yml's command").isEqualTo(image);
 
-        Matcher fly = Pattern.compile("(?m)^\\s*app = \"([^\"]+)\"$").matcher(Files.readString(Path.of("fly.toml")));
+        Matcher fly = Pattern.compile("(?m)^\\[processes]\\s*\\n\\s*app = \"([^\"]+)\"$")
+                .matcher(Files.readString(Path.of("fly.toml")));
         assertThat(fly.find()).as("fly.toml's [processes] app").isTrue();
         assertThat(List.of(fly.group(1).split(" "))).as("fly.toml's process").isEqualTo(image);
     }
