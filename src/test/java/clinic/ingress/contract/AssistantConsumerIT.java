@@ -137,14 +137,23 @@ class AssistantConsumerIT {
             Process first = consumer(stream, "c1", sealed, logs[0]);
             Process second = consumer(stream, "c2", sealed, logs[1]);
             try {
-                // Both consumers are up when every partition has the group (the first creates them).
+                // Both consumers are up when every partition has the group (the first creates them) and
+                // each owns partitions: otherwise a fast service could publish everything to the first
+                // one to take leases, and "both worked" would test the processes' start-up order.
                 Awaitility.await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
                     for (String s : streams) {
                         if (groups(s) != 1) {
                             return false;
                         }
                     }
-                    return true;
+                    Set<String> owners = new HashSet<>();
+                    for (String key : cluster.keys("assistant:owner:*")) {
+                        var owner = cluster.send(Request.cmd(Command.GET).arg(key));
+                        if (owner != null) {
+                            owners.add(owner.toString());
+                        }
+                    }
+                    return owners.containsAll(List.of("c1", "c2"));
                 });
                 AtomicInteger answered = new AtomicInteger();
                 ExecutorService patients = Executors.newFixedThreadPool(PATIENTS);
