@@ -4,8 +4,8 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
 
 import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.mutiny.Uni;
@@ -16,7 +16,10 @@ import io.vertx.mutiny.core.Vertx;
  * linger run on the Vert.x event loop, every timer is cancelled at shutdown (nothing fires into a
  * stopping application), and every retry waits by the same capped exponential backoff.
  */
-@ApplicationScoped
+// A singleton, not application-scoped: callers hold the instance itself, not a client proxy, so a
+// callback that runs while the application stops (a Redis failure answered after shutdown) finds
+// stopped() true instead of asking a closed container for the bean.
+@Singleton
 public class Background {
 
     private final Vertx vertx;
