@@ -75,4 +75,8 @@ public interface CacheConfig {
     /** An admin pattern invalidation (SCAN and UNLINK on every master) gives up after this long. */
     @WithDefault("2m")
     Duration patternDeleteTimeout();
+
+    /** No Redis entry is written with a shorter TTL, whatever the jitter does to a short one. */
+    @WithDefault("1s")
+    Duration minTtl();
 }

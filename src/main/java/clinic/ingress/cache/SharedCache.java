@@ -152,7 +152,7 @@ public class SharedCache {
     public Duration jitter(Duration ttl) {
         double spread = config.ttlJitter();
         double factor = 1 + (spread <= 0 ? 0 : ThreadLocalRandom.current().nextDouble(-spread, spread));
-        return Duration.ofMillis(Math.max(1000, (long) (ttl.toMillis() * factor)));
+        return Duration.ofMillis(Math.max(config.minTtl().toMillis(), (long) (ttl.toMillis() * factor)));
     }
 
     private Uni<CachedValue> decode(String cache, String key, byte[] bytes) {

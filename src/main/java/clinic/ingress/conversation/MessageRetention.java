@@ -1,6 +1,5 @@
 package clinic.ingress.conversation;
 
-import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -91,8 +90,9 @@ public class MessageRetention {
                 .description("Retention delete statements run (each one short transaction)")
                 .register(registry);
         config.retention().ifPresent(retention -> {
-            if (retention.compareTo(Duration.ofDays(1)) < 0) {
-                throw new IllegalStateException("ingress.messages.retention must be at least 1d (it is " + retention
+            if (retention.compareTo(config.minimumRetention()) < 0) {
+                throw new IllegalStateException("ingress.messages.retention must be at least "
+                        + config.minimumRetention() + " (it is " + retention
                         + "): shorter would delete the messages of conversations still going on");
             }
             background.every(config.retentionInterval(), this::sweep);

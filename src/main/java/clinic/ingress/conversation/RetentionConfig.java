@@ -31,4 +31,11 @@ interface RetentionConfig {
     /** The pause between two batches, so that a backlog is deleted beside the webhooks, not ahead of them. */
     @WithDefault("100ms")
     Duration retentionPause();
+
+    /**
+     * The shortest {@code retention} accepted: shorter would delete the messages of conversations
+     * still going on. A start with less is refused.
+     */
+    @WithDefault("1d")
+    Duration minimumRetention();
 }

@@ -17,8 +17,11 @@ final class RetryAfter {
     private RetryAfter() {
     }
 
-    /** A 429's Retry-After (seconds or an HTTP date), at least 1 s, at most a day; null when absent or unreadable. */
-    static Duration of(Throwable failure) {
+    /**
+     * A 429's Retry-After (seconds or an HTTP date), at least {@code floor} (a date in the past, or 0,
+     * would retry at once); null when absent or unreadable. The caller caps it.
+     */
+    static Duration of(Throwable failure, Duration floor) {
         if (!(failure instanceof WebApplicationException http) || http.getResponse() == null
                 || http.getResponse().getStatus() != 429) {
             return null;
@@ -28,14 +31,15 @@ final class RetryAfter {
             return null;
         }
         try {
-            long seconds = Long.parseLong(value.trim());
-            return Duration.ofSeconds(Math.max(1, Math.min(seconds, Duration.ofDays(1).toSeconds())));
+            // Parsed, not a setting: the header's own unit is the second.
+            Duration asked = Duration.ofSeconds(Math.max(0, Long.parseLong(value.trim())));
+            return asked.compareTo(floor) < 0 ? floor : asked;
         } catch (NumberFormatException e) {
             try {
                 ZonedDateTime at = ZonedDateTime.parse(value.trim(),
                         DateTimeFormatter.RFC_1123_DATE_TIME);
                 Duration until = Duration.between(Instant.now(), at.toInstant());
-                return until.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : until;
+                return until.compareTo(floor) < 0 ? floor : until;
             } catch (DateTimeException notADate) {
                 return null;
             }

@@ -55,7 +55,7 @@ class WriteRetries {
     /** Exponential backoff, or mem0's own {@code Retry-After} on a 429, never longer than write-max-backoff. */
     Duration delay(int attempt, Throwable failure) {
         Duration max = config.writeMaxBackoff();
-        Duration asked = RetryAfter.of(failure);
+        Duration asked = RetryAfter.of(failure, config.writeInitialBackoff());
         if (asked != null) {
             return asked.compareTo(max) > 0 ? max : asked;
         }

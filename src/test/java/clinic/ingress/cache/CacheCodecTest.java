@@ -176,6 +176,11 @@ public class CacheCodecTest {
                 return true;
             }
 
+            public Duration minTtl() {
+                return Duration.ofSeconds(1);
+            }
+
+            @Override
             public Duration patternDeleteTimeout() {
                 return Duration.ofMinutes(2);
             }
