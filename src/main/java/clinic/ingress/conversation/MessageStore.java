@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -17,10 +16,7 @@ import clinic.ingress.background.Background;
 import clinic.ingress.clinic.Clinic;
 import clinic.ingress.evolution.InboundMessage;
 import clinic.ingress.fairness.FairQueue;
-import io.micrometer.core.instrument.DistributionSummary;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.UniEmitter;
 import io.vertx.core.Context;
@@ -42,7 +38,7 @@ import io.vertx.core.Vertx;
  * clinic sends. The queue takes everything while it has room ({@code ingress.store.max-queued-bytes}):
  * a burst from one instance is stored, not refused. Only when it is full is a message refused, and
  * only one of the instance holding the most; its answer is 503 with {@code Retry-After}
- * ({@link Overloaded}).
+ * ({@link StoreOverloaded}).
  *
  * <p>
  * A webhook's answer waits for its batch's commit: nothing is acknowledged before it is durable.
@@ -92,16 +88,6 @@ public class MessageStore {
         }
     }
 
-    /**
-     * The queue is full (ingress.store.max-queued-bytes) and this message's instance holds the largest
-     * share of it: refused, or pushed out by a message of an instance holding less.
-     */
-    public static final class Overloaded extends RuntimeException {
-        Overloaded() {
-            super("the store's queue is full and this instance holds the largest share of it", null, false, false);
-        }
-    }
-
     private final MessageBatchWriter writer;
     private final StoreConfig config;
     private final Background background;
@@ -114,35 +100,14 @@ public class MessageStore {
     private volatile long lastCommit = System.nanoTime();
     private volatile long lastFailure;
     private boolean timerArmed;
-    private final DistributionSummary batchSize;
-    private final Timer batchWait;
-    private final Timer batchWrite;
+    private final StoreMetrics metrics;
 
     public MessageStore(MessageBatchWriter writer, StoreConfig config, Background background, MeterRegistry registry) {
         this.writer = writer;
         this.config = config;
         this.background = background;
         this.queue = new FairQueue<>(waiting -> waiting.weight, config.maxQueuedBytes().asLongValue(), QUANTUM_BYTES);
-        this.batchSize = DistributionSummary.builder("ingress.store.batch.size")
-                .description("Messages per store statement (group commit)")
-                .register(registry);
-        this.batchWait = Timer.builder("ingress.store.batch.wait")
-                .description("Time a message waited for its batch to be sent")
-                .register(registry);
-        this.batchWrite = Timer.builder("ingress.store.batch.write")
-                .description("Time from sending a batch to its commit")
-                .register(registry);
-        Gauge.builder("ingress.store.queued", this, MessageStore::queued)
-                .description("Messages waiting for a batch")
-                .register(registry);
-        Gauge.builder("ingress.store.queued.bytes", this, MessageStore::queuedBytes)
-                .description("Weight of the messages waiting for a batch (their kept bodies and text)")
-                .baseUnit("bytes")
-                .register(registry);
-        Gauge.builder("ingress.store.queue.limit.bytes", config, c -> c.maxQueuedBytes().asLongValue())
-                .description("ingress.store.max-queued-bytes: beyond it the instance holding the most is refused")
-                .baseUnit("bytes")
-                .register(registry);
+        this.metrics = new StoreMetrics(this, config, registry);
     }
 
     /**
@@ -182,11 +147,11 @@ public class MessageStore {
             lock.unlock();
         }
         if (!offer.queued()) {
-            waiting.fail(new Overloaded());
+            waiting.fail(new StoreOverloaded());
             return;
         }
         for (Waiting pushedOut : offer.evicted()) {
-            pushedOut.fail(new Overloaded());
+            pushedOut.fail(new StoreOverloaded());
         }
         if (armTimer) {
             background.after(linger, this::lingerOver);
@@ -246,17 +211,17 @@ public class MessageStore {
         long sent = System.nanoTime();
         long[] marker = { sent };
         sentAt.add(marker);
-        batchSize.record(batch.size());
+        metrics.batchSent(batch.size());
         List<NewMessage> messages = new ArrayList<>(batch.size());
         for (Waiting waiting : batch) {
-            batchWait.record(sent - waiting.since, TimeUnit.NANOSECONDS);
+            metrics.waited(sent - waiting.since);
             messages.add(waiting.message);
         }
         writer.write(messages).subscribe().with(
                 results -> {
                     sentAt.remove(marker);
                     lastCommit = System.nanoTime();
-                    batchWrite.record(lastCommit - sent, TimeUnit.NANOSECONDS);
+                    metrics.written(lastCommit - sent);
                     for (int i = 0; i < batch.size(); i++) {
                         batch.get(i).complete(results.get(i));
                     }
@@ -292,7 +257,7 @@ public class MessageStore {
         return false;
     }
 
-    private int queued() {
+    int queued() {
         lock.lock();
         try {
             return queue.size();
@@ -301,7 +266,7 @@ public class MessageStore {
         }
     }
 
-    private long queuedBytes() {
+    long queuedBytes() {
         lock.lock();
         try {
             return queue.weight();

@@ -7,6 +7,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import clinic.ingress.clinic.Clinic;
 import clinic.ingress.conversation.MessageStore;
+import clinic.ingress.conversation.StoreOverloaded;
 import clinic.ingress.conversation.StoredMessage;
 import clinic.ingress.dispatch.PendingTurn;
 import clinic.ingress.dispatch.TurnPublisher;
@@ -89,7 +90,7 @@ public class MessagePath {
     /**
      * A live message: stored, or spooled when the store cannot take it. Fails when it can be made
      * durable neither way (the spool off, full or unreachable) within {@code ingress.webhook.store-timeout},
-     * or with {@link MessageStore.Overloaded} when the store's queue is full of this instance's messages.
+     * or with {@link StoreOverloaded} when the store's queue is full of this instance's messages.
      */
     public Uni<Outcome> take(Clinic clinic, InboundMessage message) {
         activity.seen(clinic.instanceName());
@@ -133,7 +134,7 @@ public class MessagePath {
 
     private Uni<Outcome> storeOrSpool(Clinic clinic, InboundMessage message) {
         return store(clinic, message, null, true)
-                .onFailure(failure -> !(failure instanceof MessageStore.Overloaded))
+                .onFailure(failure -> !(failure instanceof StoreOverloaded))
                 .recoverWithUni(() -> spool(clinic, message, false));
     }
 

@@ -6,7 +6,7 @@ import clinic.ingress.background.Failures;
 import clinic.ingress.background.LogText;
 import clinic.ingress.clinic.Clinic;
 import clinic.ingress.clinic.ClinicDirectory;
-import clinic.ingress.conversation.MessageStore;
+import clinic.ingress.conversation.StoreOverloaded;
 import clinic.ingress.credentials.Credentials;
 import clinic.ingress.credentials.InstanceSecrets;
 import clinic.ingress.credentials.Sender;
@@ -198,7 +198,7 @@ public class WebhookIngest {
         if (failure instanceof WebhookRejection rejection) {
             return rejection;
         }
-        if (failure instanceof MessageStore.Overloaded) {
+        if (failure instanceof StoreOverloaded) {
             // Counted, not logged: under overload one line per refusal would add to it.
             metrics.count(Outcome.OVERLOADED);
             return WebhookRejection.overloaded(config.retryAfter());

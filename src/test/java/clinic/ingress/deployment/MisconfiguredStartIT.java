@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -30,9 +32,11 @@ class MisconfiguredStartIT {
                         String readiness = replica.management("/q/health/ready").body();
                         return readiness.contains(MISSING_ROLE) && readiness.contains("WRONGPASS");
                     });
-            // Past the pool's connection timeout (2 s here, 30 s by default) several times over: its
-            // timers produced the flood.
-            Awaitility.await().pollDelay(Duration.ofSeconds(10)).atMost(Duration.ofSeconds(15)).until(() -> true);
+            // Past the pool's connection timeout (2 s here, 30 s by default) several times over, its
+            // timers being what produced the flood: the warm-up has failed and retried with backoff
+            // (1 s, 2 s, 4 s) at least four times, about 7 s.
+            Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+                    .until(() -> failedWarmups(replica.management("/q/health/ready").body()) >= 4);
 
             var readiness = replica.management("/q/health/ready");
             assertThat(readiness.statusCode()).isEqualTo(503);
@@ -49,6 +53,12 @@ class MisconfiguredStartIT {
             assertThat(lines).filteredOn(l -> l.contains(" ERROR ") || l.contains(" WARN ")).as("errors and warnings")
                     .hasSizeLessThan(12);
         }
+    }
+
+    /** The warm-up's failed attempts, as its readiness check reports them. */
+    private static int failedWarmups(String readiness) {
+        Matcher attempts = Pattern.compile("\"failedAttempts\"\\s*:\\s*(\\d+)").matcher(readiness);
+        return attempts.find() ? Integer.parseInt(attempts.group(1)) : 0;
     }
 
     private static String[] settings() {

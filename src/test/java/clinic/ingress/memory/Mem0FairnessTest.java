@@ -69,8 +69,6 @@ class Mem0FairnessTest {
 
         // Two searches ran first, and the quiet organization's came right after them, before the
         // burst's queued ones.
-        Thread.sleep(8000);
-        System.out.println("DEBUG searched " + searched() + " quiet=" + memory.pseudonym(patient));
         Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> searched().contains(memory.pseudonym(patient)));
         assertThat(searched().indexOf(memory.pseudonym(patient))).isLessThanOrEqualTo(3);
         // The burst kept at most its places and the rest of the waiting room; the others answered none at once.
