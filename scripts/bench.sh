@@ -85,7 +85,7 @@ PGBOUNCER_PORT=${PGBOUNCER_PORT:-6432}
 
 NATIVE=${NATIVE_RUNNER:-}
 # The run-time options the native image ships with (Dockerfile.native's CMD), unless NATIVE_OPTS says otherwise.
-NATIVE_OPTS=${NATIVE_OPTS-$(python3 -c 'import json,re,sys; print(" ".join(json.loads(re.search(r"^CMD (\[.*\])", open("Dockerfile.native").read(), re.M).group(1))[1:]))')}
+NATIVE_OPTS=${NATIVE_OPTS-$(tools/lib/native-options.sh)}
 log "building the service and the benchmark tools"
 ./mvnw -B -q package -DskipTests
 ./mvnw -B -q test-compile dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt >/dev/null

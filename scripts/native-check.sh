@@ -71,7 +71,7 @@ psql -h 127.0.0.1 -U postgres -d postgres -qX -c "DROP DATABASE IF EXISTS $DB WI
 redis-cli -n 3 FLUSHDB >/dev/null
 # The run-time options the image ships with (Dockerfile.native's CMD), unless NATIVE_OPTS says otherwise:
 # the figures are the product's as deployed.
-NATIVE_OPTS=${NATIVE_OPTS-$(python3 -c 'import json,re; print(" ".join(json.loads(re.search(r"^CMD (\[.*\])", open("Dockerfile.native").read(), re.M).group(1))[1:]))')}
+NATIVE_OPTS=${NATIVE_OPTS-$(tools/lib/native-options.sh)}
 export NATIVE_OPTS
 run() { # run NAME [options]: the executable in the prod profile against the bench database
   local name=$1; shift

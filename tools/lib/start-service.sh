@@ -7,7 +7,7 @@ options=(-Dquarkus.profile=dev -Dquarkus.http.port=$port -Dquarkus.management.po
 mkdir -p target
 if [ -n "${NATIVE_RUNNER:-}" ]; then
   # The run-time options the image ships with (Dockerfile.native's CMD), unless NATIVE_OPTS says otherwise.
-  native_options=${NATIVE_OPTS-$(python3 -c 'import json,re; print(" ".join(json.loads(re.search(r"^CMD (\[.*\])", open("Dockerfile.native").read(), re.M).group(1))[1:]))')}
+  native_options=${NATIVE_OPTS-$(tools/lib/native-options.sh)}
   # shellcheck disable=SC2086
   "$NATIVE_RUNNER" $native_options "${options[@]}" > "target/$log_name" 2>&1 &
 else

@@ -31,21 +31,11 @@ q() { psql -qAtX -d "$db" -c "$1"; }
 
 echo "legacy schema (V1-V6), $rows conversations" >&2
 migrate -Dflyway.target=6
-psql -qX -d "$db" <<SQL
-INSERT INTO core.whatsapp_conversations (instance_name, patient_key, session_id, last_message_at)
-SELECT 'legacy', 'p' || g,
-       CASE g % 10 WHEN 0 THEN 'sess_' || g WHEN 1 THEN NULL WHEN 2 THEN upper(gen_random_uuid()::text)
-                   ELSE gen_random_uuid()::text END,
-       now() - (g || ' seconds')::interval
-FROM generate_series(1, $rows) g;
-INSERT INTO healthcare.conversation_sessions (id)
-SELECT session_id::uuid FROM core.whatsapp_conversations
-WHERE session_id ~* '^[0-9a-f]{8}-' AND abs(hashtext(patient_key)) % 2 = 0;
--- The index the seed's fix builds, on the varchar column: the "before" of idx_whatsapp_conversations_session_id.
--- (Dropped before V7-V21, which build theirs on the uuid column.)
-CREATE INDEX bench_legacy_session_id ON core.whatsapp_conversations (session_id);
-VACUUM ANALYZE core.whatsapp_conversations;
-SQL
+psql -qX -d "$db" -v rows="$rows" -f docs/runbooks/session-id/seed_legacy_conversations.sql
+# The index the seed's fix builds, on the varchar column: the "before" of idx_whatsapp_conversations_session_id.
+# (Dropped before V7-V21, which build theirs on the uuid column.)
+psql -qX -d "$db" -c "CREATE INDEX bench_legacy_session_id ON core.whatsapp_conversations (session_id)" \
+  -c "VACUUM ANALYZE core.whatsapp_conversations"
 
 # point: bytes of a UUID id (rows holding a UUID), bytes per row, table, session_id index
 measure() {

@@ -27,19 +27,7 @@ echo "legacy schema (V1-V6)" >&2
   -Dflyway.url="jdbc:postgresql://127.0.0.1:5432/$db" -Dflyway.user=postgres -Dflyway.password="$PGPASSWORD"
 
 echo "seeding $rows legacy conversations" >&2
-psql -qX -d "$db" <<SQL
-INSERT INTO core.whatsapp_conversations (instance_name, patient_key, session_id, last_message_at)
-SELECT 'legacy', 'p' || g,
-       CASE g % 10 WHEN 0 THEN 'sess_' || g WHEN 1 THEN NULL WHEN 2 THEN upper(gen_random_uuid()::text)
-                   ELSE gen_random_uuid()::text END,
-       now() - (g || ' seconds')::interval
-FROM generate_series(1, $rows) g;
--- Half of the UUID sessions exist; the rest are dangling references V8 must create.
-INSERT INTO healthcare.conversation_sessions (id)
-SELECT session_id::uuid FROM core.whatsapp_conversations
-WHERE session_id ~* '^[0-9a-f]{8}-' AND abs(hashtext(patient_key)) % 2 = 0;
-ANALYZE;
-SQL
+psql -qX -d "$db" -v rows="$rows" -f docs/runbooks/session-id/seed_legacy_conversations.sql -c "ANALYZE"
 
 cat > "$out/writer.sql" <<'SQL'
 WITH s AS (INSERT INTO healthcare.conversation_sessions DEFAULT VALUES RETURNING id)
