@@ -55,11 +55,16 @@ public class SharedCache {
      * not answer in time, so the caller can fall through to the source.
      */
     public Uni<CachedValue> get(String cache, String key) {
+        return get(cache, key, config.redisTimeout());
+    }
+
+    /** As {@link #get(String, String)}, waiting at most {@code timeout} (reads nobody is waiting on). */
+    public Uni<CachedValue> get(String cache, String key, Duration timeout) {
         if (!config.redisEnabled()) {
             return Uni.createFrom().nullItem();
         }
         return values.get(key)
-                .ifNoItem().after(config.redisTimeout()).fail()
+                .ifNoItem().after(timeout).fail()
                 .onFailure().invoke(e -> metrics.count(cache, "redis", "error"))
                 .chain(bytes -> bytes == null ? Uni.createFrom().nullItem() : decode(cache, key, bytes));
     }

@@ -177,5 +177,13 @@ public interface MemoryConfig {
         /** Readiness waits for the prefetch at most this long, then the rest continues in the background. */
         @WithDefault("10s")
         Duration prefetchReadinessCap();
+
+        /**
+         * The most the prefetch waits for one Redis read. Not {@code ingress.cache.redis-timeout}
+         * (150 ms, a patient waiting): at start-up the first reads also open the connections, which
+         * on a busy host takes longer, and a read given up here costs a mem0 search in its place.
+         */
+        @WithDefault("2s")
+        Duration prefetchRedisTimeout();
     }
 }

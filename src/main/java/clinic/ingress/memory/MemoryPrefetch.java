@@ -103,7 +103,7 @@ public class MemoryPrefetch {
             return Uni.createFrom().nullItem();
         }
         String key = keys.memory(subject.organizationId(), subject.patientKey());
-        return tiers.shared(key)
+        return tiers.shared(key, config.prefetchRedisTimeout())
                 .map(entry -> {
                     if (entry != null && freshness.fresh(entry, 0, Instant.now())) {
                         tiers.keepLocal(key, entry);

@@ -1,5 +1,6 @@
 package clinic.ingress.memory;
 
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -62,7 +63,16 @@ class MemoryTiers implements InvalidationBus.Listener {
 
     /** The shared tier's entry, or null for a miss, a corrupt value or an unreachable Redis. */
     Uni<MemoryEntry> shared(String key) {
-        return shared.get(PatientMemory.CACHE, key)
+        return decoded(shared.get(PatientMemory.CACHE, key));
+    }
+
+    /** As {@link #shared(String)}, waiting for Redis at most {@code timeout}. */
+    Uni<MemoryEntry> shared(String key, Duration timeout) {
+        return decoded(shared.get(PatientMemory.CACHE, key, timeout));
+    }
+
+    private Uni<MemoryEntry> decoded(Uni<CachedValue> value) {
+        return value
                 .onFailure().recoverWithNull()
                 .map(this::decode);
     }

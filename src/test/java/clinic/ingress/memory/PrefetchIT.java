@@ -72,8 +72,10 @@ class PrefetchIT {
         mem0.stubFor(post(urlEqualTo(SEARCH)).willReturn(json(Mem0Stub.fixture("search-v3.json")).withFixedDelay(60_000)));
         mem0.stubFor(post(urlEqualTo("/v3/memories/add/")).willReturn(json(Mem0Stub.fixture("add-v3.json"))));
 
-        // Ready (Replica.start waits for it) although readiness may wait 2 minutes for the prefetch.
-        try (Replica second = replica("ingress.memory.prefetch-readiness-cap=120s")) {
+        // Ready (Replica.start waits for it) although readiness may wait 2 minutes for the prefetch. The
+        // prefetch reads Redis with its own timeout, not a patient's: with the lookups' timeout at 1 ms
+        // (a connection still opening), it still finds the three patients.
+        try (Replica second = replica("ingress.memory.prefetch-readiness-cap=120s", "ingress.cache.redis-timeout=1ms")) {
             assertThat(second.log()).contains("prefetched memories of 3 of 4 recently active patients from Redis")
                     .contains("1 asked of mem0 in the background");
             Awaitility.await().atMost(Duration.ofSeconds(10))
