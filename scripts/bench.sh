@@ -14,8 +14,9 @@
 #   BENCH_SECTIONS=native       the JVM and the native executable, same data and load, one after the other:
 #                               wrk -c32/64/128 and 1,000 msg/s with CPU, allocation and RSS per message, then
 #                               5 restarts each to ready with 10,000 instances (memories in Redis, mem0 at 5 s);
-#                               NATIVE_VARIANTS="name=-Xopt,-Xopt ..." adds executables' option sets (about
-#                               4 minutes per variant)
+#                               NATIVE_VARIANTS="name=-Xopt,-Xopt ..." adds executables' option sets, and
+#                               NATIVE_BUILDS="name=/path/to/runner ..." other executables (built with other
+#                               build arguments) run with the shipped options (about 4 minutes per variant)
 #   BENCH_SECTIONS=profile      where a message's CPU and allocation go under wrk -c64 (30 s after a warm-up):
 #                               JFR on the JVM (top frames, allocation by class and by the service's first
 #                               frame: tools/bench/jfr_top.py), and perf on NATIVE_RUNNER when given (build it
@@ -431,6 +432,9 @@ if [ "${BENCH_SECTIONS:-all}" = native ]; then
   for spec in ${NATIVE_VARIANTS:-}; do
     opts=${spec#*=}
     NATIVE_OPTS="${opts//,/ } -XX:+PrintGC" native_variant "native-${spec%%=*}" "$NATIVE"
+  done
+  for spec in ${NATIVE_BUILDS:-}; do
+    NATIVE_OPTS="$NATIVE_OPTS -XX:+PrintGC" native_variant "native-${spec%%=*}" "${spec#*=}"
   done
   NATIVE_OPTS="$NATIVE_OPTS" python3 tools/bench/native_report.py "$OUT" | tee "$OUT/native.md"
   exit 0

@@ -174,6 +174,14 @@ public interface MemoryConfig {
         @WithDefault("2000")
         int prefetchLimit();
 
+        /**
+         * The patients are looked for among this many of the newest inbound messages (within the
+         * window): what bounds the start-up query at any message volume. 20,000 messages read
+         * backwards along an index take about 10 ms; ten per patient of the limit.
+         */
+        @WithDefault("20000")
+        int prefetchScan();
+
         /** Readiness waits for the prefetch at most this long, then the rest continues in the background. */
         @WithDefault("10s")
         Duration prefetchReadinessCap();

@@ -84,6 +84,11 @@ class PrefetchIT {
             assertThat(second.metric("ingress_cache_requests_total{cache=\"memory\",result=\"hit\",tier=\"local\"}"))
                     .isGreaterThanOrEqualTo(1);
         }
+        // The patients are looked for among the newest prefetch-scan inbound messages only: with one,
+        // the patient who wrote last ("depois"), whose memories Redis holds.
+        try (Replica third = replica("ingress.memory.prefetch-scan=1")) {
+            assertThat(third.log()).contains("prefetched memories of 1 of 1 recently active patients from Redis");
+        }
     }
 
     private static Replica replica(String... extra) throws Exception {
