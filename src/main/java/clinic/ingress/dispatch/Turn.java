@@ -3,9 +3,6 @@ package clinic.ingress.dispatch;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import clinic.ingress.memory.MemoryItem;
 import clinic.ingress.memory.MemoryLookup;
 
@@ -41,18 +38,28 @@ record Turn(PendingTurn stored, String patient, MemoryLookup memory, String trac
         if (stored.media() != null) {
             fields.put("media", stored.media());
         }
-        ObjectNode memoryJson = JsonNodeFactory.instance.objectNode().put("state", memory.state());
-        var items = memoryJson.putArray("items");
-        for (MemoryItem item : memory.items()) {
-            ObjectNode node = items.addObject().put("id", item.id()).put("memory", item.memory());
-            if (item.score() != null) {
-                node.put("score", item.score());
-            }
-        }
-        fields.put("memory", memoryJson.toString());
+        fields.put("memory", memoryJson());
         if (traceparent != null) {
             fields.put("traceparent", traceparent);
         }
         return fields;
+    }
+
+    /** {"state": ..., "items": [{"id": ..., "memory": ..., "score": ...}]}, score only when known. */
+    private String memoryJson() {
+        StringBuilder json = new StringBuilder(48 + 160 * memory.items().size()).append("{\"state\":");
+        JsonText.string(json, memory.state()).append(",\"items\":[");
+        boolean first = true;
+        for (MemoryItem item : memory.items()) {
+            json.append(first ? "{\"id\":" : ",{\"id\":");
+            JsonText.string(json, item.id()).append(",\"memory\":");
+            JsonText.string(json, item.memory());
+            if (item.score() != null) {
+                JsonText.number(json.append(",\"score\":"), item.score());
+            }
+            json.append('}');
+            first = false;
+        }
+        return json.append("]}").toString();
     }
 }

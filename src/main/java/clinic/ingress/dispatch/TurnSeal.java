@@ -6,7 +6,6 @@ import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -17,9 +16,6 @@ import javax.crypto.spec.SecretKeySpec;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * Seals the fields of a turn that carry patient data, so whoever can read Redis reads no PHI, and
@@ -91,21 +87,22 @@ public class TurnSeal {
         return key != null;
     }
 
-    /** The entry to add to {@code stream}: {@code fields} as they are, or with text and memory sealed. */
+    /**
+     * The entry to add to {@code stream}: {@code fields} as they are, or with text and memory sealed.
+     * Seals in place ({@code fields} is the caller's own, mutable and ordered): a copy of the entry
+     * for each turn bought nothing.
+     */
     Map<String, String> apply(String stream, Map<String, String> fields) {
         if (key == null) {
             return fields;
         }
-        ObjectNode secret = JsonNodeFactory.instance.objectNode();
-        secret.put("text", fields.get("text"));
-        secret.put("memory", fields.get("memory"));
-        Map<String, String> sealed = new LinkedHashMap<>(fields);
-        sealed.remove("text");
-        sealed.remove("memory");
-        sealed.put("seal", FORMAT);
-        sealed.put("keyId", keyId);
-        sealed.put("sealed", seal(associatedData(stream, sealed), secret.toString().getBytes(StandardCharsets.UTF_8)));
-        return sealed;
+        StringBuilder secret = new StringBuilder(256).append("{\"text\":");
+        JsonText.string(secret, fields.remove("text")).append(",\"memory\":");
+        JsonText.string(secret, fields.remove("memory")).append('}');
+        fields.put("seal", FORMAT);
+        fields.put("keyId", keyId);
+        fields.put("sealed", seal(associatedData(stream, fields), secret.toString().getBytes(StandardCharsets.UTF_8)));
+        return fields;
     }
 
     /** The label, the stream key and each bound field, each as its UTF-8 length, ':' and its bytes. */

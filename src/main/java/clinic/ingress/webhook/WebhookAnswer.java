@@ -2,8 +2,7 @@ package clinic.ingress.webhook;
 
 import java.util.UUID;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 
 /**
  * Body of every 2xx webhook answer.
@@ -47,21 +46,32 @@ public record WebhookAnswer(String status, UUID messageId, String sessionId, Str
         return "quarantined".equals(status) ? 202 : 200;
     }
 
-    /** The JSON document, fields that are null left out; built on the tree, so native needs no reflection. */
+    /**
+     * The JSON document, fields that are null left out. Written as text with Jackson's string
+     * escaping: a tree and its toString() cost a generator per answer (JFR, docs/benchmarks.md), and
+     * native needs no reflection either way.
+     */
     String json() {
-        ObjectNode json = JsonNodeFactory.instance.objectNode().put("status", status);
+        StringBuilder json = new StringBuilder(160).append('{');
+        field(json, "status", status);
         if (messageId != null) {
-            json.put("messageId", messageId.toString());
+            field(json.append(','), "messageId", messageId.toString());
         }
         if (sessionId != null) {
-            json.put("sessionId", sessionId);
+            field(json.append(','), "sessionId", sessionId);
         }
         if (memory != null) {
-            json.put("memory", memory);
+            field(json.append(','), "memory", memory);
         }
         if (reason != null) {
-            json.put("reason", reason);
+            field(json.append(','), "reason", reason);
         }
-        return json.toString();
+        return json.append('}').toString();
+    }
+
+    private static void field(StringBuilder json, String name, String value) {
+        json.append('"').append(name).append("\":\"");
+        JsonStringEncoder.getInstance().quoteAsString(value, json);
+        json.append('"');
     }
 }
