@@ -2,6 +2,7 @@ package clinic.ingress.memory;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 import jakarta.inject.Singleton;
@@ -34,9 +35,9 @@ class DroppedWrites {
         background.every(config.writeDroppedLogInterval(), this::report);
     }
 
-    void add(WriteBatch batch) {
-        dropped.increment(batch.messageIds.size());
-        batch.messageIds.forEach(id -> ids.add(id.toString()));
+    void add(List<UUID> messageIds) {
+        dropped.increment(messageIds.size());
+        messageIds.forEach(id -> ids.add(id.toString()));
     }
 
     /** Logs the ids of the messages dropped since the last report. */
@@ -45,8 +46,8 @@ class DroppedWrites {
         for (String id; (id = ids.poll()) != null;) {
             line.add(id);
             if (line.size() == MAX_IDS_PER_LOG_LINE || ids.isEmpty()) {
-                Log.warnf("mem0 write queue full (%d patients): %d messages deferred to the memory relay: %s",
-                        config.writeQueueCapacity(), line.size(), String.join(",", line));
+                Log.warnf("mem0 write queue full (%d patients or %s of texts): %d messages deferred to the memory relay: %s",
+                        config.writeQueueCapacity(), config.writeQueueMaxBytes(), line.size(), String.join(",", line));
                 line.clear();
             }
         }

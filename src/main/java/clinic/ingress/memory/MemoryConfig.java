@@ -2,6 +2,7 @@ package clinic.ingress.memory;
 
 import java.time.Duration;
 
+import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithParentName;
@@ -100,6 +101,14 @@ public interface MemoryConfig {
          */
         @WithDefault("10000")
         int writeQueueCapacity();
+
+        /**
+         * What the waiting texts may weigh (about as the heap holds them: two bytes a character and
+         * about 100 a message). Beyond it new messages are deferred to the memory relay, as beyond
+         * the capacity: the bound that keeps a long mem0 outage within the shipped 96 MiB heap.
+         */
+        @WithDefault("8M")
+        MemorySize writeQueueMaxBytes();
 
         @WithDefault("6")
         int writeMaxAttempts();

@@ -50,15 +50,13 @@ public class MemoryWriter {
     private final MemoryConfig.Write config;
     private final Background background;
     private final WriteRetries retries;
-    private final DroppedWrites dropped;
     /** Outbox rows of the messages mem0 accepted, deleted every {@code write-mark-interval}. */
     private final OutboxDeletes added;
     private volatile boolean stopping;
     /** Completed once stopping and no add is in flight: what a graceful shutdown waits for. */
     private final CompletableFuture<Void> idle = new CompletableFuture<>();
-    /** Patients' batches waiting for a write slot, per organization; guarded by its own monitor. */
-    private final FairQueue<UUID, WriteBatch> queue;
-    private final ConcurrentHashMap<MemorySubject, WriteBatch> open = new ConcurrentHashMap<>();
+    /** Patients' batches waiting for a write slot, per organization. */
+    private final WriteQueue queue;
     private final AtomicInteger active = new AtomicInteger();
     private final Counter addedCount;
     /** Patients with a refresh already scheduled: one refresh covers every add before it fires. */
@@ -76,14 +74,16 @@ public class MemoryWriter {
         this.config = memorySettings.write();
         this.background = background;
         this.retries = retries;
-        this.dropped = dropped;
         this.added = OutboxDeletes.every(config.writeMarkInterval(), config.writeMarkTimeout(), background, pool,
                 "core.memory_outbox", "added messages");
-        this.queue = new FairQueue<>(batch -> 1, config.writeQueueCapacity(), 1);
+        this.queue = new WriteQueue(config, dropped::add);
         this.addedCount = counter(registry, "added");
         this.erasedCount = counter(registry, "erased");
-        Gauge.builder("ingress.memory.write.queue", this, MemoryWriter::queued)
+        Gauge.builder("ingress.memory.write.queue", queue, WriteQueue::size)
                 .description("Patients whose messages wait for a mem0 add")
+                .register(registry);
+        Gauge.builder("ingress.memory.write.queue.bytes", queue, WriteQueue::bytes)
+                .description("What the texts waiting for a mem0 add weigh (ingress.memory.write-queue-max-bytes)")
                 .register(registry);
     }
 
@@ -92,24 +92,8 @@ public class MemoryWriter {
         if (!mem0.enabled() || text == null || text.isBlank() || erasing.erasing(subject)) {
             return;
         }
-        while (true) {
-            WriteBatch batch = open.computeIfAbsent(subject, WriteBatch::new);
-            boolean first;
-            synchronized (batch) {
-                if (batch.sealed || batch.texts.size() >= config.writeBatch()) {
-                    open.remove(subject, batch);
-                    continue;
-                }
-                batch.texts.add(text);
-                batch.messageIds.add(messageId);
-                first = batch.texts.size() == 1;
-            }
-            if (first) {
-                offer(batch);
-            }
-            drain();
-            return;
-        }
+        queue.add(subject, text, messageId);
+        drain();
     }
 
     /**
@@ -119,19 +103,13 @@ public class MemoryWriter {
      */
     public Uni<Void> forget(Set<String> pseudonyms, Duration wait) {
         erased.erase(pseudonyms);
-        for (WriteBatch batch : open.values()) {
+        for (WriteBatch batch : queue.open()) {
             // Sealed: a message of the patient after the erasure opens a batch of its own.
-            if (erased.erased(batch.subject) && open.remove(batch.subject, batch)) {
-                seal(batch);
+            if (erased.erased(batch.subject)) {
+                queue.close(batch);
             }
         }
         return erased.answered(pseudonyms, wait);
-    }
-
-    private static void seal(WriteBatch batch) {
-        synchronized (batch) {
-            batch.sealed = true;
-        }
     }
 
     /** The outbox rows of these messages can go: mem0 holds them, or there is nothing to add. */
@@ -139,33 +117,9 @@ public class MemoryWriter {
         added.addAll(messageIds);
     }
 
-    /** Patients the queue can still take. */
+    /** Patients the queue can still take: none while what its texts weigh is at its bound. */
     int room() {
-        return config.writeQueueCapacity() - queued();
-    }
-
-    private int queued() {
-        synchronized (queue) {
-            return queue.size();
-        }
-    }
-
-    /** Queues a patient's batch in its organization's lane; what is turned away goes to the outbox relay. */
-    private void offer(WriteBatch batch) {
-        FairQueue.Offer<WriteBatch> offer;
-        synchronized (queue) {
-            offer = queue.offer(batch.subject.organizationId(), batch);
-        }
-        if (!offer.queued()) {
-            drop(batch);
-        }
-        offer.evicted().forEach(this::drop);
-    }
-
-    private void drop(WriteBatch batch) {
-        seal(batch);
-        open.remove(batch.subject, batch);
-        dropped.add(batch);
+        return queue.bytes() >= config.writeQueueMaxBytes().asLongValue() ? 0 : config.writeQueueCapacity() - queue.size();
     }
 
     /**
@@ -201,16 +155,13 @@ public class MemoryWriter {
                 return;
             }
             int running = active.get();
-            if (running >= config.writeConcurrency() || queued() == 0) {
+            if (running >= config.writeConcurrency() || queue.size() == 0) {
                 return;
             }
             if (!active.compareAndSet(running, running + 1)) {
                 continue;
             }
-            WriteBatch batch;
-            synchronized (queue) {
-                batch = queue.poll();
-            }
+            WriteBatch batch = queue.poll();
             if (batch == null) {
                 active.decrementAndGet();
                 return;
@@ -218,11 +169,9 @@ public class MemoryWriter {
             List<String> texts;
             List<String> ids;
             synchronized (batch) {
-                batch.sealed = true;
                 texts = List.copyOf(batch.texts);
                 ids = batch.messageIds.stream().map(UUID::toString).toList();
             }
-            open.remove(batch.subject, batch);
             if (erased.since(batch) || erasing.erasing(batch.subject)) {
                 // The erasure deletes its outbox rows; a message stored after it is the relay's.
                 erasedCount.increment(texts.size());
@@ -257,7 +206,7 @@ public class MemoryWriter {
     }
 
     private void requeue(WriteBatch batch) {
-        offer(batch);
+        queue.requeue(batch);
         drain();
     }
 
