@@ -10,6 +10,8 @@ import java.security.NoSuchAlgorithmException;
  */
 public final class Secrets {
 
+    private static final ThreadLocal<MessageDigest> DIGESTS = ThreadLocal.withInitial(Secrets::newDigest);
+
     private Secrets() {
     }
 
@@ -22,8 +24,22 @@ public final class Secrets {
     }
 
     public static byte[] sha256(byte[] value) {
+        return sha256().digest(value);
+    }
+
+    /**
+     * This thread's SHA-256 digest, reset: every webhook needs one or two, and looking one up in the
+     * providers for each was an allocation per message (JFR, docs/benchmarks.md). digest() resets it.
+     */
+    public static MessageDigest sha256() {
+        MessageDigest digest = DIGESTS.get();
+        digest.reset();
+        return digest;
+    }
+
+    private static MessageDigest newDigest() {
         try {
-            return MessageDigest.getInstance("SHA-256").digest(value);
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is required by every JVM", e);
         }

@@ -2,12 +2,12 @@ package clinic.ingress.webhook;
 
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import clinic.ingress.credentials.Secrets;
 import clinic.ingress.evolution.EvolutionEvent;
 import clinic.ingress.evolution.EvolutionParser;
 import clinic.ingress.quarantine.QuarantineConfig;
@@ -261,14 +261,10 @@ class BodyIntake {
     }
 
     private static String sha256(CompositeByteBuf body) {
-        try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            for (ByteBuffer part : body.nioBuffers()) {
-                digest.update(part);
-            }
-            return HexFormat.of().formatHex(digest.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required by every JVM", e);
+        MessageDigest digest = Secrets.sha256();
+        for (ByteBuffer part : body.nioBuffers()) {
+            digest.update(part);
         }
+        return HexFormat.of().formatHex(digest.digest());
     }
 }

@@ -66,6 +66,19 @@ class TurnSealTest {
     }
 
     @Test
+    void boundFieldsOfAnyTextAndLengthOpen() throws Exception {
+        // The associated data is encoded into a per-thread buffer: multi-byte and lone surrogates must
+        // read as getBytes(UTF_8) reads them (the consumer's side), and a long entry must grow it.
+        for (String instance : List.of("clínica-ç-日本", "emoji \uD83D\uDE00", "lone \uD800 surrogate", "x".repeat(5000),
+                "短".repeat(2000), "short")) {
+            Map<String, String> turn = turn();
+            turn.put("instance", instance);
+            assertThat(open(STREAM, seal.apply(STREAM, turn))).as(instance.substring(0, Math.min(20, instance.length())))
+                    .contains("Dor de dente");
+        }
+    }
+
+    @Test
     void aReRoutedTurnDoesNotOpen() {
         Map<String, String> sealed = seal.apply(STREAM, turn());
         for (String field : List.of("turnId", "clinic", "organization", "sessionId", "messageId", "whatsappMessageId",
