@@ -119,7 +119,7 @@ public class MemoryWriter {
 
     /** Patients the queue can still take: none while what its texts weigh is at its bound. */
     int room() {
-        return queue.bytes() >= config.writeQueueMaxBytes().asLongValue() ? 0 : config.writeQueueCapacity() - queue.size();
+        return queue.room();
     }
 
     /**

@@ -13,8 +13,6 @@ final class WriteBatch {
     final MemorySubject subject;
     final List<String> texts = new ArrayList<>();
     final List<UUID> messageIds = new ArrayList<>();
-    /** What its texts weigh, about as the heap holds them ({@link WriteQueue}). */
-    long bytes;
     /** 1 for the first add call, one more per retry. */
     int attempt = 1;
     /** Taken by a sender: no more messages may join. */

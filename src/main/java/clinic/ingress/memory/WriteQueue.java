@@ -37,8 +37,7 @@ final class WriteQueue {
 
     /** Adds a message to its patient's open batch, or hands it to the relay when the texts weigh too much. */
     void add(MemorySubject subject, String text, UUID messageId) {
-        long weight = MESSAGE_OVERHEAD + 2L * text.length();
-        if (!reserve(weight)) {
+        if (!reserve(weight(text))) {
             deferred.accept(List.of(messageId));
             return;
         }
@@ -52,7 +51,6 @@ final class WriteQueue {
                 }
                 batch.texts.add(text);
                 batch.messageIds.add(messageId);
-                batch.bytes += weight;
                 first = batch.texts.size() == 1;
             }
             if (first) {
@@ -76,9 +74,7 @@ final class WriteQueue {
 
     /** A batch whose add failed, queued again for its retry. */
     void requeue(WriteBatch batch) {
-        synchronized (batch) {
-            bytes.addAndGet(batch.bytes);
-        }
+        bytes.addAndGet(weight(batch));
         offer(batch);
     }
 
@@ -87,10 +83,17 @@ final class WriteQueue {
         return open.values();
     }
 
-    /** No more messages join {@code batch}; true when it was its patient's open batch. */
-    boolean close(WriteBatch batch) {
-        seal(batch);
-        return open.remove(batch.subject, batch);
+    /** No more messages join {@code batch}: its patient's next message opens another. */
+    void close(WriteBatch batch) {
+        synchronized (batch) {
+            batch.sealed = true;
+        }
+        open.remove(batch.subject, batch);
+    }
+
+    /** Patients the queue can still take: none while what its texts weigh is at its bound. */
+    int room() {
+        return bytes() >= config.writeQueueMaxBytes().asLongValue() ? 0 : config.writeQueueCapacity() - size();
     }
 
     int size() {
@@ -126,13 +129,23 @@ final class WriteQueue {
 
     /** Seals the batch, out of the open ones, and gives back what its texts weigh. */
     private void release(WriteBatch batch) {
-        long weight;
+        close(batch);
+        bytes.addAndGet(-weight(batch));
+    }
+
+    /** Sealed, so its texts no longer change. */
+    private static long weight(WriteBatch batch) {
+        long weight = 0;
         synchronized (batch) {
-            batch.sealed = true;
-            weight = batch.bytes;
+            for (String text : batch.texts) {
+                weight += weight(text);
+            }
         }
-        open.remove(batch.subject, batch);
-        bytes.addAndGet(-weight);
+        return weight;
+    }
+
+    private static long weight(String text) {
+        return MESSAGE_OVERHEAD + 2L * text.length();
     }
 
     /** Room for {@code weight} more; one message heavier than the whole bound still goes into an empty queue. */
@@ -143,11 +156,5 @@ final class WriteQueue {
             return false;
         }
         return true;
-    }
-
-    private static void seal(WriteBatch batch) {
-        synchronized (batch) {
-            batch.sealed = true;
-        }
     }
 }
