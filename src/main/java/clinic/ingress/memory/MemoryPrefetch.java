@@ -7,11 +7,14 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 
 import clinic.ingress.background.Background;
 import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.Cancellable;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 
@@ -56,6 +59,8 @@ public class MemoryPrefetch {
     private final ErasingPatients erasing;
     private final MemoryConfig.Prefetch config;
     private final Background background;
+    /** The mem0 phase, cancelled at shutdown. */
+    private volatile Cancellable mem0Phase;
 
     public MemoryPrefetch(Pool pool, PatientMemory memory, MemoryTiers tiers, PatientKeys keys, ErasingPatients erasing,
             MemoryConfig memorySettings, Background background) {
@@ -102,6 +107,18 @@ public class MemoryPrefetch {
                 .subscribeAsCompletionStage();
     }
 
+    /**
+     * Shutdown: the mem0 phase stops, lookups in flight included. Left to finish, a search answered
+     * after the Redis client closed would write its entry into a closed connection (the vertx-redis
+     * client asserts that no command is pending when a connection ends).
+     */
+    void stop(@Observes ShutdownEvent event) {
+        Cancellable phase = mem0Phase;
+        if (phase != null) {
+            phase.cancel();
+        }
+    }
+
     /** Waits for the Redis phase at most the readiness cap (the prefetch itself goes on). */
     public Uni<Integer> awaitCapped(CompletableFuture<Integer> prefetch) {
         return Uni.createFrom().completionStage(prefetch.copy())
@@ -129,7 +146,7 @@ public class MemoryPrefetch {
             return;
         }
         long started = System.nanoTime();
-        Multi.createFrom().iterable(missing)
+        mem0Phase = Multi.createFrom().iterable(missing)
                 // The mem0 phase may still run when the application stops: it asks nothing more then,
                 // rather than reach for beans and connections already closed.
                 .select().where(ignored -> !background.stopped())
