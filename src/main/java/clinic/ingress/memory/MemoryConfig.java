@@ -103,9 +103,9 @@ public interface MemoryConfig {
         int writeQueueCapacity();
 
         /**
-         * What the waiting texts may weigh (about as the heap holds them: two bytes a character and
-         * about 100 a message). Beyond it new messages are deferred to the memory relay, as beyond
-         * the capacity: the bound that keeps a long mem0 outage within the shipped 96 MiB heap.
+         * What the waiting messages may weigh on the heap: the queue holds their ids (64 bytes a
+         * message), the texts are read back when the add is sent. Beyond it new messages are
+         * deferred to the memory relay, as beyond the capacity: 8M is about 130,000 messages.
          */
         @WithDefault("8M")
         MemorySize writeQueueMaxBytes();

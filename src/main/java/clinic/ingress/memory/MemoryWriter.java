@@ -64,6 +64,7 @@ public class MemoryWriter {
     private final ErasingPatients erasing;
     private final ErasedWrites erased;
     private final Counter erasedCount;
+    private final StoredTexts texts;
 
     public MemoryWriter(Mem0Gateway mem0, PatientMemory memory, MemoryConfig memorySettings, Background background,
             WriteRetries retries, DroppedWrites dropped, Pool pool, ErasingPatients erasing, MeterRegistry registry) {
@@ -77,22 +78,26 @@ public class MemoryWriter {
         this.added = OutboxDeletes.every(config.writeMarkInterval(), config.writeMarkTimeout(), background, pool,
                 "core.memory_outbox", "added messages");
         this.queue = new WriteQueue(config, dropped::add);
+        this.texts = new StoredTexts(pool);
         this.addedCount = counter(registry, "added");
         this.erasedCount = counter(registry, "erased");
         Gauge.builder("ingress.memory.write.queue", queue, WriteQueue::size)
                 .description("Patients whose messages wait for a mem0 add")
                 .register(registry);
         Gauge.builder("ingress.memory.write.queue.bytes", queue, WriteQueue::bytes)
-                .description("What the texts waiting for a mem0 add weigh (ingress.memory.write-queue-max-bytes)")
+                .description("What the message ids waiting for a mem0 add weigh (ingress.memory.write-queue-max-bytes)")
                 .register(registry);
     }
 
-    /** Queues a message for mem0; never blocks the caller (a patient being erased: the memory relay's later). */
+    /**
+     * Queues a stored message for mem0 (its id: the text is read back when the add is sent); never
+     * blocks the caller (a patient being erased: the memory relay's later).
+     */
     public void enqueue(MemorySubject subject, String text, UUID messageId) {
         if (!mem0.enabled() || text == null || text.isBlank() || erasing.erasing(subject)) {
             return;
         }
-        queue.add(subject, text, messageId);
+        queue.add(subject, messageId);
         drain();
     }
 
@@ -117,7 +122,7 @@ public class MemoryWriter {
         added.addAll(messageIds);
     }
 
-    /** Patients the queue can still take: none while what its texts weigh is at its bound. */
+    /** Patients the queue can still take: none while what it holds weighs its bound. */
     int room() {
         return queue.room();
     }
@@ -166,23 +171,21 @@ public class MemoryWriter {
                 active.decrementAndGet();
                 return;
             }
-            List<String> texts;
-            List<String> ids;
+            List<UUID> ids;
             synchronized (batch) {
-                texts = List.copyOf(batch.texts);
-                ids = batch.messageIds.stream().map(UUID::toString).toList();
+                ids = List.copyOf(batch.messageIds);
             }
             if (erased.since(batch) || erasing.erasing(batch.subject)) {
                 // The erasure deletes its outbox rows; a message stored after it is the relay's.
-                erasedCount.increment(texts.size());
+                erasedCount.increment(ids.size());
                 active.decrementAndGet();
                 continue;
             }
             String pseudonym = memory.pseudonym(batch.subject);
-            erased.sending(pseudonym, mem0.add(pseudonym, texts, ids))
+            erased.sending(pseudonym, send(pseudonym, ids))
                     .subscribe().with(
-                            ignored -> {
-                                addedCount.increment(texts.size());
+                            sent -> {
+                                addedCount.increment(sent);
                                 added.addAll(batch.messageIds);
                                 scheduleRefresh(batch.subject);
                                 done();
@@ -196,6 +199,14 @@ public class MemoryWriter {
                                 }
                             });
         }
+    }
+
+    /** The batch's texts, read back, in one add; the number of messages sent (none without text). */
+    private Uni<Integer> send(String pseudonym, List<UUID> ids) {
+        return texts.read(ids)
+                .chain(found -> found.texts().isEmpty()
+                        ? Uni.createFrom().item(0)
+                        : mem0.add(pseudonym, found.texts(), found.messageIds()).replaceWith(found.texts().size()));
     }
 
     private void done() {

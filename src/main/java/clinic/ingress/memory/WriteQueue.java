@@ -12,15 +12,15 @@ import clinic.ingress.fairness.FairQueue;
 /**
  * The write-behind's waiting messages: each patient's in one open batch, batches in a lane per
  * organization taken in turn ({@link FairQueue}), so one clinic's burst does not hold back the
- * others. Bounded twice: in patients ({@code write-queue-capacity}) and in what the texts weigh
- * ({@code write-queue-max-bytes}). The second bound is what keeps a long mem0 outage inside the
- * shipped heap (96 MiB): 10,000 patients' batches of 20 long messages would not fit in it. What
- * either bound turns away is already in the outbox: the memory relay adds it later.
+ * others. It holds message ids, not texts ({@link StoredTexts}), and is bounded twice: in patients
+ * ({@code write-queue-capacity}) and in what the waiting ids weigh ({@code write-queue-max-bytes}),
+ * so a long mem0 outage stays a few MiB of the shipped heap whatever the messages say. What either
+ * bound turns away is already in the outbox: the memory relay adds it later.
  */
 final class WriteQueue {
 
-    /** A String, its array, its id and its places in two lists, beyond the text's two bytes a char. */
-    private static final long MESSAGE_OVERHEAD = 96;
+    /** A message id (a UUID, 32 bytes), its place in the batch's list and a share of the batch. */
+    static final long MESSAGE_WEIGHT = 64;
 
     private final FairQueue<UUID, WriteBatch> queue;
     private final ConcurrentHashMap<MemorySubject, WriteBatch> open = new ConcurrentHashMap<>();
@@ -35,9 +35,9 @@ final class WriteQueue {
         this.queue = new FairQueue<>(batch -> 1, config.writeQueueCapacity(), 1);
     }
 
-    /** Adds a message to its patient's open batch, or hands it to the relay when the texts weigh too much. */
-    void add(MemorySubject subject, String text, UUID messageId) {
-        if (!reserve(weight(text))) {
+    /** Adds a message to its patient's open batch, or hands it to the relay when the queue weighs too much. */
+    void add(MemorySubject subject, UUID messageId) {
+        if (!reserve(MESSAGE_WEIGHT)) {
             deferred.accept(List.of(messageId));
             return;
         }
@@ -45,13 +45,12 @@ final class WriteQueue {
             WriteBatch batch = open.computeIfAbsent(subject, WriteBatch::new);
             boolean first;
             synchronized (batch) {
-                if (batch.sealed || batch.texts.size() >= config.writeBatch()) {
+                if (batch.sealed || batch.messageIds.size() >= config.writeBatch()) {
                     open.remove(subject, batch);
                     continue;
                 }
-                batch.texts.add(text);
                 batch.messageIds.add(messageId);
-                first = batch.texts.size() == 1;
+                first = batch.messageIds.size() == 1;
             }
             if (first) {
                 offer(batch);
@@ -91,7 +90,7 @@ final class WriteQueue {
         open.remove(batch.subject, batch);
     }
 
-    /** Patients the queue can still take: none while what its texts weigh is at its bound. */
+    /** Patients the queue can still take: none while what it holds weighs its bound. */
     int room() {
         return bytes() >= config.writeQueueMaxBytes().asLongValue() ? 0 : config.writeQueueCapacity() - size();
     }
@@ -102,7 +101,7 @@ final class WriteQueue {
         }
     }
 
-    /** What the waiting texts weigh, about as the heap holds them. */
+    /** What the waiting message ids weigh, about as the heap holds them. */
     long bytes() {
         return bytes.get();
     }
@@ -127,25 +126,17 @@ final class WriteQueue {
         deferred.accept(ids);
     }
 
-    /** Seals the batch, out of the open ones, and gives back what its texts weigh. */
+    /** Seals the batch, out of the open ones, and gives back what it weighs. */
     private void release(WriteBatch batch) {
         close(batch);
         bytes.addAndGet(-weight(batch));
     }
 
-    /** Sealed, so its texts no longer change. */
+    /** Sealed, so its messages no longer change. */
     private static long weight(WriteBatch batch) {
-        long weight = 0;
         synchronized (batch) {
-            for (String text : batch.texts) {
-                weight += weight(text);
-            }
+            return MESSAGE_WEIGHT * batch.messageIds.size();
         }
-        return weight;
-    }
-
-    private static long weight(String text) {
-        return MESSAGE_OVERHEAD + 2L * text.length();
     }
 
     /** Room for {@code weight} more; one message heavier than the whole bound still goes into an empty queue. */

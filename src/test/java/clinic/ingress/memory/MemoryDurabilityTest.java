@@ -31,8 +31,8 @@ import io.quarkus.test.junit.QuarkusTest;
 
 /**
  * mem0 adds are durable: an accepted add leaves the memory outbox, one a dead replica left behind is
- * added by the memory relay, and a 429 with an absurd Retry-After neither throws nor holds the write
- * slot.
+ * added by the memory relay, a message deleted before its add is not sent, and a 429 with an absurd
+ * Retry-After neither throws nor holds the write slot.
  */
 @QuarkusTest
 @WithTestResource(Mem0Stub.class)
@@ -82,6 +82,22 @@ class MemoryDurabilityTest {
 
         Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> adds(phone, "mem0 fora do ar") >= 2);
         assertThat(outbox(messageId)).isEqualTo(1);
+    }
+
+    @Test
+    void aMessageGoneBeforeItsAddIsNotSentAndLeavesTheOutbox() {
+        // The queue holds ids and reads the texts back when the add is sent: a message deleted
+        // meanwhile (an erasure, retention) has nothing left to add.
+        addAnswers(aResponse().withStatus(429).withHeader("Retry-After", "3"));
+        String phone = phone();
+        String messageId = send(Evolution.text(clinic.instance(), phone, "apagada antes do envio"));
+        Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> adds(phone, "apagada antes do envio") == 1);
+
+        Db.update("DELETE FROM core.whatsapp_messages WHERE id = ?::uuid", messageId);
+        addAnswers(aResponse().withStatus(200).withHeader("Content-Type", "application/json")
+                .withBody(Mem0Stub.fixture("add-v3.json")));
+        Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> outbox(messageId) == 0);
+        assertThat(adds(phone, "apagada antes do envio")).as("the retry found no text to send").isEqualTo(1);
     }
 
     @Test
