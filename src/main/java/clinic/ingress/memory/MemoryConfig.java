@@ -96,7 +96,7 @@ public interface MemoryConfig {
     interface Write {
         /**
          * Write-behind: patients waiting for a mem0 add; beyond it new messages are dropped from the
-         * queue, counted and logged by id (the memory relay adds them later). mem0's hosted add API
+         * queue, counted and reported (the memory relay adds them later). mem0's hosted add API
          * allows about 1,000 adds a minute, so a patient's messages waiting in the queue go in one add.
          */
         @WithDefault("10000")
@@ -162,7 +162,10 @@ public interface MemoryConfig {
         @WithDefault("5s")
         Duration writeMarkTimeout();
 
-        /** Messages dropped from a full queue are logged by id, in one line per interval (never one per drop). */
+        /**
+         * Messages dropped from a full queue are reported in one line per interval: how many, the first ids (never one per
+         * drop).
+         */
         @WithDefault("10s")
         Duration writeDroppedLogInterval();
 

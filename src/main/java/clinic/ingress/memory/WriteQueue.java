@@ -26,7 +26,7 @@ final class WriteQueue {
     private final ConcurrentHashMap<MemorySubject, WriteBatch> open = new ConcurrentHashMap<>();
     private final AtomicLong bytes = new AtomicLong();
     private final MemoryConfig.Write config;
-    /** Where the ids of what is turned away go ({@link DroppedWrites}: counted, logged, left to the relay). */
+    /** Where the ids of what is turned away go ({@link DroppedWrites}: counted, reported, left to the relay). */
     private final Consumer<List<UUID>> deferred;
 
     WriteQueue(MemoryConfig.Write config, Consumer<List<UUID>> deferred) {

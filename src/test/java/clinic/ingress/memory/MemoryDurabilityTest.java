@@ -10,7 +10,11 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlMatching;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import jakarta.inject.Inject;
 import jakarta.ws.rs.WebApplicationException;
@@ -24,6 +28,7 @@ import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 
 import clinic.ingress.support.Db;
 import clinic.ingress.support.Evolution;
+import clinic.ingress.support.LogCapture;
 import clinic.ingress.support.Mem0Stub;
 import clinic.ingress.support.Webhooks;
 import io.quarkus.test.common.WithTestResource;
@@ -31,8 +36,9 @@ import io.quarkus.test.junit.QuarkusTest;
 
 /**
  * mem0 adds are durable: an accepted add leaves the memory outbox, one a dead replica left behind is
- * added by the memory relay, a message deleted before its add is not sent, and a 429 with an absurd
- * Retry-After neither throws nor holds the write slot.
+ * added by the memory relay, a message deleted before its add is not sent, what a full queue defers
+ * is reported in one line, and a 429 with an absurd Retry-After neither throws nor holds the write
+ * slot.
  */
 @QuarkusTest
 @WithTestResource(Mem0Stub.class)
@@ -46,6 +52,8 @@ class MemoryDurabilityTest {
     WriteRetries retries;
     @Inject
     MemoryConfig memorySettings;
+    @Inject
+    DroppedWrites dropped;
 
     private Db.TestClinic clinic;
 
@@ -101,6 +109,28 @@ class MemoryDurabilityTest {
     }
 
     @Test
+    void thousandsOfDeferredAddsAreReportedInOneLineWithTheFirstIds() {
+        List<UUID> ids = new ArrayList<>();
+        for (int i = 0; i < 5_000; i++) {
+            ids.add(UUID.randomUUID());
+        }
+        try (LogCapture logs = LogCapture.install()) {
+            dropped.add(ids.subList(0, 4_000));
+            dropped.add(ids.subList(4_000, 5_000));
+            dropped.report();
+            dropped.report();
+            // One line, however many were deferred, and none when none were (two if the periodic
+            // report happened to run in between: the count is what the lines add up to).
+            List<String> lines = logs.lines().stream().filter(line -> line.contains("deferred to the memory relay")).toList();
+            assertThat(lines).hasSizeBetween(1, 2);
+            assertThat(lines.stream().mapToLong(MemoryDurabilityTest::deferred).sum()).isEqualTo(5_000);
+            String all = String.join("\n", lines);
+            assertThat(all).contains(ids.get(0).toString()).contains(ids.get(DroppedWrites.SAMPLE - 1).toString())
+                    .doesNotContain(ids.get(DroppedWrites.SAMPLE).toString());
+        }
+    }
+
+    @Test
     void aHugeRetryAfterIsCappedAndDoesNotHoldTheWriteSlot() {
         assertThat(retries.delay(1, tooManyRequests("99999999999999"))).isEqualTo(memorySettings.write().writeMaxBackoff());
         assertThat(retries.delay(1, tooManyRequests("Wed, 21 Oct 2099 07:28:00 GMT")))
@@ -119,6 +149,12 @@ class MemoryDurabilityTest {
         String second = phone();
         send(Evolution.text(clinic.instance(), second, "segunda"));
         Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> adds(second, "segunda") == 1);
+    }
+
+    private static long deferred(String line) {
+        Matcher count = Pattern.compile("(\\d+) messages deferred").matcher(line);
+        assertThat(count.find()).as(line).isTrue();
+        return Long.parseLong(count.group(1));
     }
 
     private static WebApplicationException tooManyRequests(String retryAfter) {
