@@ -204,6 +204,12 @@ fresh_database() { # schema by the given build's own migrations, then the direct
   PG_VIA=direct start_app "schema-$1" -Dingress.warmup.enabled=false
   stop_app
   psql -qX -v instances="$INSTANCES" -d "$DB" -f tools/bench/bench-directory.sql
+  analyse
+}
+analyse() { # VACUUM ANALYZE: on a server without autovacuum (these machines' PostgreSQL runs with
+  # autovacuum = off) nothing else gives the planner sizes, and the first variant of a run would be
+  # measured on plans made for empty tables, the later ones on plans made for full ones.
+  psql -qX -d "$DB" -c "VACUUM ANALYZE" 2>/dev/null || true
 }
 fill_memories() { # every bench patient writes until all their memories are cached (mem0 fast meanwhile)
   mem0_delay 5
@@ -215,6 +221,7 @@ fill_memories() { # every bench patient writes until all their memories are cach
     [ "$cached" -ge "$PATIENTS" ] && break
   done
   mem0_delay 5000
+  analyse
   log "memories cached: $cached of $PATIENTS patients; mem0 stand-in back to a 5 s median"
 }
 wrk_script() { # wrk_script FILE RUN [SENDERS=200]: tools/bench/post-messages.lua for $PATIENTS warm patients
@@ -294,6 +301,7 @@ native_variant() { # native_variant NAME JAR [options]: wrk and the open model, 
   local name=$1
   JAR=$2
   shift 2
+  analyse # what the variant before left (dead outbox rows) vacuumed, as autovacuum would have
   PG_VIA=direct start_app "$name" "$@"
   [ -n "${memories_filled:-}" ] || { fill_memories; memories_filled=1; }
   log "native section, $name: warm-up (wrk, 30 s, not recorded)"
