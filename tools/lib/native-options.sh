@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Prints the run-time options the native image ships with: the arguments after ./application in
-# Dockerfile.native's exec-form CMD (-Xmx96m -Xmn24m). What bench.sh, native-check.sh and the memory
+# Dockerfile.native's exec-form CMD (-Xmx96m -Xms48m -Xmn12m). What bench.sh, native-check.sh and the memory
 # harnesses run the executable with unless NATIVE_OPTS says otherwise, so their figures are the
 # product's as deployed.
 set -euo pipefail
