@@ -110,6 +110,11 @@ public class InstanceSecrets implements HealthCheck {
         }
         reloadAgain.set(false);
         read().subscribe().with(this::loadedNow, failure -> {
+            if (background.stopped()) {
+                // The pool closed under a reload at shutdown: nothing to report, nothing to retry.
+                loading.set(false);
+                return;
+            }
             failedReads++;
             failures.failed(failure, index == null
                     ? "retrying in " + background.reconnectDelay(failedReads) + " (webhooks are answered 503 meanwhile)"
