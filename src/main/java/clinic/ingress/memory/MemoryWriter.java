@@ -186,7 +186,7 @@ public class MemoryWriter {
                     .subscribe().with(
                             sent -> {
                                 addedCount.increment(sent);
-                                added.addAll(batch.messageIds);
+                                added.addAll(ids);
                                 scheduleRefresh(batch.subject);
                                 done();
                             },
